@@ -1,0 +1,3 @@
+/* placeholder until this module lands */
+#include "config.h"
+int conf_placeholder;

@@ -1,0 +1,116 @@
+/* conf/: instance and global configuration, read from files in the
+ * shell-variable form of Gentoo's conf.d/uml.<machine> files into plain
+ * structs.  Every error names FILE:LINE.  Pure: no processes, sockets or
+ * curses; the only system calls are reading files and looking up users and
+ * file access for validation. */
+#ifndef UMLTOP_CONF_H
+#define UMLTOP_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CONF_GLOBAL_FILE "umltop.conf" /* global settings inside a config dir */
+#define CONF_DEFAULT_HALT_TIMEOUT 60   /* seconds, as the old init scripts */
+#define CONF_DEFAULT_READY "([#$] |login: )$"
+
+/* One instance, with every default resolved.  Strings are owned. */
+struct conf_instance {
+	char *name;   /* file name less ".conf", or less "uml." */
+	char *file;   /* the file it was read from */
+	char *umldir; /* UMLDIR, may be NULL when KERNEL and ROOT are given */
+	char *kernel; /* KERNEL, default $UMLDIR/$NAME/linux */
+	char *root;   /* ROOT, default $UMLDIR/$NAME/root.loop */
+	char *swap;   /* SWAP, default $UMLDIR/$NAME/swap.loop if it exists */
+	char *umid;   /* UMID, default NAME */
+	char *user;   /* USER, NULL if unset */
+	uid_t uid;    /* resolved USER (valid when user != NULL) */
+	gid_t gid;
+	uint64_t memory;       /* MEMORY in bytes; 0 = kernel default */
+	char **net;            /* NET words, NULL-terminated */
+	size_t nnet;
+	char **args;           /* ARGS split into words, NULL-terminated */
+	size_t nargs;
+	char *bridge;          /* BRIDGE, NULL if unset */
+	char *sw;              /* SWITCH, NULL if unset */
+	char *log;             /* LOG: console log path, NULL = default */
+	char *ready;           /* READY: POSIX ERE matched against the cursor line */
+	unsigned halt_timeout; /* HALT_TIMEOUT in seconds */
+	bool autostart;        /* AUTOSTART */
+	int line;              /* first line of the file, for messages */
+};
+
+/* Settings that are not per instance, from CONF_GLOBAL_FILE. Instance keys
+ * in that file are defaults for every instance. */
+struct conf_global {
+	char *file;              /* where they came from, NULL = built-in */
+	char *prefix;            /* PREFIX key in the TUI, default "C-a" */
+	unsigned poll_ms;        /* POLL_INTERVAL, default 1000 */
+	unsigned scrollback;     /* SCROLLBACK lines, default 10000 */
+	uint64_t log_max;        /* LOG_MAX bytes before rotation, default 16M */
+	char **bind;             /* BIND_<ACTION>="KEY" pairs: action, key, ... NULL */
+	size_t nbind;
+};
+
+struct conf {
+	struct conf_instance **inst;
+	size_t ninst;
+	struct conf_global global;
+	char **warnings; /* "FILE:LINE: warning: ..." (e.g. an instance that runs as root) */
+	size_t nwarnings;
+};
+
+/* All errors of one load, each "FILE:LINE: message", in file order. */
+struct conf_errors {
+	char **msg;
+	size_t n;
+};
+
+/* Load every instance file found in paths (directories or files). An empty
+ * list means conf_default_paths().  Returns 0 and *out when valid; otherwise
+ * the number of errors (all of them, one pass) with *out NULL. */
+int conf_load(const char *const *paths, size_t npaths, struct conf **out,
+	      struct conf_errors *errs);
+void conf_free(struct conf *c);
+void conf_errors_free(struct conf_errors *e);
+
+/* Where configuration is looked for when no -c is given:
+ * $UMLTOP_CONFIG, else $XDG_CONFIG_HOME/umltop (or ~/.config/umltop),
+ * else /etc/umltop.  Returns a static string. */
+const char *conf_default_path(void);
+
+const struct conf_instance *conf_find(const struct conf *c, const char *name);
+
+/* The runtime paths of one instance under the server's runtime dir. */
+struct conf_paths {
+	char *uml_dir;   /* RUNDIR/uml: UML makes uml_dir/UMID/{mconsole,pid} */
+	char *notify;    /* RUNDIR/notify/NAME: our notify socket */
+	char *hostfs;    /* RUNDIR/hostfs/NAME: the empty dir hostfs= confines to */
+	char *mconsole;  /* uml_dir/UMID/mconsole */
+	char *pidfile;   /* uml_dir/UMID/pid */
+};
+void conf_paths(const struct conf_instance *in, const char *rundir,
+		struct conf_paths *out);
+void conf_paths_free(struct conf_paths *p);
+
+/* The exact argv the launcher runs, NULL-terminated (DESIGN, "Launching"):
+ * KERNEL umid= uml_dir= mem= ubd0= [ubd1=] root=/dev/ubda con0=fd:0,fd:1
+ * con=null ssl=null hostfs= eth<i>=... mconsole=notify:SOCK ARGS...
+ * Free with conf_argv_free. */
+char **conf_argv(const struct conf_instance *in, const char *rundir);
+void conf_argv_free(char **argv);
+
+/* Parse a size such as 128MB, 128M, 1G, 65536K or 4096 into bytes;
+ * 0 or -EINVAL. */
+int conf_parse_size(const char *s, uint64_t *bytes);
+
+/* Pure parser over a buffer, for the file loader, tests and the fuzzer:
+ * calls kv(key, value, line, arg) for each assignment and err(line, msg,
+ * arg) for each syntax error.  Returns the number of syntax errors. */
+typedef void (*conf_kv_fn)(const char *key, const char *value, int line, void *arg);
+typedef void (*conf_err_fn)(int line, const char *msg, void *arg);
+int conf_parse_buf(const char *text, size_t len, conf_kv_fn kv, conf_err_fn err,
+		   void *arg);
+
+#endif

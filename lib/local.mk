@@ -1,0 +1,2 @@
+noinst_LTLIBRARIES += libutil.la
+libutil_la_SOURCES = lib/util.c lib/util.h

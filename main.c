@@ -1,0 +1,50 @@
+/* umltop's entry point: one binary, subcommands in a table.  `umltop` alone
+ * is the TUI; `server` is the console server process; the rest are clients
+ * or one-shot tools.  Only this file sees both sides (tui/ and server/): the
+ * two processes otherwise share only proto/ and term/. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/tui.h"
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the subcommand */
+	const char *usage;
+};
+
+static const struct subcommand subcommands[] = {
+	{ "check", tui_cmd_check, "check [-c DIR|FILE]...       validate config, print each instance's argv" },
+	{ "mconsole", tui_cmd_mconsole, "mconsole UMID|DIR|SOCKET CMD... talk to a UML's management console" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: umltop COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+		fprintf(f, "  umltop %s\n", subcommands[i].usage);
+	fprintf(f, "\n  umltop --version\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+			  !strcmp(argv[1], "help"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+		printf("%s\n", PACKAGE_STRING);
+		return 0;
+	}
+	if (argc >= 2) {
+		for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+			if (!strcmp(argv[1], subcommands[i].name))
+				return subcommands[i].run(argc - 1, argv + 1);
+		fprintf(stderr, "umltop: unknown command '%s'\n", argv[1]);
+	}
+	usage(stderr);
+	return 2;
+}

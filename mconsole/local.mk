@@ -1,0 +1,2 @@
+noinst_LTLIBRARIES += libmconsole.la
+libmconsole_la_SOURCES = mconsole/codec.c mconsole/mconsole.h

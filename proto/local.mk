@@ -1,0 +1,2 @@
+noinst_LTLIBRARIES += libproto.la
+libproto_la_SOURCES = proto/proto.c

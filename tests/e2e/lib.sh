@@ -1,0 +1,105 @@
+# Sourced by every end-to-end test: TAP output, a private scratch directory,
+# the fixture image, and cleanup of every process the test started, by pid.
+#
+# A test calls `plan N`, then `ok COND-STATUS "description"` (or `pass`,
+# `fail`), and registers what it starts with `track_pid PID` or
+# `track_group PGID`.  Everything tracked is killed on exit.
+set -u
+
+: "${top_srcdir:?run through make check (top_srcdir unset)}"
+: "${top_builddir:?run through make check (top_builddir unset)}"
+UMLTOP=${UMLTOP_BIN:-$top_builddir/umltop}
+UML_KERNEL=${UML_KERNEL:-/usr/bin/linux.uml}
+UMLTOP_XSTATE_SHIM=${UMLTOP_XSTATE_SHIM:-$top_builddir/.libs/umltop-xstate.so}
+export UMLTOP_XSTATE_SHIM
+IMAGES=$top_builddir/tests/fixtures/images
+
+T_NUM=0
+T_FAILED=0
+T_PIDS=""
+T_GROUPS=""
+
+plan() { echo "1..$1"; }
+diag() { printf '# %s\n' "$*"; }
+pass() { T_NUM=$((T_NUM + 1)); echo "ok $T_NUM - $*"; }
+fail() { T_NUM=$((T_NUM + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_NUM - $*"; }
+# ok STATUS DESCRIPTION: pass when STATUS is 0
+ok() { if [ "$1" -eq 0 ]; then shift; pass "$@"; else shift; fail "$@"; fi; }
+# bail: stop the whole test file (TAP "Bail out!" counts as an error)
+bail() { echo "Bail out! $*"; exit 1; }
+
+track_pid() { T_PIDS="$T_PIDS $1"; }
+track_group() { T_GROUPS="$T_GROUPS $1"; }
+
+t_cleanup() {
+	for g in $T_GROUPS; do kill -KILL -- "-$g" 2>/dev/null; done
+	for p in $T_PIDS; do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	if [ -n "${T_DIR:-}" ] && [ -z "${KEEP_TMP:-}" ]; then rm -rf "$T_DIR"; fi
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A scratch directory of our own; short, because unix socket paths are
+# limited to 107 bytes.
+T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ut.XXXXXX")
+
+# The kernel must exist: a test that cannot find it fails, it does not skip.
+need_kernel() {
+	[ -x "$UML_KERNEL" ] || bail "UML kernel $UML_KERNEL not found (apt-get install user-mode-linux)"
+}
+
+# Build (or reuse) the fixture image.
+need_image() {
+	need_kernel
+	"$top_srcdir/tests/fixtures/build-image.sh" "$IMAGES" || bail "cannot build the fixture image"
+}
+
+# make_fleet UMLDIR NAME...: per-instance copies of the image.
+make_fleet() {
+	need_image
+	"$top_srcdir/tests/fixtures/make-fleet.sh" "$IMAGES" "$@" || bail "cannot lay out instances"
+}
+
+# wait_until SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+wait_until() {
+	_limit=$1
+	shift
+	_end=$(( $(date +%s%N) / 1000000 + _limit * 1000 ))
+	while ! "$@"; do
+		[ $(( $(date +%s%N) / 1000000 )) -lt "$_end" ] || return 1
+		sleep 0.1
+	done
+}
+
+# boot_uml NAME UMLDIR [ARGS...]: boot UMLDIR/NAME without the server, via
+# tests/fixtures/uml-boot.  Sets BOOT_DIR (log, console FIFO "in", pid).
+# The UML's uml_dir is $T_DIR/run, so its mconsole is $T_DIR/run/NAME/mconsole.
+boot_uml() {
+	_name=$1 _umldir=$2
+	shift 2
+	BOOT_DIR=$T_DIR/boot-$_name
+	mkdir -p "$BOOT_DIR" "$T_DIR/run"
+	mkfifo "$BOOT_DIR/in"
+	"$top_builddir/tests/fixtures/uml-boot" -l "$BOOT_DIR/console.log" \
+		-i "$BOOT_DIR/in" -p "$BOOT_DIR/pid" -- \
+		"$_umldir/$_name/linux" "umid=$_name" "uml_dir=$T_DIR/run" mem=64M \
+		"ubd0=$_umldir/$_name/root.loop" "ubd1=$_umldir/$_name/swap.loop" \
+		root=/dev/ubda con0=fd:0,fd:1 con=null ssl=null "$@" &
+	_boot=$!
+	track_pid "$_boot"
+	wait_until 5 test -s "$BOOT_DIR/pid" || bail "uml-boot did not start $_name"
+	track_group "$(cat "$BOOT_DIR/pid")"
+	echo "$_boot" >"$BOOT_DIR/boot.pid"
+}
+
+# console_has NAME TEXT: the booted UML's console log contains TEXT.
+console_has() { grep -q -F -- "$2" "$T_DIR/boot-$1/console.log" 2>/dev/null; }
+
+# type_into NAME TEXT: type TEXT and Enter at the booted UML's console.
+type_into() { printf '%s\r' "$2" >"$T_DIR/boot-$1/in"; }
+
+# A shell prompt after init: busybox's "/ # ".
+wait_prompt() { wait_until "${2:-20}" console_has "$1" '/ # '; }
+
+t_done() { [ "$T_FAILED" -eq 0 ]; }

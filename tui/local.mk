@@ -1,0 +1,2 @@
+noinst_LTLIBRARIES += libtui.la
+libtui_la_SOURCES = tui/tui.h tui/cmd-check.c tui/cmd-mconsole.c

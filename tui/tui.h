@@ -1,0 +1,10 @@
+/* tui/: the clients a person or a script runs: the TUI, attach, ctl, and
+ * the one-shot tools (check, mconsole).  Each command takes argv with the
+ * subcommand name as argv[0] and returns the process exit status. */
+#ifndef UMLTOP_TUI_H
+#define UMLTOP_TUI_H
+
+int tui_cmd_check(int argc, char **argv);    /* tui/cmd-check.c */
+int tui_cmd_mconsole(int argc, char **argv); /* tui/cmd-mconsole.c */
+
+#endif

@@ -1,0 +1,2 @@
+noinst_LTLIBRARIES += libuml.la
+libuml_la_SOURCES = uml/inst.c
