@@ -1,2 +1,2 @@
 noinst_LTLIBRARIES += libproto.la
-libproto_la_SOURCES = proto/proto.c
+libproto_la_SOURCES = proto/proto.h proto/paths.c

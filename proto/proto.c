@@ -1,3 +1,0 @@
-/* placeholder until this module lands */
-#include "config.h"
-int proto_placeholder;
