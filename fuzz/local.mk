@@ -12,7 +12,6 @@
 # are libFuzzer programs (`make fuzz`); otherwise they link fuzz/replay.c,
 # which runs every file of the corpus once and reports TAP, and 'make check'
 # runs them under ASan and UBSan.
-FUZZ_PROGS =
 if FUZZ
 CFLAGS_FUZZ = -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
 LDFLAGS_FUZZ = -fsanitize=fuzzer,address,undefined

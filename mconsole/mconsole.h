@@ -17,6 +17,9 @@
 #define MC_MAX_PACKET 512   /* text bytes in one reply packet, NUL included */
 #define MC_REQUEST_HDR 12   /* magic, version, len */
 #define MC_REPLY_HDR 12     /* err, more, len */
+#define MC_NOTIFY_HDR 16    /* magic, version, type, len */
+#define MC_DEFAULT_TIMEOUT_MS 5000u /* used when mc_request gets 0 */
+#define MC_MAX_REPLY (16u << 20)    /* joined reply larger: -EMSGSIZE */
 
 /* ---- codec (pure) ---- */
 
@@ -33,7 +36,10 @@ struct mc_packet {
 };
 
 /* Decode one reply datagram.  0, or -EBADMSG for a short datagram, a len
- * field over MC_MAX_PACKET or past the datagram, or text without its NUL. */
+ * field over MC_MAX_PACKET or past the datagram, or text without its NUL.
+ * A datagram whose first word is not a plausible err (0, 1, -4095..-1) is a
+ * header-less text reply: headerless set, err 1, more false, text up to
+ * the first NUL. */
 int mc_decode_reply(const uint8_t *buf, size_t n, struct mc_packet *out);
 
 enum mc_notify_type {
@@ -59,26 +65,34 @@ struct mc_client;
 /* A reply, joined.  status: 0 when the UML answered (then err is its err
  * field and text the joined text of every packet, NUL-terminated), or a
  * negative errno: -ETIMEDOUT, -ECONNREFUSED / -ENOENT (no UML behind the
- * socket), -ECANCELED (client closed).  text is valid only during the
- * callback. */
+ * socket), -ECANCELED (client closed), -EBADMSG (a packet that does not
+ * decode), -EMSGSIZE (a reply over MC_MAX_REPLY), or another errno from
+ * socket/connect/send (-EACCES, -ENAMETOOLONG...).  text is valid only
+ * during the callback.  A header-less reply counts as answered with err 1. */
 typedef void (*mc_reply_cb)(void *arg, int status, int err, const char *text,
 			    size_t len);
 
 /* A client for the UML whose mconsole socket is at path (may be changed
- * later with mc_client_set_path, e.g. when the notify SOCKET arrives). */
+ * later with mc_client_set_path, e.g. when the notify SOCKET arrives; NULL
+ * until then: requests fail with -ENOENT).  A new path applies from the
+ * next request on. */
 struct mc_client *mc_client_new(uv_loop_t *loop, const char *path);
 void mc_client_set_path(struct mc_client *c, const char *path);
 
-/* Queue cmd; cb fires exactly once.  Returns 0, or a negative errno without
- * calling cb (-EMSGSIZE for a command too long). */
+/* Queue cmd; cb fires exactly once, always from the loop, never from inside
+ * mc_request.  timeout_ms 0 means MC_DEFAULT_TIMEOUT_MS; the clock starts
+ * when the request's turn comes, not when it is queued.  Returns 0, or a
+ * negative errno without calling cb (-EMSGSIZE for a command too long,
+ * -ECANCELED once the client is closing). */
 int mc_request(struct mc_client *c, const char *cmd, unsigned timeout_ms,
 	       mc_reply_cb cb, void *arg);
 
 /* Requests queued or in flight (0 when idle). */
 size_t mc_pending(const struct mc_client *c);
 
-/* Cancel everything (callbacks fire with -ECANCELED), close the socket; the
- * memory goes in the close callback. */
+/* Cancel everything (callbacks fire with -ECANCELED, in queue order, before
+ * this returns), close the socket; the memory goes in the close callback.
+ * May be called from a reply callback. */
 void mc_client_close(struct mc_client *c);
 
 /* ---- notify listener ---- */
@@ -87,16 +101,22 @@ struct mc_notifier;
 typedef void (*mc_notify_cb)(void *arg, const struct mc_notify *n);
 
 /* Bind a datagram socket at path (replacing a stale one) for
- * mconsole=notify:PATH.  0 and *out, or a negative errno. */
+ * mconsole=notify:PATH.  0 and *out, or a negative errno (-EADDRINUSE when
+ * a live socket is bound there, -EEXIST when path is not a socket,
+ * -ENAMETOOLONG).  Datagrams that do not decode are dropped; cb gets the
+ * others, with data NUL-terminated (n->data[n->len] == 0) for the
+ * duration of the call.  cb may call mc_notifier_close. */
 int mc_notifier_open(uv_loop_t *loop, const char *path, mc_notify_cb cb,
 		     void *arg, struct mc_notifier **out);
 void mc_notifier_close(struct mc_notifier *n); /* unlinks the path */
 
-/* ---- one-shot, blocking (for the `umltop mconsole` command) ---- */
+/* ---- finding a UML (for the `umltop mconsole` command) ---- */
 
 /* Resolve UMID|DIR|SOCKET to a socket path: a path to a socket, a directory
  * holding "mconsole", or a bare umid looked up under rundir/uml/UMID, then
- * ~/.uml/UMID.  Returns a malloc'd path or NULL. */
+ * ~/.uml/UMID.  A bare word (no '/') is tried as a umid first, then as a
+ * path in the current directory; rundir may be NULL.  Returns a malloc'd
+ * path or NULL. */
 char *mc_resolve(const char *target, const char *rundir);
 
 #endif
