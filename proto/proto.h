@@ -25,4 +25,167 @@ char *proto_rundir(const char *socket);
  * the socket's file name.  Malloc'd. */
 char *proto_statedir(const char *socket);
 
+/* ---- framing ----
+ *
+ * Every frame on the stream socket:
+ *
+ *   +----------------+--------+--------+------------------+
+ *   | u32 len        | u16    | u16    | payload          |
+ *   | payload bytes  | type   | zero   | (len bytes)      |
+ *   +----------------+--------+--------+------------------+
+ *
+ * little-endian.  len is capped at PROTO_MAX_PAYLOAD; a frame over the cap,
+ * with an unknown type or a non-zero reserved field is malformed, and the
+ * peer that sent it is dropped.  Payload fields are u8/u16/u32/u64 (little-
+ * endian) and strings (u32 length, bytes, no NUL).  The first frame each
+ * way is HELLO with PROTO_VERSION; a peer with another version is refused.
+ */
+#define PROTO_VERSION 1
+#define PROTO_HDR 8
+#define PROTO_MAX_PAYLOAD (4u << 20)
+#define PROTO_MAX_NAME 64
+
+enum proto_type {
+	PROTO_HELLO = 1,       /* both: u32 version, str who ("tui", "attach", "ctl", "server") */
+	PROTO_STATUS_SUB = 2,  /* c->s: u8 on; status now and on every change */
+	PROTO_STATUS = 3,      /* s->c: the instance table (struct proto_status) */
+	PROTO_CONSOLE_SUB = 4, /* c->s: str name, u32 scrollback lines, u8 flags */
+	PROTO_CONSOLE_UNSUB = 5, /* c->s: str name */
+	PROTO_SNAPSHOT = 6,    /* s->c: str name, u16 rows, u16 cols, str bytes */
+	PROTO_OUTPUT = 7,      /* s->c: str name, str bytes (live console output) */
+	PROTO_INPUT = 8,       /* c->s: str name, str bytes (typed into the console) */
+	PROTO_RESIZE = 9,      /* c->s: str name, u16 rows, u16 cols */
+	PROTO_COMMAND = 10,    /* c->s: u32 id, u32 argc, str argv[argc] */
+	PROTO_REPLY = 11,      /* s->c: u32 id, i32 code, str text */
+	PROTO_TYPE_MAX = PROTO_REPLY,
+};
+
+enum proto_sub_flags {
+	PROTO_SUB_READONLY = 1, /* input from this client is refused */
+	PROTO_SUB_RAW = 2,      /* no snapshot: live bytes only */
+};
+
+/* Reply codes of PROTO_REPLY, also the exit codes of `umltop ctl`. */
+enum proto_code {
+	PROTO_OK = 0,
+	PROTO_ERR = 1,     /* the command failed (text says why) */
+	PROTO_USAGE = 2,   /* bad command, unknown instance */
+	PROTO_UNREACHABLE = 3, /* the instance did not answer (mconsole timeout) */
+};
+
+/* A frame found in a buffer: type and a payload pointing into it. */
+struct proto_frame {
+	uint16_t type;
+	const uint8_t *payload;
+	uint32_t len;
+};
+
+/* Look for one complete frame at the start of buf.  Returns the bytes it
+ * takes (> 0) and fills f; 0 when more bytes are needed; -EBADMSG when the
+ * header is malformed (over the cap, unknown type, reserved bits). */
+long proto_frame_next(const uint8_t *buf, size_t n, struct proto_frame *f);
+
+/* Writing a frame: begin, put fields, end (patches the length). */
+struct buf;
+size_t proto_begin(struct buf *b, uint16_t type);
+void proto_end(struct buf *b, size_t start);
+void proto_put_u8(struct buf *b, uint8_t v);
+void proto_put_u16(struct buf *b, uint16_t v);
+void proto_put_u32(struct buf *b, uint32_t v);
+void proto_put_u64(struct buf *b, uint64_t v);
+void proto_put_bytes(struct buf *b, const void *p, size_t n); /* u32 len + bytes */
+void proto_put_str(struct buf *b, const char *s);             /* NULL = "" */
+
+/* Reading fields; any underflow sets bad and returns zeros. */
+struct proto_reader {
+	const uint8_t *p;
+	size_t n;
+	bool bad;
+};
+void proto_reader_init(struct proto_reader *r, const struct proto_frame *f);
+uint8_t proto_get_u8(struct proto_reader *r);
+uint16_t proto_get_u16(struct proto_reader *r);
+uint32_t proto_get_u32(struct proto_reader *r);
+uint64_t proto_get_u64(struct proto_reader *r);
+/* A byte string pointing into the frame (not NUL-terminated). */
+const uint8_t *proto_get_bytes(struct proto_reader *r, size_t *len);
+/* A string copied into out (NUL-terminated); bad when it holds a NUL or
+ * does not fit in cap - 1 bytes. */
+void proto_get_str(struct proto_reader *r, char *out, size_t cap);
+/* Malloc'd copy, NUL-terminated; bad when it holds a NUL. */
+char *proto_get_strdup(struct proto_reader *r);
+/* True when every byte was read and none was missing. */
+bool proto_reader_done(const struct proto_reader *r);
+
+/* ---- the status table ---- */
+
+enum proto_state {
+	PROTO_STOPPED, PROTO_STARTING, PROTO_RUNNING, PROTO_HALTING,
+	PROTO_CRASHED, PROTO_UNRESPONSIVE, PROTO_FAILED,
+	PROTO_STATE_MAX = PROTO_FAILED,
+};
+
+/* Halt ladder phases (DESIGN, "Launching a UML"). */
+enum proto_phase {
+	PROTO_PHASE_NONE,
+	PROTO_PHASE_CAD,     /* ctrl-alt-del sent, waiting HALT_TIMEOUT for exit */
+	PROTO_PHASE_SYNC,    /* sysrq s, sysrq u sent */
+	PROTO_PHASE_HALT,    /* mconsole halt sent, waiting 10 s */
+	PROTO_PHASE_KILL,    /* SIGKILL sent to the process group */
+	PROTO_PHASE_MAX = PROTO_PHASE_KILL,
+};
+
+/* How the last run ended, for the summary after halt-all. */
+enum proto_end {
+	PROTO_END_NONE,      /* never stopped, or still running */
+	PROTO_END_CLEAN,     /* exited by itself or after ctrl-alt-del */
+	PROTO_END_HALTED,    /* needed sync/remount/halt */
+	PROTO_END_KILLED,    /* needed SIGKILL */
+	PROTO_END_CRASHED,   /* exited or died unexpectedly */
+	PROTO_END_MAX = PROTO_END_CRASHED,
+};
+
+enum proto_inst_flags {
+	PROTO_F_ROOT = 1,       /* runs as root: warn */
+	PROTO_F_STATS = 2,      /* guest figures are valid */
+	PROTO_F_MCONSOLE = 4,   /* mconsole answered */
+	PROTO_F_AUTOSTART = 8,
+};
+
+struct proto_inst {
+	char name[PROTO_MAX_NAME];
+	uint8_t state, phase, end, flags;
+	uint32_t phase_ms;          /* time in the current halt phase */
+	uint32_t halt_timeout_s;
+	uint32_t pid;               /* 0 when not running */
+	uint32_t up_s;              /* since the process started */
+	uint32_t guest_up_s;        /* guest's /proc/uptime */
+	uint32_t load[3];           /* guest load averages x100 */
+	uint32_t procs_running, procs_total;
+	uint64_t mem_total_kb, mem_free_kb, mem_avail_kb;
+	uint32_t cpu_x10;           /* host CPU % x10 over the process group */
+	uint64_t rss_kb;            /* host RSS of the process group */
+	int32_t exit_code;          /* last exit: code, or -1 */
+	int32_t exit_signal;        /* last exit: signal, or 0 */
+	uint16_t rows, cols;        /* console size */
+	char user[32];              /* the user it runs as */
+	char reason[256];           /* why failed/crashed/unresponsive, or a note */
+};
+
+struct proto_status {
+	uint64_t time_ms; /* server wall clock, ms since the epoch */
+	char host[64];
+	uint32_t n;
+	struct proto_inst *inst;
+};
+
+void proto_put_status(struct buf *b, const struct proto_status *s);
+/* Decode a STATUS payload; 0 or -EBADMSG.  s->inst is malloc'd. */
+int proto_get_status(const struct proto_frame *f, struct proto_status *s);
+void proto_status_free(struct proto_status *s);
+
+const char *proto_state_name(unsigned state);   /* "running", ... */
+const char *proto_phase_name(unsigned phase);   /* "cad", "sync", ... */
+const char *proto_end_name(unsigned end);
+
 #endif
