@@ -4,9 +4,11 @@
  * two processes otherwise share only proto/ and term/. */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "server/server.h"
 #include "tui/tui.h"
 
 struct subcommand {
@@ -17,12 +19,16 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "check", tui_cmd_check, "check [-c DIR|FILE]...       validate config, print each instance's argv" },
+	{ "server", srv_main, "server [-S SOCKET] [-c CONFIG]... [--foreground]  run the console server" },
+	{ "ctl", tui_cmd_ctl, "ctl [-S SOCKET] COMMAND...     scripted control (umltop ctl --help)" },
+	{ "attach", tui_cmd_attach, "attach [-S SOCKET] [-r] [-e KEY] [--raw] NAME  one console (Ctrl-] detaches)" },
 	{ "mconsole", tui_cmd_mconsole, "mconsole UMID|DIR|SOCKET CMD... talk to a UML's management console" },
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: umltop COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(f, "usage: umltop [-S SOCKET] [-c CONFIG]...   the interactive view (TUI)\n"
+		   "       umltop COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
 		fprintf(f, "  umltop %s\n", subcommands[i].usage);
 	fprintf(f, "\n  umltop --version\n");
@@ -30,6 +36,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* A peer that goes away is an error to handle, not a reason to die. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 			  !strcmp(argv[1], "help"))) {
 		usage(stdout);
@@ -39,6 +47,9 @@ int main(int argc, char **argv)
 		printf("%s\n", PACKAGE_STRING);
 		return 0;
 	}
+	/* No subcommand, or only options (-S, -c): the interactive TUI. */
+	if (argc < 2 || argv[1][0] == '-')
+		return tui_main(argc, argv);
 	if (argc >= 2) {
 		for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
 			if (!strcmp(argv[1], subcommands[i].name))

@@ -1,3 +1,554 @@
-/* placeholder until this module lands */
+/* The server process: set-up (config, directories, socket, daemon), the
+ * instances and their events, status polling, signals (SIGTERM/SIGINT halt
+ * everything then exit, SIGHUP reloads the config), and the server log. */
 #include "config.h"
-int server_placeholder;
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server/server.h"
+#include "server/srv-int.h"
+
+#define STATUS_COALESCE_MS 50
+#define READY_TIMEOUT_MS 60000
+#define KILL_WAIT_MS 10000
+
+void srv_log(void *arg, const char *fmt, ...)
+{
+	struct srv *s = arg;
+	if (!s->log)
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct tm tm;
+	localtime_r(&ts.tv_sec, &tm);
+	char when[32];
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(s->log, "%s.%03ld ", when, ts.tv_nsec / 1000000);
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(s->log, fmt, ap);
+	va_end(ap);
+	fputc('\n', s->log);
+	fflush(s->log);
+}
+
+struct inst *srv_find(struct srv *s, const char *name)
+{
+	for (size_t i = 0; i < s->ninst; i++)
+		if (!strcmp(inst_name(s->inst[i]), name))
+			return s->inst[i];
+	return NULL;
+}
+
+char *srv_names(struct srv *s)
+{
+	struct buf b = { 0 };
+	for (size_t i = 0; i < s->ninst; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", inst_name(s->inst[i]));
+	if (!b.data)
+		return xstrdup("(none configured)");
+	return b.data;
+}
+
+/* ---- status ---- */
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src ? src : "");
+}
+
+void srv_build_status(struct srv *s, struct proto_status *st)
+{
+	memset(st, 0, sizeof *st);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	st->time_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	copy_str(st->host, sizeof st->host, s->host);
+	st->n = (uint32_t)s->ninst;
+	st->inst = xcalloc(s->ninst ? s->ninst : 1, sizeof *st->inst);
+	for (size_t i = 0; i < s->ninst; i++) {
+		struct inst_status is;
+		struct proto_inst *p = &st->inst[i];
+		inst_status(s->inst[i], &is);
+		copy_str(p->name, sizeof p->name, inst_name(s->inst[i]));
+		p->state = (uint8_t)is.state;
+		p->phase = (uint8_t)is.phase;
+		p->end = (uint8_t)is.end;
+		p->flags = (is.runs_as_root ? PROTO_F_ROOT : 0) |
+			   (is.stats_valid ? PROTO_F_STATS : 0) |
+			   (is.mconsole_up ? PROTO_F_MCONSOLE : 0) |
+			   (inst_conf(s->inst[i])->autostart ? PROTO_F_AUTOSTART : 0);
+		p->phase_ms = (uint32_t)is.phase_ms;
+		p->halt_timeout_s = inst_conf(s->inst[i])->halt_timeout;
+		p->pid = (uint32_t)is.pid;
+		p->up_s = (uint32_t)(is.up_ms / 1000);
+		p->guest_up_s = is.guest_up_s;
+		memcpy(p->load, is.load_x100, sizeof p->load);
+		p->procs_running = is.procs_running;
+		p->procs_total = is.procs_total;
+		p->mem_total_kb = is.mem_total_kb;
+		p->mem_free_kb = is.mem_free_kb;
+		p->mem_avail_kb = is.mem_avail_kb;
+		p->cpu_x10 = is.cpu_x10;
+		p->rss_kb = is.rss_kb;
+		p->exit_code = is.exit_code;
+		p->exit_signal = is.exit_signal;
+		p->rows = (uint16_t)is.rows;
+		p->cols = (uint16_t)is.cols;
+		copy_str(p->user, sizeof p->user, is.user ? is.user : s->user);
+		copy_str(p->reason, sizeof p->reason, is.reason);
+	}
+}
+
+static void status_timer_cb(uv_timer_t *t)
+{
+	struct srv *s = t->data;
+	s->status_due = false;
+	srv_clients_status(s);
+}
+
+/* Many changes in one loop turn (a poll of every instance) make one
+ * status frame. */
+void srv_status_changed(struct srv *s)
+{
+	if (s->status_due || s->closing)
+		return;
+	s->status_due = true;
+	uv_timer_start(&s->status_timer, status_timer_cb, STATUS_COALESCE_MS, 0);
+}
+
+/* ---- instance events ---- */
+
+static void on_output(void *arg, struct inst *in, const char *bytes, size_t len)
+{
+	srv_clients_output(arg, in, bytes, len);
+}
+
+static void on_changed(void *arg, struct inst *in)
+{
+	struct srv *s = arg;
+	srv_status_changed(s);
+	if (s->shutting_down && !inst_live(in))
+		srv_maybe_exit(s);
+}
+
+static const struct inst_events inst_events = {
+	.output = on_output,
+	.changed = on_changed,
+};
+
+/* ---- polling ---- */
+
+static void poll_cb(uv_timer_t *t)
+{
+	struct srv *s = t->data;
+	bool any = false;
+	for (size_t i = 0; i < s->ninst && !any; i++)
+		any = inst_live(s->inst[i]);
+	if (!any)
+		return; /* nothing runs: no /proc scan */
+	struct inst_procs *procs = inst_procs_scan();
+	for (size_t i = 0; i < s->ninst; i++)
+		inst_poll(s->inst[i], procs);
+	inst_procs_free(procs);
+}
+
+/* ---- config ---- */
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(inst_name(*(struct inst *const *)a), inst_name(*(struct inst *const *)b));
+}
+
+/* Adopt a freshly loaded config: new instances added, removed ones that
+ * are stopped dropped, stopped ones take their new settings, running ones
+ * are left alone until they stop. */
+static void adopt_conf(struct srv *s, struct conf *c, struct buf *msg)
+{
+	s->confs = xreallocarray(s->confs, s->nconfs + 1, sizeof *s->confs);
+	s->confs[s->nconfs++] = c;
+	s->conf = c;
+	s->env.poll_ms = c->global.poll_ms ? c->global.poll_ms : 1000;
+	s->env.scrollback = c->global.scrollback ? c->global.scrollback : 10000;
+	s->env.log_max = c->global.log_max ? c->global.log_max : 16u << 20;
+
+	for (size_t i = 0; i < s->ninst;) {
+		struct inst *in = s->inst[i];
+		if (conf_find(c, inst_name(in)) || inst_live(in)) {
+			i++;
+			continue;
+		}
+		buf_printf(msg, "removed %s\n", inst_name(in));
+		srv_clients_drop_inst(s, in);
+		inst_free(in);
+		s->inst[i] = s->inst[--s->ninst];
+	}
+	for (size_t i = 0; i < c->ninst; i++) {
+		const struct conf_instance *ci = c->inst[i];
+		struct inst *in = srv_find(s, ci->name);
+		if (!in) {
+			s->inst = xreallocarray(s->inst, s->ninst + 1, sizeof *s->inst);
+			s->inst[s->ninst++] = inst_new(&s->env, ci);
+			buf_printf(msg, "added %s\n", ci->name);
+		} else if (inst_set_conf(in, ci) < 0) {
+			buf_printf(msg, "%s is running: new settings apply after it stops\n",
+				   ci->name);
+		}
+	}
+	qsort(s->inst, s->ninst, sizeof *s->inst, by_name);
+	srv_status_changed(s);
+}
+
+static int load_conf(struct srv *s, struct conf **out, struct buf *msg)
+{
+	struct conf_errors errs = { 0 };
+	int n = conf_load(s->conf_paths, s->nconf_paths, out, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		buf_printf(msg, "%s\n", errs.msg[i]);
+	conf_errors_free(&errs);
+	if (n == 0 && *out)
+		for (size_t i = 0; i < (*out)->nwarnings; i++)
+			buf_printf(msg, "%s\n", (*out)->warnings[i]);
+	return n;
+}
+
+int srv_reload(struct srv *s, struct buf *msg)
+{
+	struct conf *c = NULL;
+	int n = load_conf(s, &c, msg);
+	if (n > 0) {
+		buf_printf(msg, "config not reloaded: %d error%s\n", n, n == 1 ? "" : "s");
+		srv_log(s, "reload refused:\n%s", msg->data ? msg->data : "");
+		return -EINVAL;
+	}
+	adopt_conf(s, c, msg);
+	srv_log(s, "config reloaded\n%s", msg->data ? msg->data : "");
+	return 0;
+}
+
+/* ---- halting and exit ---- */
+
+void srv_halt_all(struct srv *s)
+{
+	char err[256];
+	for (size_t i = 0; i < s->ninst; i++)
+		if (inst_live(s->inst[i]))
+			inst_halt(s->inst[i], err, sizeof err);
+}
+
+void srv_maybe_exit(struct srv *s)
+{
+	if (!s->shutting_down || s->closing)
+		return;
+	for (size_t i = 0; i < s->ninst; i++)
+		if (inst_live(s->inst[i]))
+			return;
+	srv_log(s, "every instance stopped: exiting");
+	s->closing = true;
+	srv_clients_status(s); /* the last one: how each instance ended */
+	srv_clients_close(s);
+	uv_close((uv_handle_t *)&s->listener, NULL);
+	unlink(s->socket);
+	uv_close((uv_handle_t *)&s->poll_timer, NULL);
+	uv_close((uv_handle_t *)&s->status_timer, NULL);
+	uv_close((uv_handle_t *)&s->sig_term, NULL);
+	uv_close((uv_handle_t *)&s->sig_int, NULL);
+	uv_close((uv_handle_t *)&s->sig_hup, NULL);
+	for (size_t i = 0; i < s->ninst; i++)
+		inst_free(s->inst[i]);
+	s->ninst = 0;
+}
+
+void srv_shutdown(struct srv *s)
+{
+	if (!s->shutting_down)
+		srv_log(s, "shutting down: halting every instance");
+	s->shutting_down = true;
+	srv_halt_all(s);
+	srv_maybe_exit(s);
+}
+
+static void signal_cb(uv_signal_t *h, int sig)
+{
+	struct srv *s = h->data;
+	if (sig == SIGHUP) {
+		struct buf msg = { 0 };
+		srv_reload(s, &msg);
+		buf_free(&msg);
+		return;
+	}
+	srv_log(s, "signal %d", sig);
+	srv_shutdown(s);
+}
+
+/* ---- set-up ---- */
+
+/* The XSAVE shim (shim/xstate.c): $UMLTOP_XSTATE_SHIM, else the copy
+ * beside a binary run from its build tree, else the installed one. */
+static char *find_shim(void)
+{
+	const char *env = getenv("UMLTOP_XSTATE_SHIM");
+	if (env)
+		return *env ? xstrdup(env) : NULL;
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			char *p = xasprintf("%s/.libs/umltop-xstate.so", exe);
+			if (access(p, R_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	char *p = xstrdup(PKGLIBDIR "/umltop-xstate.so");
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+static int open_log(struct srv *s)
+{
+	int rc = util_mkdir_p(s->statedir, 0700);
+	if (rc < 0)
+		return rc;
+	char *path = xasprintf("%s/server.log", s->statedir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	free(path);
+	if (fd < 0)
+		return -errno;
+	s->log = fdopen(fd, "a");
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: umltop server [-S SOCKET] [-c DIR|FILE]... [--foreground]\n");
+}
+
+struct srv_opts {
+	bool foreground;
+};
+
+static int parse_args(struct srv *s, struct srv_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "S:c:fh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'f': o->foreground = true; break;
+		case 'S': free(s->socket); s->socket = xstrdup(optarg); break;
+		case 'c':
+			s->conf_paths = xreallocarray(s->conf_paths, s->nconf_paths + 1,
+						      sizeof *s->conf_paths);
+			s->conf_paths[s->nconf_paths++] = optarg;
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* Become a daemon; the parent waits on a pipe until the socket listens,
+ * so `umltop` can connect as soon as `umltop server` returns. */
+static int daemonize(int *ready_fd)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		close(p[1]);
+		char c;
+		ssize_t n = read(p[0], &c, 1);
+		_exit(n == 1 && c == 'y' ? 0 : 1);
+	}
+	close(p[0]);
+	setsid();
+	pid = fork();
+	if (pid < 0)
+		_exit(1);
+	if (pid > 0)
+		_exit(0);
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		if (null > 1)
+			close(null);
+	}
+	*ready_fd = p[1];
+	return 0;
+}
+
+static void tell_ready(int *fd, bool ok, FILE *log)
+{
+	if (*fd < 0)
+		return;
+	ssize_t n = write(*fd, ok ? "y" : "n", 1);
+	(void)n;
+	close(*fd);
+	*fd = -1;
+	/* stderr stayed on the terminal for set-up errors; from here on what
+	 * a daemon prints (a sanitizer report, say) goes to its log. */
+	if (ok && log)
+		dup2(fileno(log), 2);
+}
+
+static void init_handles(struct srv *s)
+{
+	uv_timer_init(s->loop, &s->poll_timer);
+	s->poll_timer.data = s;
+	uv_timer_init(s->loop, &s->status_timer);
+	s->status_timer.data = s;
+	uv_signal_t *sigs[] = { &s->sig_term, &s->sig_int, &s->sig_hup };
+	int nums[] = { SIGTERM, SIGINT, SIGHUP };
+	for (size_t i = 0; i < ARRAY_LEN(sigs); i++) {
+		uv_signal_init(s->loop, sigs[i]);
+		sigs[i]->data = s;
+		uv_signal_start(sigs[i], signal_cb, nums[i]);
+	}
+}
+
+static void identify(struct srv *s)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	snprintf(s->user, sizeof s->user, "%s", pw ? pw->pw_name : "?");
+	if (gethostname(s->host, sizeof s->host) < 0)
+		snprintf(s->host, sizeof s->host, "?");
+	s->host[sizeof s->host - 1] = '\0';
+}
+
+static void autostart(struct srv *s)
+{
+	for (size_t i = 0; i < s->ninst; i++) {
+		char err[256];
+		if (inst_conf(s->inst[i])->autostart && inst_start(s->inst[i], err, sizeof err) < 0)
+			srv_log(s, "autostart %s: %s", inst_name(s->inst[i]), err);
+	}
+}
+
+static void srv_free(struct srv *s)
+{
+	for (size_t i = 0; i < s->nconfs; i++)
+		conf_free(s->confs[i]);
+	free(s->confs);
+	free(s->inst);
+	free(s->conf_paths);
+	free(s->socket);
+	free(s->rundir);
+	free(s->statedir);
+	free(s->shim);
+	if (s->log)
+		fclose(s->log);
+}
+
+int srv_main(int argc, char **argv)
+{
+	struct srv srv = { 0 }, *s = &srv;
+	struct srv_opts opts = { 0 };
+	int ready_fd = -1, rc;
+	char err[512];
+
+	if (parse_args(s, &opts, argc, argv) < 0)
+		return 2;
+	if (!s->socket)
+		s->socket = proto_default_socket();
+	s->rundir = proto_rundir(s->socket);
+	s->statedir = proto_statedir(s->socket);
+	s->shim = find_shim();
+	identify(s);
+
+	/* Config errors are the user's to see on their terminal: check before
+	 * daemonising, and start nothing when the config is invalid. */
+	struct conf *c = NULL;
+	struct buf msg = { 0 };
+	if (load_conf(s, &c, &msg) > 0) {
+		fprintf(stderr, "%sumltop server: invalid config, nothing started\n", msg.data);
+		buf_free(&msg);
+		srv_free(s);
+		return 1;
+	}
+	if ((rc = open_log(s)) < 0) {
+		fprintf(stderr, "umltop server: cannot open the log in %s: %s\n", s->statedir,
+			strerror(-rc));
+		conf_free(c);
+		buf_free(&msg);
+		srv_free(s);
+		return 1;
+	}
+	if (!opts.foreground && (rc = daemonize(&ready_fd)) < 0) {
+		fprintf(stderr, "umltop server: cannot daemonise: %s\n", strerror(-rc));
+		return 1;
+	}
+	srv_log(s, "umltop %s server starting, pid %d, socket %s, shim %s", PACKAGE_VERSION,
+		(int)getpid(), s->socket, s->shim ? s->shim : "(none)");
+	if (msg.len)
+		srv_log(s, "%s", msg.data);
+	buf_free(&msg);
+
+	s->loop = xmalloc(sizeof *s->loop);
+	uv_loop_init(s->loop);
+	s->env = (struct inst_env){
+		.loop = s->loop,
+		.rundir = s->rundir,
+		.statedir = s->statedir,
+		.shim = s->shim,
+		.ready_timeout_ms = READY_TIMEOUT_MS,
+		.kill_wait_ms = KILL_WAIT_MS,
+		.log = srv_log,
+		.ev = &inst_events,
+		.arg = s,
+	};
+	if (srv_listen(s, err, sizeof err) < 0) {
+		fprintf(stderr, "umltop server: %s\n", err);
+		srv_log(s, "%s", err);
+		tell_ready(&ready_fd, false, NULL);
+		return 1;
+	}
+	init_handles(s);
+	struct buf added = { 0 };
+	adopt_conf(s, c, &added);
+	buf_free(&added);
+	uv_timer_start(&s->poll_timer, poll_cb, s->env.poll_ms, s->env.poll_ms);
+	tell_ready(&ready_fd, true, s->log);
+	autostart(s);
+
+	uv_run(s->loop, UV_RUN_DEFAULT);
+	srv_log(s, "server exits");
+	uv_run(s->loop, UV_RUN_NOWAIT); /* last close callbacks */
+	rc = uv_loop_close(s->loop);
+	if (rc < 0)
+		srv_log(s, "loop not clean at exit: %s", uv_strerror(rc));
+	free(s->loop);
+	srv_free(s);
+	return 0;
+}

@@ -2,8 +2,12 @@
 # module's local.mk; end-to-end tests (tests/e2e/*.sh, TAP) here.
 check_PROGRAMS += tests/fixtures/uml-boot
 tests_fixtures_uml_boot_SOURCES = tests/fixtures/uml-boot.c
+check_PROGRAMS += tests/fixtures/sock-poke
+tests_fixtures_sock_poke_SOURCES = tests/fixtures/sock-poke.c
+check_PROGRAMS += tests/fixtures/slow-client
+tests_fixtures_slow_client_SOURCES = tests/fixtures/slow-client.c
+tests_fixtures_slow_client_LDADD = libproto.la libutil.la
 EXTRA_DIST += tests/fixtures/build-image.sh tests/fixtures/make-fleet.sh \
 	tests/e2e/lib.sh
-E2E_TESTS =
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS)

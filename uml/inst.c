@@ -1,3 +1,893 @@
-/* placeholder until this module lands */
+/* An instance: its process, console, logs, mconsole client and state.
+ * Starting, exits and crashes, readiness, status polling and input live
+ * here; the halt ladder is in uml/halt.c.
+ *
+ * Data flow of the console:
+ *
+ *   UML --pty--> master --drain--> term (answers queries back into master)
+ *                                  logs (raw, text)
+ *                                  ev->output() --> server --> clients
+ */
 #include "config.h"
-int inst_placeholder;
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "mconsole/mconsole.h"
+#include "uml/inst-int.h"
+#include "uml/launch.h"
+
+#define CONSOLE_CHUNK (64 * 1024)
+#define CONSOLE_MAX_PER_WAKE (1024 * 1024) /* then let other consoles run */
+#define POLL_TIMEOUT_MS 2000               /* a status request unanswered */
+#define DEFAULT_ROWS 24
+#define DEFAULT_COLS 80
+
+void inst_log(struct inst *in, const char *fmt, ...)
+{
+	if (!in->env.log)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	in->env.log(in->env.arg, "%s: %s", in->ci->name, msg);
+	free(msg);
+}
+
+void inst_changed(struct inst *in)
+{
+	if (in->env.ev && in->env.ev->changed)
+		in->env.ev->changed(in->env.arg, in);
+}
+
+void inst_set_state(struct inst *in, enum inst_state st)
+{
+	if (in->state == st)
+		return;
+	inst_log(in, "%s -> %s", inst_state_name(in->state), inst_state_name(st));
+	in->state = st;
+	inst_changed(in);
+}
+
+const char *inst_state_name(enum inst_state st)
+{
+	static const char *const names[] = { "stopped", "starting", "running",
+					     "halting", "crashed", "unresponsive",
+					     "failed" };
+	return (unsigned)st < ARRAY_LEN(names) ? names[st] : "?";
+}
+
+void inst_set_reason(struct inst *in, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(in->reason, sizeof in->reason, fmt, ap);
+	va_end(ap);
+}
+
+static char *dir_of(const char *path)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	return dir;
+}
+
+/* ---- console ---- */
+
+static void console_poll_cb(uv_poll_t *h, int status, int events);
+
+static void console_update_poll(struct inst *in)
+{
+	if (!in->console_open)
+		return;
+	int ev = UV_READABLE | (in->pending_input.len ? UV_WRITABLE : 0);
+	uv_poll_start(in->console_poll, ev, console_poll_cb);
+}
+
+static void console_write(struct inst *in, const char *bytes, size_t len)
+{
+	if (!in->console_open || len == 0)
+		return;
+	if (in->pending_input.len == 0) {
+		ssize_t n = write(in->pty.master, bytes, len);
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return; /* the console is gone; the exit handler reports it */
+		if (n < 0)
+			n = 0;
+		bytes += n;
+		len -= (size_t)n;
+	}
+	if (len) {
+		buf_append(&in->pending_input, bytes, len);
+		console_update_poll(in);
+	}
+}
+
+/* The server's emulator answers the guest's terminal queries itself. */
+static void term_output_cb(void *arg, const char *bytes, size_t len)
+{
+	console_write(arg, bytes, len);
+}
+
+static const struct term_callbacks term_cb = { .output = term_output_cb };
+
+/* READY: the guest is past init when the text before the cursor matches
+ * the pattern (a shell or login prompt), after the notify SOCKET. */
+static void check_ready(struct inst *in)
+{
+	if (in->state != INST_STARTING || !in->mconsole_known || !in->ready_ok)
+		return;
+	int row, col;
+	bool vis;
+	term_cursor(in->term, &row, &col, &vis);
+	char line[1024];
+	size_t n = term_row_text(in->term, row, line, sizeof line);
+	size_t want = (size_t)col < sizeof line - 1 ? (size_t)col : sizeof line - 1;
+	while (n < want)
+		line[n++] = ' '; /* the row's trailing blanks up to the cursor */
+	line[want] = '\0';
+	if (regexec(&in->ready_re, line, 0, NULL, 0) == 0) {
+		inst_log(in, "ready: console shows \"%s\"", line);
+		inst_became_ready(in);
+	}
+}
+
+void inst_became_ready(struct inst *in)
+{
+	uv_timer_stop(&in->timer);
+	in->ready_at_ns = util_now_ns();
+	inst_set_state(in, INST_RUNNING);
+}
+
+static void console_feed(struct inst *in, const char *bytes, size_t len)
+{
+	term_feed(in->term, bytes, len);
+	if (in->log)
+		term_log_write(in->log, bytes, len);
+	inst_halt_console(in, bytes, len);
+	if (in->env.ev && in->env.ev->output)
+		in->env.ev->output(in->env.arg, in, bytes, len);
+}
+
+/* Drain until EAGAIN (a pty hands back ~4 KiB per read), with a cap per
+ * wake-up so one chatty console cannot starve the others. */
+static void console_read(struct inst *in)
+{
+	char *chunk = in->chunk;
+	size_t total = 0;
+	while (total < CONSOLE_MAX_PER_WAKE) {
+		ssize_t n = pty_drain(in->pty.master, chunk, CONSOLE_CHUNK);
+		if (n <= 0) {
+			if (n < 0 && n != -EAGAIN && n != -EINTR) {
+				/* EIO: every holder of the slave is gone. */
+				uv_poll_stop(in->console_poll);
+			}
+			break;
+		}
+		console_feed(in, chunk, (size_t)n);
+		total += (size_t)n;
+	}
+	check_ready(in);
+}
+
+static void console_flush_input(struct inst *in)
+{
+	struct buf *b = &in->pending_input;
+	while (b->len) {
+		ssize_t n = write(in->pty.master, b->data, b->len);
+		if (n <= 0)
+			break;
+		buf_consume(b, (size_t)n);
+	}
+	console_update_poll(in);
+}
+
+static void console_poll_cb(uv_poll_t *h, int status, int events)
+{
+	struct inst *in = h->data;
+	if (status < 0) {
+		uv_poll_stop(h);
+		return;
+	}
+	if (events & UV_READABLE)
+		console_read(in);
+	if (events & UV_WRITABLE)
+		console_flush_input(in);
+}
+
+static int console_open(struct inst *in)
+{
+	int rc = pty_open(&in->pty, in->rows, in->cols);
+	if (rc < 0)
+		return rc;
+	/* A handle per run: the last run's may still be closing. */
+	in->console_poll = xmalloc(sizeof *in->console_poll);
+	uv_poll_init(in->env.loop, in->console_poll, in->pty.master);
+	in->console_poll->data = in;
+	in->console_open = true;
+	in->handles++;
+	console_update_poll(in);
+	return 0;
+}
+
+static void handle_closed(uv_handle_t *h)
+{
+	struct inst *in = h->data;
+	if (--in->handles == 0 && in->freeing)
+		inst_destroy(in);
+}
+
+static void poll_closed(uv_handle_t *h)
+{
+	struct inst *in = h->data;
+	free(h);
+	if (--in->handles == 0 && in->freeing)
+		inst_destroy(in);
+}
+
+static void console_close(struct inst *in)
+{
+	if (!in->console_open)
+		return;
+	/* What the console still holds is part of the record. */
+	console_read(in);
+	in->console_open = false;
+	uv_close((uv_handle_t *)in->console_poll, poll_closed);
+	in->console_poll = NULL;
+	close(in->pty.master);
+	in->pty.master = -1;
+	buf_free(&in->pending_input);
+}
+
+void inst_input(struct inst *in, const char *bytes, size_t len)
+{
+	console_write(in, bytes, len);
+}
+
+void inst_resize(struct inst *in, unsigned rows, unsigned cols)
+{
+	if (rows < 2 || cols < 10 || rows > 1000 || cols > 1000)
+		return;
+	if (rows == in->rows && cols == in->cols)
+		return;
+	in->rows = rows;
+	in->cols = cols;
+	term_resize(in->term, rows, cols);
+	if (in->console_open)
+		pty_resize(in->pty.master, rows, cols);
+	inst_changed(in);
+}
+
+/* ---- logs ---- */
+
+static void log_error(void *arg, const char *msg)
+{
+	inst_log(arg, "console log: %s", msg);
+}
+
+static void open_logs(struct inst *in)
+{
+	if (in->log)
+		return;
+	char *raw = in->ci->log ? xstrdup(in->ci->log)
+				: xasprintf("%s/%s.console.log", in->env.statedir, in->ci->name);
+	char *text = xasprintf("%s/%s.console.txt", in->env.statedir, in->ci->name);
+	in->log = term_log_open(raw, text, in->env.log_max, log_error, in);
+	free(raw);
+	free(text);
+}
+
+/* ---- notify and mconsole ---- */
+
+/* The pid in DIR/pid, 0 when there is none. */
+static pid_t umid_dir_pid(const char *dir)
+{
+	char *pidfile = xasprintf("%s/pid", dir);
+	FILE *f = fopen(pidfile, "r");
+	int pid = 0;
+	free(pidfile);
+	if (f) {
+		if (fscanf(f, "%d", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	return pid;
+}
+
+/* Remove uml_dir/UMID (its mconsole socket and pid file) when it is ours
+ * or stale: never when its pid file names another live process, which is
+ * another UML using this umid. */
+void inst_remove_umid_dir(struct inst *in, const char *dir)
+{
+	pid_t pid = umid_dir_pid(dir);
+	if (pid > 0 && pid != in->pid && (kill(pid, 0) == 0 || errno == EPERM))
+		return;
+	char *p = xasprintf("%s/mconsole", dir);
+	unlink(p);
+	free(p);
+	p = xasprintf("%s/pid", dir);
+	unlink(p);
+	free(p);
+	if (rmdir(dir) == 0)
+		inst_log(in, "removed %s", dir);
+}
+
+static void note_socket(struct inst *in, const char *sockpath)
+{
+	/* A duplicate umid makes UML pick a random one and boot anyway: the
+	 * SOCKET datagram names the socket it really made. */
+	char *dir = dir_of(sockpath);
+	pid_t pid = umid_dir_pid(dir);
+	if (pid && pid != in->pid)
+		inst_log(in, "%s/pid names %d, not our %d", dir, (int)pid, (int)in->pid);
+	free(in->umid_dir);
+	in->umid_dir = dir;
+}
+
+static void notify_cb(void *arg, const struct mc_notify *n)
+{
+	struct inst *in = arg;
+	char *data = xstrndup(n->data, n->len);
+	switch (n->type) {
+	case MC_NOTIFY_SOCKET:
+		if (strcmp(data, in->paths.mconsole))
+			inst_log(in, "mconsole at %s (umid taken?)", data);
+		mc_client_set_path(in->mc, data);
+		note_socket(in, data);
+		in->mconsole_known = true;
+		inst_changed(in);
+		check_ready(in);
+		break;
+	case MC_NOTIFY_PANIC:
+		inst_set_reason(in, "kernel panic: %s", data);
+		inst_log(in, "panic: %s", data);
+		in->panicked = true;
+		inst_changed(in);
+		break;
+	case MC_NOTIFY_HANG:
+		inst_log(in, "hang reported");
+		break;
+	case MC_NOTIFY_USER_NOTIFY:
+		inst_log(in, "guest notify: %s", data);
+		if (in->state == INST_STARTING && in->mconsole_known)
+			inst_became_ready(in);
+		break;
+	}
+	free(data);
+}
+
+/* ---- starting ---- */
+
+static void ready_timeout_cb(uv_timer_t *t)
+{
+	struct inst *in = t->data;
+	if (in->state != INST_STARTING)
+		return;
+	inst_set_reason(in, "no prompt matched READY within %u s; assumed up",
+			in->env.ready_timeout_ms / 1000);
+	inst_became_ready(in);
+}
+
+static char **child_env(struct inst *in, const char *home)
+{
+	char **env = xcalloc(8, sizeof *env);
+	size_t n = 0;
+	env[n++] = xasprintf("HOME=%s", home);
+	env[n++] = xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	if (in->env.shim && *in->env.shim)
+		env[n++] = xasprintf("LD_PRELOAD=%s", in->env.shim);
+	const char *tmp = getenv("TMPDIR");
+	if (tmp && *tmp)
+		env[n++] = xasprintf("TMPDIR=%s", tmp);
+	env[n] = NULL;
+	return env;
+}
+
+static void free_strv(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Runtime directories: made by the server, usable by the instance's user. */
+static int prepare_dirs(struct inst *in, char *err, size_t errlen)
+{
+	const char *dirs[] = { in->paths.uml_dir, in->paths.hostfs };
+	for (size_t i = 0; i < ARRAY_LEN(dirs); i++) {
+		int rc = util_mkdir_p(dirs[i], 0700);
+		if (rc < 0) {
+			snprintf(err, errlen, "cannot create %s: %s", dirs[i], strerror(-rc));
+			return rc;
+		}
+	}
+	char *notify_dir = xstrdup(in->paths.notify);
+	*strrchr(notify_dir, '/') = '\0';
+	util_mkdir_p(notify_dir, 0700);
+	free(notify_dir);
+	if (in->drop) {
+		/* uml_dir is shared by every instance: sticky and writable, like
+		 * /tmp, so each user makes its own uml_dir/UMID. */
+		chmod(in->paths.uml_dir, 01733);
+		chmod(in->env.rundir, 0711);
+		/* ... and the socket's directory above it must be traversable
+		 * (not listable) by that user too. */
+		char *sockdir = dir_of(in->env.rundir);
+		chmod(sockdir, 0711);
+		free(sockdir);
+		char *parent = xstrdup(in->paths.notify);
+		*strrchr(parent, '/') = '\0';
+		chmod(parent, 0711);
+		free(parent);
+		chmod(in->paths.hostfs, 0755);
+	}
+	/* A stale uml_dir/UMID left by a crash would make UML pick another umid. */
+	char *dir = dir_of(in->paths.mconsole);
+	inst_remove_umid_dir(in, dir);
+	free(dir);
+	return 0;
+}
+
+static int start_notifier(struct inst *in, char *err, size_t errlen)
+{
+	int rc = mc_notifier_open(in->env.loop, in->paths.notify, notify_cb, in,
+				  &in->notifier);
+	if (rc < 0) {
+		snprintf(err, errlen, "notify socket %s: %s", in->paths.notify, strerror(-rc));
+		return rc;
+	}
+	if (in->drop && chown(in->paths.notify, in->ci->uid, in->ci->gid) < 0)
+		inst_log(in, "chown %s: %s", in->paths.notify, strerror(errno));
+	return 0;
+}
+
+static int spawn(struct inst *in, char *err, size_t errlen)
+{
+	char **argv = conf_argv(in->ci, in->env.rundir);
+	struct passwd *pw = in->ci->user ? getpwnam(in->ci->user) : NULL;
+	const char *home = pw ? pw->pw_dir : in->env.rundir;
+	char *errlog = xasprintf("%s/%s.stderr.log", in->env.statedir, in->ci->name);
+	int errfd = open(errlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (errfd < 0)
+		inst_log(in, "%s: %s", errlog, strerror(errno));
+	free(errlog);
+	struct launch l = {
+		.argv = argv,
+		.envp = child_env(in, home),
+		.slave = in->pty.slave,
+		.errfd = errfd,
+		.cwd = home,
+	};
+	int rc = 0;
+	if (in->drop)
+		rc = launch_prepare_user(&l, in->ci->user, in->ci->uid, in->ci->gid);
+	if (rc == 0)
+		rc = launch_spawn(&l, &in->pid, err, errlen);
+	else
+		snprintf(err, errlen, "cannot read the groups of %s", in->ci->user);
+	if (errfd >= 0)
+		close(errfd);
+	close(in->pty.slave);
+	in->pty.slave = -1;
+	launch_free(&l);
+	free_strv(l.envp);
+	conf_argv_free(argv);
+	return rc;
+}
+
+static void sigchld_cb(uv_signal_t *h, int sig);
+
+int inst_start(struct inst *in, char *err, size_t errlen)
+{
+	if (inst_live(in)) {
+		snprintf(err, errlen, "%s is already %s", in->ci->name, inst_state_name(in->state));
+		return -EALREADY;
+	}
+	in->drop = in->ci->user && geteuid() == 0 && in->ci->uid != 0;
+	int rc = prepare_dirs(in, err, errlen);
+	if (rc == 0)
+		rc = start_notifier(in, err, errlen);
+	if (rc == 0 && (rc = console_open(in)) < 0)
+		snprintf(err, errlen, "cannot open a pty: %s", strerror(-rc));
+	if (rc < 0) {
+		inst_set_reason(in, "%s", err);
+		inst_set_state(in, INST_FAILED);
+		inst_teardown(in);
+		return rc;
+	}
+	open_logs(in);
+	in->mc = mc_client_new(in->env.loop, in->paths.mconsole);
+	in->mconsole_known = false;
+	in->mconsole_up = false;
+	in->panicked = false;
+	in->stats_valid = false;
+	in->mc_timeouts = 0;
+	in->phase = INST_PHASE_NONE;
+	in->end = INST_END_NONE;
+	in->exit_code = -1;
+	in->exit_signal = 0;
+	in->reason[0] = '\0';
+	in->last_ticks = 0;
+	in->last_ticks_ns = 0;
+	in->cpu_x10 = 0;
+	in->rss_kb = 0;
+	rc = spawn(in, err, errlen);
+	if (rc < 0) {
+		inst_log(in, "start failed: %s", err);
+		if (in->pid > 0)
+			waitpid(in->pid, NULL, 0);
+		in->pid = 0;
+		inst_set_reason(in, "%s", err);
+		inst_set_state(in, INST_FAILED);
+		inst_teardown(in);
+		return rc;
+	}
+	in->started_ns = util_now_ns();
+	inst_log(in, "started, pid %d", (int)in->pid);
+	uv_signal_start(&in->sigchld, sigchld_cb, SIGCHLD);
+	uv_timer_start(&in->timer, ready_timeout_cb, in->env.ready_timeout_ms, 0);
+	inst_set_state(in, INST_STARTING);
+	return 0;
+}
+
+/* ---- exits ---- */
+
+/* Close what belongs to one run: console, mconsole client, notifier, the
+ * process group's leftovers, the stale uml_dir/UMID. */
+void inst_teardown(struct inst *in)
+{
+	uv_timer_stop(&in->timer);
+	uv_signal_stop(&in->sigchld);
+	if (in->pid > 0)
+		kill(-in->pid, SIGKILL); /* helpers UML left in its group */
+	console_close(in);
+	if (in->pty.slave >= 0) {
+		close(in->pty.slave);
+		in->pty.slave = -1;
+	}
+	if (in->mc) {
+		mc_client_close(in->mc);
+		in->mc = NULL;
+	}
+	if (in->notifier) {
+		mc_notifier_close(in->notifier);
+		in->notifier = NULL;
+	}
+	char *dir = in->umid_dir ? in->umid_dir : dir_of(in->paths.mconsole);
+	inst_remove_umid_dir(in, dir);
+	free(dir);
+	in->umid_dir = NULL;
+	in->mconsole_known = false;
+	in->mconsole_up = false;
+}
+
+static void describe_exit(struct inst *in, int status)
+{
+	if (WIFEXITED(status)) {
+		in->exit_code = WEXITSTATUS(status);
+		in->exit_signal = 0;
+	} else if (WIFSIGNALED(status)) {
+		in->exit_code = -1;
+		in->exit_signal = WTERMSIG(status);
+	}
+}
+
+static void exited(struct inst *in, int status)
+{
+	describe_exit(in, status);
+	pid_t pid = in->pid;
+	bool clean = in->exit_signal == 0 && in->exit_code == 0;
+	if (in->state == INST_HALTING) {
+		in->end = inst_halt_end(in);
+		inst_set_reason(in, "halted (%s) after %.1f s", inst_end_name(in->end),
+				(double)(util_now_ns() - in->halt_start_ns) / 1e9);
+	} else if (clean) {
+		in->end = INST_END_CLEAN;
+		inst_set_reason(in, "powered off by the guest");
+	} else {
+		in->end = INST_END_CRASHED;
+		if (!in->panicked) {
+			if (in->exit_signal)
+				inst_set_reason(in, "killed by signal %d (%s)", in->exit_signal,
+						strsignal(in->exit_signal));
+			else
+				inst_set_reason(in, "exited with code %d", in->exit_code);
+		}
+	}
+	bool failed = !in->mconsole_known && in->state == INST_STARTING && !clean;
+	inst_log(in, "pid %d %s", (int)pid, in->reason);
+	inst_halt_stop(in);
+	inst_teardown(in);
+	in->pid = 0;
+	in->phase = INST_PHASE_NONE;
+	if (failed) {
+		char *why = xasprintf("%s during boot; see %s/%s.console.log", in->reason,
+				      in->env.statedir, in->ci->name);
+		inst_set_reason(in, "%s", why);
+		free(why);
+		inst_set_state(in, INST_FAILED);
+	} else if (in->end == INST_END_CRASHED) {
+		inst_set_state(in, INST_CRASHED);
+	} else {
+		inst_set_state(in, INST_STOPPED);
+	}
+	inst_changed(in);
+	if (in->restart_pending) {
+		in->restart_pending = false;
+		char err[256];
+		if (inst_start(in, err, sizeof err) < 0)
+			inst_log(in, "restart: %s", err);
+	}
+}
+
+static void sigchld_cb(uv_signal_t *h, int sig)
+{
+	struct inst *in = h->data;
+	if (in->pid <= 0)
+		return;
+	int status;
+	pid_t r = waitpid(in->pid, &status, WNOHANG);
+	if (r == in->pid)
+		exited(in, status);
+}
+
+int inst_kill(struct inst *in, char *err, size_t errlen)
+{
+	if (!inst_live(in)) {
+		snprintf(err, errlen, "%s is not running (%s)", in->ci->name,
+			 inst_state_name(in->state));
+		return -ESRCH;
+	}
+	inst_log(in, "hard kill");
+	/* A kill asked for by the user ends like a halt that needed SIGKILL,
+	 * not like a crash. */
+	if (in->state != INST_HALTING) {
+		in->halt_start_ns = util_now_ns();
+		inst_set_state(in, INST_HALTING);
+	}
+	inst_halt_set_phase(in, INST_PHASE_KILL);
+	kill(-in->pid, SIGKILL);
+	kill(in->pid, SIGKILL);
+	return 0;
+}
+
+int inst_restart(struct inst *in, char *err, size_t errlen)
+{
+	if (!inst_live(in))
+		return inst_start(in, err, errlen);
+	int rc = inst_halt(in, err, errlen);
+	if (rc == 0)
+		in->restart_pending = true;
+	return rc;
+}
+
+/* ---- mconsole passthrough and polling ---- */
+
+int inst_mconsole(struct inst *in, const char *cmd, inst_reply_cb cb, void *arg,
+		  char *err, size_t errlen)
+{
+	if (!inst_live(in) || !in->mc) {
+		snprintf(err, errlen, "%s is not running (%s)", in->ci->name,
+			 inst_state_name(in->state));
+		return -ESRCH;
+	}
+	if (!in->mconsole_known) {
+		snprintf(err, errlen, "%s: mconsole not up yet (still booting)", in->ci->name);
+		return -EAGAIN;
+	}
+	int rc = mc_request(in->mc, cmd, POLL_TIMEOUT_MS * 2, cb, arg);
+	if (rc < 0)
+		snprintf(err, errlen, "%s: %s", in->ci->name, strerror(-rc));
+	return rc;
+}
+
+int inst_cad(struct inst *in, char *err, size_t errlen)
+{
+	return inst_mconsole(in, "cad", inst_reply_ignore, in, err, errlen);
+}
+
+void inst_reply_ignore(void *arg, int status, int err, const char *text, size_t len)
+{
+}
+
+static void mc_answered(struct inst *in, int status)
+{
+	if (status == -ETIMEDOUT) {
+		in->mc_timeouts++;
+		in->mconsole_up = false;
+		if (in->state == INST_RUNNING || in->state == INST_STARTING) {
+			in->state_before_unresponsive = in->state;
+			inst_set_reason(in, "mconsole does not answer");
+			inst_set_state(in, INST_UNRESPONSIVE);
+		}
+		inst_changed(in);
+		return;
+	}
+	if (status < 0)
+		return;
+	in->mc_timeouts = 0;
+	in->mconsole_up = true;
+	if (in->state == INST_UNRESPONSIVE) {
+		in->reason[0] = '\0';
+		inst_set_state(in, in->state_before_unresponsive);
+	}
+}
+
+static void poll_reply(void *arg, int status, int err, const char *text, size_t len);
+
+static const char *const poll_cmds[] = { "proc loadavg", "proc uptime", "proc meminfo" };
+
+static void poll_next(struct inst *in)
+{
+	if (in->poll_step >= ARRAY_LEN(poll_cmds) || !in->mc)
+		return;
+	in->polling = mc_request(in->mc, poll_cmds[in->poll_step], POLL_TIMEOUT_MS,
+				 poll_reply, in) == 0;
+}
+
+static void poll_reply(void *arg, int status, int err, const char *text, size_t len)
+{
+	struct inst *in = arg;
+	in->polling = false;
+	if (status == -ECANCELED)
+		return;
+	mc_answered(in, status);
+	if (status < 0 || err != 0)
+		return;
+	int rc = -EINVAL;
+	switch (in->poll_step) {
+	case 0: rc = inst_parse_loadavg(text, &in->guest); break;
+	case 1: rc = inst_parse_uptime(text, &in->guest); break;
+	case 2: rc = inst_parse_meminfo(text, &in->guest); break;
+	}
+	if (rc < 0)
+		return;
+	in->poll_step++;
+	if (in->poll_step < ARRAY_LEN(poll_cmds)) {
+		poll_next(in);
+	} else {
+		in->stats_valid = true;
+		inst_changed(in);
+	}
+}
+
+void inst_poll(struct inst *in, const struct inst_procs *procs)
+{
+	if (!inst_live(in))
+		return;
+	struct inst_group_usage u;
+	inst_procs_group(procs, in->pid, &u);
+	if (in->last_ticks_ns && u.when_ns > in->last_ticks_ns && u.ticks >= in->last_ticks) {
+		double secs = (double)(u.when_ns - in->last_ticks_ns) / 1e9;
+		double cpu = (double)(u.ticks - in->last_ticks) / (double)sysconf(_SC_CLK_TCK);
+		in->cpu_x10 = (uint32_t)(cpu / secs * 1000.0 + 0.5);
+	}
+	in->last_ticks = u.ticks;
+	in->last_ticks_ns = u.when_ns;
+	in->rss_kb = u.rss_kb;
+	/* One request in flight per UML: a poll starts only when the last one
+	 * finished (answered or timed out). */
+	if (in->mconsole_known && in->mc && !in->polling && mc_pending(in->mc) == 0) {
+		in->poll_step = 0;
+		poll_next(in);
+	}
+	inst_changed(in);
+}
+
+/* ---- life of the object ---- */
+
+struct inst *inst_new(const struct inst_env *env, const struct conf_instance *ci)
+{
+	struct inst *in = xcalloc(1, sizeof *in);
+	in->env = *env;
+	in->pty.master = in->pty.slave = -1;
+	in->rows = DEFAULT_ROWS;
+	in->cols = DEFAULT_COLS;
+	in->exit_code = -1;
+	in->chunk = xmalloc(CONSOLE_CHUNK);
+	in->term = term_new(in->rows, in->cols, env->scrollback, TERM_ANSWER, &term_cb, in);
+	uv_timer_init(env->loop, &in->timer);
+	in->timer.data = in;
+	uv_timer_init(env->loop, &in->halt_timer);
+	in->halt_timer.data = in;
+	uv_signal_init(env->loop, &in->sigchld);
+	in->sigchld.data = in;
+	in->handles = 3;
+	inst_set_conf(in, ci);
+	return in;
+}
+
+int inst_set_conf(struct inst *in, const struct conf_instance *ci)
+{
+	if (inst_live(in))
+		return -EBUSY;
+	in->ci = ci;
+	conf_paths_free(&in->paths);
+	conf_paths(ci, in->env.rundir, &in->paths);
+	if (in->ready_ok)
+		regfree(&in->ready_re);
+	in->ready_ok = regcomp(&in->ready_re, ci->ready ? ci->ready : CONF_DEFAULT_READY,
+			       REG_EXTENDED | REG_NOSUB) == 0;
+	return 0;
+}
+
+void inst_destroy(struct inst *in)
+{
+	term_free(in->term);
+	if (in->log)
+		term_log_close(in->log);
+	if (in->ready_ok)
+		regfree(&in->ready_re);
+	conf_paths_free(&in->paths);
+	free(in->chunk);
+	free(in);
+}
+
+void inst_free(struct inst *in)
+{
+	inst_halt_stop(in);
+	if (in->pid > 0) {
+		kill(-in->pid, SIGKILL);
+		kill(in->pid, SIGKILL);
+		waitpid(in->pid, NULL, 0);
+		in->pid = 0;
+	}
+	inst_teardown(in);
+	in->freeing = true;
+	uv_close((uv_handle_t *)&in->timer, handle_closed);
+	uv_close((uv_handle_t *)&in->halt_timer, handle_closed);
+	uv_close((uv_handle_t *)&in->sigchld, handle_closed);
+}
+
+const char *inst_name(const struct inst *in) { return in->ci->name; }
+const struct conf_instance *inst_conf(const struct inst *in) { return in->ci; }
+struct term *inst_term(struct inst *in) { return in->term; }
+
+bool inst_live(const struct inst *in)
+{
+	return in->pid > 0;
+}
+
+void inst_status(const struct inst *in, struct inst_status *o)
+{
+	memset(o, 0, sizeof *o);
+	uint64_t now = util_now_ns();
+	o->state = in->state;
+	o->phase = in->phase;
+	o->end = in->end;
+	o->phase_ms = in->phase != INST_PHASE_NONE ? (now - in->phase_ns) / 1000000 : 0;
+	o->pid = in->pid;
+	o->up_ms = in->pid > 0 ? (now - in->started_ns) / 1000000 : 0;
+	o->stats_valid = in->stats_valid && in->pid > 0;
+	o->mconsole_up = in->mconsole_up;
+	o->runs_as_root = in->ci->user ? in->ci->uid == 0 : geteuid() == 0;
+	o->guest_up_s = in->guest.uptime_s;
+	memcpy(o->load_x100, in->guest.load_x100, sizeof o->load_x100);
+	o->procs_running = in->guest.procs_running;
+	o->procs_total = in->guest.procs_total;
+	o->mem_total_kb = in->guest.mem_total_kb;
+	o->mem_free_kb = in->guest.mem_free_kb;
+	o->mem_avail_kb = in->guest.mem_avail_kb;
+	o->cpu_x10 = in->pid > 0 ? in->cpu_x10 : 0;
+	o->rss_kb = in->pid > 0 ? in->rss_kb : 0;
+	o->exit_code = in->exit_code;
+	o->exit_signal = in->exit_signal;
+	o->rows = in->rows;
+	o->cols = in->cols;
+	o->user = in->ci->user;
+	o->reason = in->reason;
+}

@@ -1,2 +1,9 @@
 noinst_LTLIBRARIES += libuml.la
-libuml_la_SOURCES = uml/inst.c
+libuml_la_SOURCES = uml/uml.h uml/uml-int.h uml/inst-int.h uml/launch.h \
+	uml/inst.c uml/halt.c uml/launch.c uml/stats.c
+
+check_PROGRAMS += tests/unit/test_uml
+TESTS += tests/unit/test_uml
+tests_unit_test_uml_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_uml_LDADD = libuml.la libterm.la libmconsole.la libconf.la \
+	libutil.la $(VTERM_LIBS) $(UV_LIBS) $(CMOCKA_LIBS)

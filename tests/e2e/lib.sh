@@ -103,3 +103,101 @@ type_into() { printf '%s\r' "$2" >"$T_DIR/boot-$1/in"; }
 wait_prompt() { wait_until "${2:-20}" console_has "$1" '/ # '; }
 
 t_done() { [ "$T_FAILED" -eq 0 ]; }
+
+# ---- the server ----
+
+# fleet_conf CONFDIR UMLDIR NAME... [-- KEY=VALUE...]: lay out instances
+# and write CONFDIR/NAME.conf for each (UMLDIR, MEMORY=64M, and any extra
+# KEY=VALUE lines).  Instances are laid out with make_fleet.
+fleet_conf() {
+	_confdir=$1 _umldir=$2
+	shift 2
+	_names="" _extra=""
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do _names="$_names $1"; shift; done
+	[ $# -gt 0 ] && shift
+	_extra="$*"
+	mkdir -p "$_confdir"
+	# shellcheck disable=SC2086
+	make_fleet "$_umldir" $_names
+	for _n in $_names; do
+		{
+			echo "UMLDIR=\"$_umldir\""
+			echo 'MEMORY="64M"'
+			for _kv in $_extra; do echo "$_kv"; done
+		} >"$_confdir/$_n.conf"
+	done
+}
+
+# start_server CONFDIR [ARGS...]: a server of our own on $T_DIR/sock, in
+# the foreground (its pid tracked), logs in $T_DIR/state.
+SOCK=$T_DIR/sock
+export UMLTOP_STATE_DIR=$T_DIR/state
+start_server() {
+	_confdir=$1
+	shift
+	"$UMLTOP" server -S "$SOCK" -c "$_confdir" --foreground "$@" \
+		>"$T_DIR/server.out" 2>&1 &
+	SERVER_PID=$!
+	track_pid "$SERVER_PID"
+	wait_until 10 test -S "$SOCK" || { cat "$T_DIR/server.out" >&2; bail "server did not start"; }
+}
+
+# ctl ARGS...: umltop ctl on our server.
+ctl() { "$UMLTOP" ctl -S "$SOCK" "$@"; }
+
+# state_of NAME: the instance's state from `ctl status --json`.
+state_of() {
+	ctl status --json 2>/dev/null | grep -F "\"name\":\"$1\"" |
+		sed 's/.*"state":"\([a-z]*\)".*/\1/'
+}
+# field_of NAME FIELD: a numeric field of the instance's JSON entry.
+field_of() {
+	ctl status --json 2>/dev/null | grep -F "\"name\":\"$1\"" |
+		sed "s/.*\"$2\":\\([0-9.-]*\\).*/\\1/"
+}
+is_state() { [ "$(state_of "$1")" = "$2" ]; }
+
+# stop_server: shut down through the ladder and wait for the process.
+stop_server() {
+	[ -n "${SERVER_PID:-}" ] || return 0
+	ctl shutdown >/dev/null 2>&1
+	wait_until 90 sh -c "! kill -0 $SERVER_PID 2>/dev/null"
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_RC=$?
+}
+
+# ---- tmux, for the TUI and attach ----
+
+# A tmux server of our own (-S socket in T_DIR), killed at exit by pid.
+TMUX_SOCK=$T_DIR/tmux
+tmx() { tmux -S "$TMUX_SOCK" "$@"; }
+# tmux_start W H CMD...: a detached session "t" of W x H running CMD.
+tmux_start() {
+	_w=$1 _h=$2
+	shift 2
+	tmx -f /dev/null new-session -d -s t -x "$_w" -y "$_h" "$@" || bail "tmux did not start"
+	tmx set-option -g status off >/dev/null
+	_tp=$(tmx display-message -p '#{pid}')
+	track_pid "$_tp"
+}
+# screen: the visible pane text.
+screen() { tmx capture-pane -p -t t; }
+screen_has() { screen | grep -q -F -- "$1"; }
+
+# ---- sanitizers ----
+# A build with ASan/UBSan (scripts/check's second pass) writes every report
+# to $T_DIR/san.PID; server_clean fails the test on any of them, leaks
+# included, and on a server that did not exit 0.
+export ASAN_OPTIONS="log_path=$T_DIR/san:detect_leaks=1:abort_on_error=0"
+export UBSAN_OPTIONS="log_path=$T_DIR/san:print_stacktrace=1:halt_on_error=1"
+server_clean() {
+	_reports=$(ls "$T_DIR"/san.* 2>/dev/null)
+	if [ -n "$_reports" ]; then
+		for _r in $_reports; do sed 's/^/# /' "$_r"; done
+		fail "sanitizer reports: $_reports"
+	else
+		pass "no sanitizer report from any umltop process"
+	fi
+	[ "${SERVER_RC:-1}" -eq 0 ]
+	ok $? "the server exited with status ${SERVER_RC:-?} after shutdown"
+}

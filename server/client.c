@@ -1,0 +1,575 @@
+/* The control socket and its clients: accepting (own uid or root only),
+ * reading frames, subscriptions to status and consoles, and writing with a
+ * bounded queue per client.  A malformed frame closes that client only; a
+ * client too slow for a console's output misses bytes and gets a fresh
+ * snapshot once its queue drains, so no console ever waits for a client. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "server/srv-int.h"
+
+#define QUEUE_MAX (4u << 20)  /* bytes queued to a client before it is behind */
+#define QUEUE_LOW (1u << 20)  /* ... and below which it is resynced */
+#define READ_CHUNK (64 * 1024)
+#define DEFAULT_SNAPSHOT_SCROLLBACK 0
+
+struct sub {
+	struct sub *next;
+	struct inst *inst;
+	unsigned flags;
+	uint32_t scrollback;
+	bool resync;        /* output was dropped: snapshot when drained */
+	unsigned rows, cols; /* the size this client shows the console at */
+};
+
+struct client {
+	struct client *next;
+	struct srv *srv;
+	uv_pipe_t pipe;
+	struct buf in;
+	bool hello, status_sub, closing;
+	struct sub *subs;
+	struct srv_pending *pending;
+	char who[16];
+	uid_t uid;
+	pid_t pid;
+};
+
+struct wreq {
+	uv_write_t req;
+	struct client *c;
+	char data[];
+};
+
+static void client_close(struct client *c, const char *why);
+
+/* ---- writing ---- */
+
+static size_t queued(struct client *c)
+{
+	return uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe);
+}
+
+static void send_snapshot(struct client *c, struct sub *s);
+
+static void write_cb(uv_write_t *req, int status)
+{
+	struct wreq *w = (struct wreq *)req;
+	struct client *c = w->c;
+	free(w);
+	if (status < 0) {
+		if (!c->closing)
+			client_close(c, uv_strerror(status));
+		return;
+	}
+	if (c->closing || queued(c) > QUEUE_LOW)
+		return;
+	for (struct sub *s = c->subs; s; s = s->next)
+		if (s->resync)
+			send_snapshot(c, s);
+}
+
+static void client_send(struct client *c, const void *p, size_t n)
+{
+	if (c->closing)
+		return;
+	struct wreq *w = xmalloc(sizeof *w + n);
+	w->c = c;
+	memcpy(w->data, p, n);
+	uv_buf_t b = uv_buf_init(w->data, (unsigned)n);
+	int rc = uv_write(&w->req, (uv_stream_t *)&c->pipe, &b, 1, write_cb);
+	if (rc < 0) {
+		free(w);
+		client_close(c, uv_strerror(rc));
+	}
+}
+
+static void send_buf(struct client *c, struct buf *b)
+{
+	client_send(c, b->data, b->len);
+	buf_free(b);
+}
+
+void srv_reply(struct client *c, uint32_t id, int code, const char *text)
+{
+	struct buf b = { 0 };
+	size_t start = proto_begin(&b, PROTO_REPLY);
+	proto_put_u32(&b, id);
+	proto_put_u32(&b, (uint32_t)code);
+	proto_put_str(&b, text);
+	proto_end(&b, start);
+	send_buf(c, &b);
+}
+
+static void send_status(struct client *c)
+{
+	struct proto_status st;
+	struct buf b = { 0 };
+	srv_build_status(c->srv, &st);
+	proto_put_status(&b, &st);
+	proto_status_free(&st);
+	send_buf(c, &b);
+}
+
+static void send_snapshot(struct client *c, struct sub *s)
+{
+	struct term *t = inst_term(s->inst);
+	unsigned rows, cols;
+	term_size(t, &rows, &cols);
+	struct buf snap = { 0 }, b = { 0 };
+	term_snapshot(t, s->scrollback, &snap);
+	size_t start = proto_begin(&b, PROTO_SNAPSHOT);
+	proto_put_str(&b, inst_name(s->inst));
+	proto_put_u16(&b, (uint16_t)rows);
+	proto_put_u16(&b, (uint16_t)cols);
+	proto_put_bytes(&b, snap.data, snap.len);
+	proto_end(&b, start);
+	buf_free(&snap);
+	s->resync = false;
+	send_buf(c, &b);
+}
+
+void srv_clients_output(struct srv *srv, struct inst *in, const char *bytes, size_t len)
+{
+	struct buf b = { 0 };
+	for (struct client *c = srv->clients; c; c = c->next) {
+		for (struct sub *s = c->subs; s; s = s->next) {
+			if (s->inst != in || s->resync || c->closing)
+				continue;
+			if (queued(c) + len > QUEUE_MAX) {
+				/* Behind: drop, and resync with a snapshot later. */
+				s->resync = !(s->flags & PROTO_SUB_RAW);
+				continue;
+			}
+			if (!b.len) {
+				size_t start = proto_begin(&b, PROTO_OUTPUT);
+				proto_put_str(&b, inst_name(in));
+				proto_put_bytes(&b, bytes, len);
+				proto_end(&b, start);
+			}
+			client_send(c, b.data, b.len);
+		}
+	}
+	buf_free(&b);
+}
+
+void srv_clients_status(struct srv *srv)
+{
+	for (struct client *c = srv->clients; c; c = c->next)
+		if (c->status_sub && !c->closing && queued(c) < QUEUE_MAX)
+			send_status(c);
+}
+
+/* ---- subscriptions ---- */
+
+static struct sub *find_sub(struct client *c, struct inst *in)
+{
+	for (struct sub *s = c->subs; s; s = s->next)
+		if (s->inst == in)
+			return s;
+	return NULL;
+}
+
+static void remove_sub(struct client *c, struct inst *in)
+{
+	for (struct sub **p = &c->subs; *p; p = &(*p)->next) {
+		if ((*p)->inst == in) {
+			struct sub *s = *p;
+			*p = s->next;
+			free(s);
+			return;
+		}
+	}
+}
+
+void srv_clients_drop_inst(struct srv *srv, struct inst *in)
+{
+	for (struct client *c = srv->clients; c; c = c->next)
+		remove_sub(c, in);
+}
+
+/* ---- frames from a client ---- */
+
+static struct inst *named(struct client *c, const char *name)
+{
+	struct inst *in = srv_find(c->srv, name);
+	if (!in) {
+		char *known = srv_names(c->srv);
+		char *msg = xasprintf("unknown instance '%s'; known: %s", name, known);
+		srv_reply(c, 0, PROTO_USAGE, msg);
+		free(msg);
+		free(known);
+	}
+	return in;
+}
+
+static int on_hello(struct client *c, struct proto_reader *r)
+{
+	uint32_t version = proto_get_u32(r);
+	proto_get_str(r, c->who, sizeof c->who);
+	if (!proto_reader_done(r))
+		return -EBADMSG;
+	if (version != PROTO_VERSION) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "protocol version %u, server speaks %u", version,
+			 PROTO_VERSION);
+		srv_reply(c, 0, PROTO_USAGE, msg);
+		return -EPROTO;
+	}
+	c->hello = true;
+	struct buf b = { 0 };
+	size_t start = proto_begin(&b, PROTO_HELLO);
+	proto_put_u32(&b, PROTO_VERSION);
+	proto_put_str(&b, "server");
+	proto_end(&b, start);
+	send_buf(c, &b);
+	return 0;
+}
+
+static int on_status_sub(struct client *c, struct proto_reader *r)
+{
+	uint8_t on = proto_get_u8(r);
+	if (!proto_reader_done(r))
+		return -EBADMSG;
+	c->status_sub = on != 0;
+	if (on)
+		send_status(c);
+	return 0;
+}
+
+static int on_console_sub(struct client *c, struct proto_reader *r)
+{
+	char name[PROTO_MAX_NAME];
+	proto_get_str(r, name, sizeof name);
+	uint32_t scrollback = proto_get_u32(r);
+	uint8_t flags = proto_get_u8(r);
+	if (!proto_reader_done(r))
+		return -EBADMSG;
+	struct inst *in = named(c, name);
+	if (!in)
+		return 0;
+	struct sub *s = find_sub(c, in);
+	if (!s) {
+		s = xcalloc(1, sizeof *s);
+		s->inst = in;
+		s->next = c->subs;
+		c->subs = s;
+	}
+	s->flags = flags;
+	s->scrollback = scrollback;
+	if (!(flags & PROTO_SUB_RAW))
+		send_snapshot(c, s);
+	return 0;
+}
+
+static int on_console_unsub(struct client *c, struct proto_reader *r)
+{
+	char name[PROTO_MAX_NAME];
+	proto_get_str(r, name, sizeof name);
+	if (!proto_reader_done(r))
+		return -EBADMSG;
+	struct inst *in = srv_find(c->srv, name);
+	if (in)
+		remove_sub(c, in);
+	return 0;
+}
+
+/* The console takes the size of the pane the last active client shows it
+ * in: a resize, or typing into it from a client whose size differs. */
+static void apply_size(struct sub *s)
+{
+	if (s->rows && s->cols)
+		inst_resize(s->inst, s->rows, s->cols);
+}
+
+static int on_input(struct client *c, struct proto_reader *r)
+{
+	char name[PROTO_MAX_NAME];
+	size_t len;
+	proto_get_str(r, name, sizeof name);
+	const uint8_t *bytes = proto_get_bytes(r, &len);
+	if (!proto_reader_done(r))
+		return -EBADMSG;
+	struct inst *in = named(c, name);
+	if (!in)
+		return 0;
+	struct sub *s = find_sub(c, in);
+	if (s && (s->flags & PROTO_SUB_READONLY))
+		return 0;
+	if (s)
+		apply_size(s);
+	inst_input(in, (const char *)bytes, len);
+	return 0;
+}
+
+static int on_resize(struct client *c, struct proto_reader *r)
+{
+	char name[PROTO_MAX_NAME];
+	proto_get_str(r, name, sizeof name);
+	uint16_t rows = proto_get_u16(r), cols = proto_get_u16(r);
+	if (!proto_reader_done(r))
+		return -EBADMSG;
+	struct inst *in = named(c, name);
+	if (!in)
+		return 0;
+	struct sub *s = find_sub(c, in);
+	if (s) {
+		if (s->flags & PROTO_SUB_READONLY)
+			return 0;
+		s->rows = rows;
+		s->cols = cols;
+	}
+	inst_resize(in, rows, cols);
+	return 0;
+}
+
+#define MAX_ARGS 64
+
+static int on_command(struct client *c, struct proto_reader *r)
+{
+	uint32_t id = proto_get_u32(r);
+	uint32_t argc = proto_get_u32(r);
+	if (r->bad || argc == 0 || argc > MAX_ARGS)
+		return -EBADMSG;
+	char *argv[MAX_ARGS + 1] = { 0 };
+	for (uint32_t i = 0; i < argc; i++)
+		argv[i] = proto_get_strdup(r);
+	int rc = proto_reader_done(r) ? 0 : -EBADMSG;
+	if (rc == 0)
+		srv_command(c->srv, c, id, (int)argc, argv);
+	for (uint32_t i = 0; i < argc; i++)
+		free(argv[i]);
+	return rc;
+}
+
+static int dispatch(struct client *c, const struct proto_frame *f)
+{
+	struct proto_reader r;
+	proto_reader_init(&r, f);
+	if (!c->hello && f->type != PROTO_HELLO)
+		return -EPROTO;
+	switch (f->type) {
+	case PROTO_HELLO: return on_hello(c, &r);
+	case PROTO_STATUS_SUB: return on_status_sub(c, &r);
+	case PROTO_CONSOLE_SUB: return on_console_sub(c, &r);
+	case PROTO_CONSOLE_UNSUB: return on_console_unsub(c, &r);
+	case PROTO_INPUT: return on_input(c, &r);
+	case PROTO_RESIZE: return on_resize(c, &r);
+	case PROTO_COMMAND: return on_command(c, &r);
+	default: return -EBADMSG; /* a server-to-client type */
+	}
+}
+
+static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+	struct client *c = h->data;
+	buf_reserve(&c->in, READ_CHUNK);
+	*b = uv_buf_init(c->in.data + c->in.len, (unsigned)(c->in.cap - c->in.len - 1));
+}
+
+static void read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
+{
+	struct client *c = st->data;
+	if (n < 0) {
+		client_close(c, n == UV_EOF ? NULL : uv_strerror((int)n));
+		return;
+	}
+	c->in.len += (size_t)n;
+	size_t off = 0;
+	while (!c->closing) {
+		struct proto_frame f;
+		long used = proto_frame_next((const uint8_t *)c->in.data + off,
+					     c->in.len - off, &f);
+		if (used == 0)
+			break;
+		int rc = used < 0 ? (int)used : dispatch(c, &f);
+		if (rc < 0) {
+			client_close(c, rc == -EPROTO ? "protocol error" : "malformed frame");
+			return;
+		}
+		off += (size_t)used;
+	}
+	if (!c->closing)
+		buf_consume(&c->in, off);
+}
+
+/* ---- connections ---- */
+
+static void client_free(uv_handle_t *h)
+{
+	struct client *c = h->data;
+	buf_free(&c->in);
+	free(c);
+}
+
+static void client_close(struct client *c, const char *why)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	struct srv *srv = c->srv;
+	srv_log(srv, "client %d (%s) gone%s%s", (int)c->pid, c->who[0] ? c->who : "?",
+		why ? ": " : "", why ? why : "");
+	for (struct client **p = &srv->clients; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	}
+	while (c->subs) {
+		struct sub *s = c->subs;
+		c->subs = s->next;
+		free(s);
+	}
+	for (struct srv_pending *p = c->pending; p; p = p->next)
+		p->client = NULL;
+	c->pending = NULL;
+	uv_close((uv_handle_t *)&c->pipe, client_free);
+}
+
+void srv_clients_close(struct srv *srv)
+{
+	while (srv->clients)
+		client_close(srv->clients, "server exits");
+}
+
+static bool peer_allowed(struct client *c)
+{
+	uv_os_fd_t fd;
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return false;
+	c->uid = cred.uid;
+	c->pid = cred.pid;
+	return cred.uid == geteuid() || cred.uid == 0;
+}
+
+static void accept_cb(uv_stream_t *server, int status)
+{
+	struct srv *srv = server->data;
+	if (status < 0)
+		return;
+	struct client *c = xcalloc(1, sizeof *c);
+	c->srv = srv;
+	uv_pipe_init(srv->loop, &c->pipe, 0);
+	c->pipe.data = c;
+	if (uv_accept(server, (uv_stream_t *)&c->pipe) < 0) {
+		uv_close((uv_handle_t *)&c->pipe, client_free);
+		return;
+	}
+	if (!peer_allowed(c)) {
+		srv_log(srv, "refused a client of uid %u (pid %d)", (unsigned)c->uid, (int)c->pid);
+		uv_close((uv_handle_t *)&c->pipe, client_free);
+		return;
+	}
+	c->next = srv->clients;
+	srv->clients = c;
+	uv_read_start((uv_stream_t *)&c->pipe, alloc_cb, read_cb);
+}
+
+/* The socket's directory: ours, and not writable or readable by others. */
+static int check_dir(const char *sock, char *err, size_t errlen)
+{
+	char *dir = xstrdup(sock);
+	char *slash = strrchr(dir, '/');
+	int rc = 0;
+	if (slash && slash != dir) {
+		*slash = '\0';
+		struct stat st;
+		rc = util_mkdir_p(dir, 0700);
+		if (rc == 0 && stat(dir, &st) < 0)
+			rc = -errno;
+		if (rc < 0)
+			snprintf(err, errlen, "cannot create %s: %s", dir, strerror(-rc));
+		else if (st.st_uid != geteuid() || (st.st_mode & 066)) {
+			snprintf(err, errlen, "%s must be owned by uid %u and not readable or "
+					      "writable by others (mode 0700)", dir, (unsigned)geteuid());
+			rc = -EPERM;
+		}
+	}
+	free(dir);
+	return rc;
+}
+
+/* A socket file left by a server that died is replaced; a live one is not. */
+static int check_stale(const char *sock, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(sock) >= sizeof sa.sun_path) {
+		snprintf(err, errlen, "socket path too long: %s", sock);
+		return -ENAMETOOLONG;
+	}
+	if (access(sock, F_OK) < 0)
+		return 0;
+	strcpy(sa.sun_path, sock);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int rc = connect(fd, (struct sockaddr *)&sa, sizeof sa);
+	close(fd);
+	if (rc == 0) {
+		snprintf(err, errlen, "a server is already running on %s", sock);
+		return -EADDRINUSE;
+	}
+	unlink(sock);
+	return 0;
+}
+
+int srv_listen(struct srv *srv, char *err, size_t errlen)
+{
+	int rc = check_dir(srv->socket, err, errlen);
+	if (rc == 0)
+		rc = check_stale(srv->socket, err, errlen);
+	if (rc < 0)
+		return rc;
+	uv_pipe_init(srv->loop, &srv->listener, 0);
+	srv->listener.data = srv;
+	mode_t old = umask(0177);
+	rc = uv_pipe_bind(&srv->listener, srv->socket);
+	umask(old);
+	if (rc == 0)
+		rc = uv_listen((uv_stream_t *)&srv->listener, 64, accept_cb);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", srv->socket, uv_strerror(rc));
+		uv_close((uv_handle_t *)&srv->listener, NULL);
+		return rc;
+	}
+	return 0;
+}
+
+/* ---- replies that come later ---- */
+
+struct srv_pending *srv_pending_new(struct client *c, uint32_t id, const char *what)
+{
+	struct srv_pending *p = xcalloc(1, sizeof *p);
+	p->client = c;
+	p->id = id;
+	p->what = xstrdup(what);
+	p->next = c->pending;
+	c->pending = p;
+	return p;
+}
+
+void srv_pending_done(struct srv_pending *p, int code, const char *text)
+{
+	struct client *c = p->client;
+	if (c) {
+		for (struct srv_pending **q = &c->pending; *q; q = &(*q)->next) {
+			if (*q == p) {
+				*q = p->next;
+				break;
+			}
+		}
+		srv_reply(c, p->id, code, text);
+	}
+	free(p->what);
+	free(p);
+}

@@ -1,0 +1,75 @@
+/* Internal to server/: the server object shared by its files. */
+#ifndef UMLTOP_SRV_INT_H
+#define UMLTOP_SRV_INT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <uv.h>
+
+#include "conf/conf.h"
+#include "lib/util.h"
+#include "proto/proto.h"
+#include "uml/uml.h"
+
+struct client;
+
+struct srv {
+	uv_loop_t *loop;
+	char *socket, *rundir, *statedir, *shim;
+	const char **conf_paths;
+	size_t nconf_paths;
+	struct conf **confs; /* every config loaded; instances point into them */
+	size_t nconfs;
+	struct conf *conf;   /* the current one */
+	struct inst **inst;
+	size_t ninst;
+	struct inst_env env;
+	char user[32];       /* who the server runs as */
+	char host[64];
+
+	uv_pipe_t listener;
+	struct client *clients;
+	uv_timer_t poll_timer;
+	uv_timer_t status_timer; /* coalesces status broadcasts */
+	bool status_due;
+	uv_signal_t sig_term, sig_int, sig_hup;
+	FILE *log;
+	bool shutting_down;  /* exit once every instance has stopped */
+	bool closing;
+};
+
+void srv_log(void *arg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct inst *srv_find(struct srv *s, const char *name);
+/* Names of every instance, comma-separated, for "unknown instance" errors. */
+char *srv_names(struct srv *s);
+void srv_status_changed(struct srv *s);
+void srv_build_status(struct srv *s, struct proto_status *st);
+int srv_reload(struct srv *s, struct buf *msg);
+void srv_halt_all(struct srv *s);
+void srv_shutdown(struct srv *s);
+void srv_maybe_exit(struct srv *s);
+
+/* client.c */
+int srv_listen(struct srv *s, char *err, size_t errlen);
+void srv_clients_output(struct srv *s, struct inst *in, const char *bytes, size_t len);
+void srv_clients_status(struct srv *s);
+void srv_clients_drop_inst(struct srv *s, struct inst *in);
+void srv_clients_close(struct srv *s);
+
+/* cmd.c: run one command from a client; the reply is sent with
+ * srv_reply(), now or later (mconsole replies). */
+struct srv_reply;
+void srv_command(struct srv *s, struct client *c, uint32_t id, int argc, char **argv);
+void srv_reply(struct client *c, uint32_t id, int code, const char *text);
+/* A pending reply outlives its client safely: the client's pointer is
+ * cleared when it goes. */
+struct srv_pending {
+	struct srv_pending *next;
+	struct client *client; /* NULL once the client is gone */
+	uint32_t id;
+	char *what;
+};
+struct srv_pending *srv_pending_new(struct client *c, uint32_t id, const char *what);
+void srv_pending_done(struct srv_pending *p, int code, const char *text);
+
+#endif

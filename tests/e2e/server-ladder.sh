@@ -1,0 +1,60 @@
+#!/bin/sh
+# The halt ladder when the guest does not cooperate: a UML stopped with
+# SIGSTOP turns unresponsive, and a halt climbs every rung (cad, wait
+# HALT_TIMEOUT, sync/remount/halt, wait, SIGKILL) to stop it; each phase
+# shows in the status.  Also: a halt asked for while the guest is still
+# booting does not rely on ctrl-alt-del (which reboots an early UML).
+. "$top_srcdir/tests/e2e/lib.sh"
+plan 10
+
+fleet_conf "$T_DIR/conf" "$T_DIR/uml" frozen early -- HALT_TIMEOUT=2
+start_server "$T_DIR/conf"
+ctl start frozen >/dev/null
+wait_until 20 is_state frozen running
+ok $? "frozen boots to running"
+
+pid=$(field_of frozen pid)
+kill -STOP "$pid"
+t0=$(date +%s)
+wait_until 10 is_state frozen unresponsive
+ok $? "kill -STOP: unresponsive after $(( $(date +%s) - t0 )) s"
+kill -CONT "$pid"
+wait_until 10 is_state frozen running
+ok $? "kill -CONT: it answers again and is back to running"
+kill -STOP "$pid"
+wait_until 10 is_state frozen unresponsive || bail "frozen did not turn unresponsive again"
+
+phases=""
+record_phase() {
+	p=$(ctl status --json | grep -F '"name":"frozen"' | sed 's/.*"phase":"\([a-z]*\)".*/\1/')
+	case " $phases " in *" $p "*) ;; *) [ -n "$p" ] && phases="$phases $p" ;; esac
+	! kill -0 "$pid" 2>/dev/null
+}
+ctl halt frozen >/dev/null
+wait_until 40 record_phase
+ok $? "halt of the stopped UML ended its process"
+# SIGKILL ends the process within milliseconds, too fast to sample: the
+# status showed the waiting phases, the log records the last rung.
+[ "$phases" = " cad sync halt" ] || [ "$phases" = " cad sync halt kill" ]
+ok $? "the waiting phases showed in the status in turn:$phases"
+grep 'frozen: halt:' "$UMLTOP_STATE_DIR/server.log" | sed 's/.*halt: //' | tr '\n' '|' >"$T_DIR/rungs"
+[ "$(cat "$T_DIR/rungs")" = "ctrl-alt-del|sync, remount read-only|halt|SIGKILL|" ]
+ok $? "the server log shows every rung in order: $(cat "$T_DIR/rungs")"
+wait_until 5 is_state frozen stopped
+ok $? "frozen ends stopped"
+ctl status --json | grep -F '"name":"frozen"' | grep -q '"ended":"killed"'
+ok $? "its ending is recorded as killed"
+
+# A halt during early boot: no cad (it would reboot UML); the instance
+# still goes down, and does not come back up.
+ctl start early >/dev/null
+sleep 0.5
+ctl halt early >/dev/null
+wait_until 20 sh -c "[ \"\$(\"$UMLTOP\" ctl -S '$SOCK' status --json | grep -F '\"name\":\"early\"' | sed 's/.*\"state\":\"\([a-z]*\)\".*/\1/')\" = stopped ]"
+ok $? "a halt 0.5 s into boot stops the instance"
+sleep 2
+is_state early stopped && ! grep -q 'rebooting' "$UMLTOP_STATE_DIR/early.console.log"
+ok $? "and it stays stopped (no reboot)"
+
+stop_server
+t_done

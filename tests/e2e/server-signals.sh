@@ -1,0 +1,45 @@
+#!/bin/sh
+# The server as an init system runs it: SIGTERM halts every instance
+# through the ladder, then the server exits; the guests' file systems are
+# clean afterwards.  SIGHUP reloads the config: a new instance appears,
+# a removed stopped one goes, a running one is untouched.
+. "$top_srcdir/tests/e2e/lib.sh"
+plan 7
+
+fleet_conf "$T_DIR/conf" "$T_DIR/uml" one two -- AUTOSTART=yes
+start_server "$T_DIR/conf"
+both_running() { is_state one running && is_state two running; }
+wait_until 20 both_running
+ok $? "two instances running"
+
+# SIGHUP: add three, remove two's file (two is running: it stays)
+fleet_conf "$T_DIR/conf" "$T_DIR/uml" three
+rm "$T_DIR/conf/two.conf"
+kill -HUP "$SERVER_PID"
+wait_until 5 sh -c "\"$UMLTOP\" ctl -S '$SOCK' status | grep -q '^three '"
+ok $? "SIGHUP: the new instance three is known"
+is_state two running && is_state one running
+ok $? "SIGHUP: running instances untouched (two's file is gone but it runs)"
+
+# Guests write to their disks, then SIGTERM the server.
+ctl send one 'echo data >/root/f; sync' >/dev/null
+ctl send two 'echo data >/root/f; sync' >/dev/null
+sleep 1
+t0=$(date +%s)
+kill -TERM "$SERVER_PID"
+wait_until 90 sh -c "! kill -0 $SERVER_PID 2>/dev/null"
+ok $? "SIGTERM: the server exits after halting, in $(( $(date +%s) - t0 )) s"
+wait "$SERVER_PID"
+rc=$?
+[ "$rc" -eq 0 ]
+ok $? "the server's exit status is 0 ($rc)"
+grep -q 'one: halt: ctrl-alt-del' "$UMLTOP_STATE_DIR/server.log" &&
+	grep -q 'two: halt: ctrl-alt-del' "$UMLTOP_STATE_DIR/server.log"
+ok $? "both instances were halted through the ladder (server log)"
+clean=0
+for n in one two; do
+	e2fsck -fn "$T_DIR/uml/$n/root.loop" >"$T_DIR/fsck-$n" 2>&1 || clean=1
+done
+ok $clean "e2fsck -fn is clean on every root image"
+SERVER_PID=""
+t_done

@@ -1,0 +1,111 @@
+/* uml/: the figures a status line shows, parsed from what a real guest's
+ * /proc and the host's /proc/PID/stat say. */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "uml/uml.h"
+#include "uml/uml-int.h"
+
+static void loadavg(void **state)
+{
+	struct inst_guest_stats s = { 0 };
+	assert_int_equal(inst_parse_loadavg("0.12 1.05 12.50 2/43 812\n", &s), 0);
+	assert_int_equal(s.load_x100[0], 12);
+	assert_int_equal(s.load_x100[1], 105);
+	assert_int_equal(s.load_x100[2], 1250);
+	assert_int_equal(s.procs_running, 2);
+	assert_int_equal(s.procs_total, 43);
+	assert_int_equal(inst_parse_loadavg("Unknown command", &s), -EINVAL);
+	assert_int_equal(inst_parse_loadavg("", &s), -EINVAL);
+}
+
+static void uptime(void **state)
+{
+	struct inst_guest_stats s = { 0 };
+	assert_int_equal(inst_parse_uptime("3605.27 3580.11\n", &s), 0);
+	assert_int_equal(s.uptime_s, 3605);
+	assert_int_equal(inst_parse_uptime("x", &s), -EINVAL);
+}
+
+static void meminfo(void **state)
+{
+	struct inst_guest_stats s = { 0 };
+	const char *text = "MemTotal:          59876 kB\n"
+			   "MemFree:           41212 kB\n"
+			   "MemAvailable:      47100 kB\n"
+			   "Buffers:             120 kB\n";
+	assert_int_equal(inst_parse_meminfo(text, &s), 0);
+	assert_int_equal(s.mem_total_kb, 59876);
+	assert_int_equal(s.mem_free_kb, 41212);
+	assert_int_equal(s.mem_avail_kb, 47100);
+	/* an old kernel without MemAvailable: free stands in */
+	assert_int_equal(inst_parse_meminfo("MemTotal: 100 kB\nMemFree: 40 kB\n", &s), 0);
+	assert_int_equal(s.mem_avail_kb, 40);
+	assert_int_equal(inst_parse_meminfo("MemFree: 40 kB\n", &s), -EINVAL);
+}
+
+static void procstat(void **state)
+{
+	/* comm with spaces and a parenthesis */
+	const char *text = "4242 (linux (x) y) S 1 4240 4240 0 -1 4194560 10 0 0 0 "
+			   "150 25 0 0 20 0 1 0 100 50000000 9876 18446744073709551615";
+	struct inst_procstat p;
+	assert_int_equal(inst_parse_procstat(text, &p), 0);
+	assert_int_equal(p.pid, 4242);
+	assert_int_equal(p.pgrp, 4240);
+	assert_int_equal(p.ticks, 175);
+	assert_int_equal(p.rss_pages, 9876);
+	assert_int_equal(inst_parse_procstat("12 (short) S 1", &p), -EINVAL);
+	assert_int_equal(inst_parse_procstat("no parens", &p), -EINVAL);
+}
+
+/* The scan finds a process group of ours: a child in a group of its own
+ * that burns CPU shows ticks and RSS. */
+static void group_usage(void **state)
+{
+	pid_t child = fork();
+	if (child == 0) {
+		setpgid(0, 0);
+		volatile unsigned long x = 0;
+		for (;;)
+			x++;
+	}
+	setpgid(child, child);
+	usleep(300000);
+	struct inst_procs *ps = inst_procs_scan();
+	struct inst_group_usage u;
+	inst_procs_group(ps, child, &u);
+	inst_procs_free(ps);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	assert_int_equal(u.nprocs, 1);
+	assert_true(u.ticks >= 5); /* ~30 ticks at 100 Hz */
+	assert_true(u.rss_kb > 0);
+	ps = inst_procs_scan();
+	inst_procs_group(ps, child, &u);
+	inst_procs_free(ps);
+	assert_int_equal(u.nprocs, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(loadavg),
+		cmocka_unit_test(uptime),
+		cmocka_unit_test(meminfo),
+		cmocka_unit_test(procstat),
+		cmocka_unit_test(group_usage),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,409 @@
+/* `umltop ctl`: scripted control for init systems, scripts and tests.
+ * One command per run; the exit status is the server's reply code:
+ * 0 done, 1 failed, 2 usage or unknown instance, 3 unreachable. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "tui/conn.h"
+#include "tui/tui.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
+
+struct ctl {
+	uv_loop_t loop;
+	struct conn *conn;
+	int argc;
+	char **argv;
+	bool json, wait, no_enter;
+	const char *wait_name;  /* instance whose state we wait for */
+	const char *wait_state; /* "stopped" = not live any more */
+	uint64_t deadline_ms;
+	uv_timer_t timer;
+	uint32_t id;
+	int exit;
+	bool done, replied;
+};
+
+static void finish(struct ctl *c, int code)
+{
+	if (c->done)
+		return;
+	c->done = true;
+	c->exit = code;
+	conn_close(c->conn);
+	uv_close((uv_handle_t *)&c->timer, NULL);
+}
+
+/* ---- status output ---- */
+
+static void fmt_duration(char *out, size_t cap, uint32_t s)
+{
+	if (s >= 86400)
+		snprintf(out, cap, "%ud%02uh", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(out, cap, "%uh%02um", s / 3600, s % 3600 / 60);
+	else
+		snprintf(out, cap, "%um%02us", s / 60, s % 60);
+}
+
+static const char *state_text(const struct proto_inst *in, char *buf, size_t cap)
+{
+	if (in->state == PROTO_HALTING)
+		snprintf(buf, cap, "halting:%s:%us", proto_phase_name(in->phase),
+			 in->phase_ms / 1000);
+	else
+		snprintf(buf, cap, "%s", proto_state_name(in->state));
+	return buf;
+}
+
+static void print_table(const struct proto_status *st)
+{
+	printf("%-16s %-18s %7s %8s %6s %6s %6s %11s %6s %8s\n", "NAME", "STATE", "PID",
+	       "UPTIME", "LOAD1", "LOAD5", "LOAD15", "MEM", "CPU%", "RSS");
+	for (uint32_t i = 0; i < st->n; i++) {
+		const struct proto_inst *in = &st->inst[i];
+		char state[32], up[16] = "-", load[3][16], mem[48] = "-", pid[16] = "-",
+			cpu[16] = "-", rss[24] = "-";
+		bool live = in->pid != 0, stats = live && (in->flags & PROTO_F_STATS);
+		if (live) {
+			fmt_duration(up, sizeof up, in->up_s);
+			snprintf(pid, sizeof pid, "%u", in->pid);
+			snprintf(cpu, sizeof cpu, "%u.%u", in->cpu_x10 / 10, in->cpu_x10 % 10);
+			snprintf(rss, sizeof rss, "%lluM", (unsigned long long)in->rss_kb / 1024);
+		}
+		for (int k = 0; k < 3; k++) {
+			if (stats)
+				snprintf(load[k], sizeof load[k], "%u.%02u", in->load[k] / 100,
+					 in->load[k] % 100);
+			else
+				snprintf(load[k], sizeof load[k], "-");
+		}
+		if (stats && in->mem_total_kb)
+			snprintf(mem, sizeof mem, "%llu/%lluM",
+				 (unsigned long long)(in->mem_total_kb - in->mem_avail_kb) / 1024,
+				 (unsigned long long)in->mem_total_kb / 1024);
+		printf("%-16s %-18s %7s %8s %6s %6s %6s %11s %6s %8s\n", in->name,
+		       state_text(in, state, sizeof state), pid, up, load[0], load[1], load[2],
+		       mem, cpu, rss);
+		if (in->reason[0] && in->state != PROTO_RUNNING)
+			printf("%-16s   %s\n", "", in->reason);
+	}
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static void print_json(const struct proto_status *st)
+{
+	printf("{\"host\":");
+	json_str(st->host);
+	printf(",\"instances\":[");
+	for (uint32_t i = 0; i < st->n; i++) {
+		const struct proto_inst *in = &st->inst[i];
+		bool stats = in->pid && (in->flags & PROTO_F_STATS);
+		printf("%s\n {\"name\":", i ? "," : "");
+		json_str(in->name);
+		printf(",\"state\":\"%s\",\"phase\":\"%s\",\"phase_s\":%u,\"pid\":%u,"
+		       "\"uptime_s\":%u,\"user\":",
+		       proto_state_name(in->state), proto_phase_name(in->phase),
+		       in->phase_ms / 1000, in->pid, in->up_s);
+		json_str(in->user);
+		if (stats)
+			printf(",\"load\":[%.2f,%.2f,%.2f],\"procs\":[%u,%u],\"guest_uptime_s\":%u,"
+			       "\"mem_total_kb\":%llu,\"mem_free_kb\":%llu,\"mem_available_kb\":%llu",
+			       in->load[0] / 100.0, in->load[1] / 100.0, in->load[2] / 100.0,
+			       in->procs_running, in->procs_total, in->guest_up_s,
+			       (unsigned long long)in->mem_total_kb,
+			       (unsigned long long)in->mem_free_kb,
+			       (unsigned long long)in->mem_avail_kb);
+		printf(",\"cpu_percent\":%.1f,\"rss_kb\":%llu,\"exit_code\":%d,\"exit_signal\":%d,"
+		       "\"ended\":\"%s\",\"reason\":",
+		       in->cpu_x10 / 10.0, (unsigned long long)in->rss_kb, in->exit_code,
+		       in->exit_signal, proto_end_name(in->end));
+		json_str(in->reason);
+		putchar('}');
+	}
+	printf("\n]}\n");
+}
+
+/* ---- waiting for a state ---- */
+
+static const struct proto_inst *find(const struct proto_status *st, const char *name)
+{
+	for (uint32_t i = 0; i < st->n; i++)
+		if (!strcmp(st->inst[i].name, name))
+			return &st->inst[i];
+	return NULL;
+}
+
+/* "stopped" also accepts crashed/failed: the process is gone. */
+static bool reached(const struct proto_inst *in, const char *state)
+{
+	if (!strcmp(state, "down"))
+		return in->pid == 0;
+	return !strcmp(proto_state_name(in->state), state);
+}
+
+static bool all_down(const struct proto_status *st)
+{
+	for (uint32_t i = 0; i < st->n; i++)
+		if (st->inst[i].pid)
+			return false;
+	return true;
+}
+
+static void print_ends(const struct proto_status *st)
+{
+	for (uint32_t i = 0; i < st->n; i++) {
+		const struct proto_inst *in = &st->inst[i];
+		if (in->end != PROTO_END_NONE)
+			printf("%s: %s (%s)\n", in->name, proto_state_name(in->state),
+			       in->reason[0] ? in->reason : proto_end_name(in->end));
+	}
+}
+
+static void on_status(struct ctl *c, const struct proto_frame *f)
+{
+	struct proto_status st;
+	if (proto_get_status(f, &st) < 0) {
+		fprintf(stderr, "umltop ctl: malformed status from the server\n");
+		finish(c, EXIT_FAIL);
+		return;
+	}
+	if (!strcmp(c->argv[0], "status")) {
+		if (c->json)
+			print_json(&st);
+		else
+			print_table(&st);
+		finish(c, EXIT_OK);
+	} else if (c->wait_name) {
+		const struct proto_inst *in = find(&st, c->wait_name);
+		if (!in) {
+			fprintf(stderr, "umltop ctl: unknown instance '%s'\n", c->wait_name);
+			finish(c, EXIT_USAGE);
+		} else if (c->replied && reached(in, c->wait_state)) {
+			if (c->wait)
+				printf("%s: %s%s%s\n", in->name, proto_state_name(in->state),
+				       in->reason[0] ? ", " : "", in->reason);
+			finish(c, EXIT_OK);
+		}
+	} else if (!strcmp(c->argv[0], "send")) {
+		/* The server handles frames in order: this status answers a
+		 * subscription sent after the input, so the input was taken. */
+		finish(c, EXIT_OK);
+	} else if (c->wait && c->replied && all_down(&st)) {
+		print_ends(&st);
+		finish(c, EXIT_OK);
+	}
+	proto_status_free(&st);
+}
+
+/* ---- frames and commands ---- */
+
+static void on_reply(struct ctl *c, const struct proto_frame *f)
+{
+	uint32_t id;
+	int code;
+	char *text;
+	if (conn_parse_reply(f, &id, &code, &text) < 0) {
+		finish(c, EXIT_FAIL);
+		return;
+	}
+	if (id != c->id && id != 0) {
+		free(text);
+		return;
+	}
+	FILE *out = code == PROTO_OK ? stdout : stderr;
+	if (text[0])
+		fprintf(out, "%s%s", text, text[strlen(text) - 1] == '\n' ? "" : "\n");
+	free(text);
+	c->replied = true;
+	if (code != PROTO_OK || !c->wait)
+		finish(c, code);
+}
+
+static void frame_cb(void *arg, const struct proto_frame *f)
+{
+	struct ctl *c = arg;
+	if (c->done)
+		return;
+	if (f->type == PROTO_STATUS)
+		on_status(c, f);
+	else if (f->type == PROTO_REPLY)
+		on_reply(c, f);
+}
+
+static void closed_cb(void *arg, const char *why)
+{
+	struct ctl *c = arg;
+	if (c->done)
+		return;
+	/* `shutdown` ends with the server going away: that is success. */
+	if (!strcmp(c->argv[0], "shutdown") && c->replied) {
+		finish(c, EXIT_OK);
+		return;
+	}
+	fprintf(stderr, "umltop ctl: %s\n", why);
+	finish(c, EXIT_UNREACHABLE);
+}
+
+static void timeout_cb(uv_timer_t *t)
+{
+	struct ctl *c = t->data;
+	fprintf(stderr, "umltop ctl: timed out waiting for %s\n",
+		c->wait_name ? c->wait_name : "the server");
+	finish(c, EXIT_FAIL);
+}
+
+static const struct conn_cb ctl_cb = { .frame = frame_cb, .closed = closed_cb };
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: umltop ctl [-S SOCKET] [-c CONFIG]... COMMAND\n"
+		"commands:\n"
+		"  status [--json]               table of every instance\n"
+		"  start NAME                    start an instance (and the server if needed)\n"
+		"  halt [--wait] NAME            graceful halt: ctrl-alt-del, sync, halt, kill\n"
+		"  restart NAME                  halt, then start\n"
+		"  kill NAME                     SIGKILL the instance's processes\n"
+		"  cad NAME                      send ctrl-alt-del\n"
+		"  sysrq [--force] NAME LETTER   magic sysrq; prints the kernel's reply\n"
+		"  mconsole NAME COMMAND...      any mconsole command\n"
+		"  halt-all [--wait]             halt every instance in parallel\n"
+		"  wait NAME STATE [--timeout S] wait until NAME is in STATE (or 'down')\n"
+		"  send [--no-enter] NAME TEXT... type TEXT (and Enter) into the console\n"
+		"  reload                        re-read the config\n"
+		"  shutdown                      halt everything and stop the server\n"
+		"exit status: 0 done, 1 failed, 2 usage or unknown instance, 3 unreachable\n");
+}
+
+/* Pull --json/--wait/--timeout out of the command's words. */
+static int parse_flags(struct ctl *c, unsigned *timeout_s)
+{
+	int n = 0;
+	for (int i = 0; i < c->argc; i++) {
+		if (!strcmp(c->argv[i], "--json"))
+			c->json = true;
+		else if (!strcmp(c->argv[i], "--wait") || !strcmp(c->argv[i], "-w"))
+			c->wait = true;
+		else if (!strcmp(c->argv[i], "--no-enter"))
+			c->no_enter = true;
+		else if (!strcmp(c->argv[i], "--timeout") && i + 1 < c->argc)
+			*timeout_s = (unsigned)strtoul(c->argv[++i], NULL, 10);
+		else
+			c->argv[n++] = c->argv[i];
+	}
+	c->argc = n;
+	return n > 0 ? 0 : -1;
+}
+
+static int run(struct ctl *c, const char *sock, const char *const *conf, size_t nconf)
+{
+	const char *cmd = c->argv[0];
+	bool start = !strcmp(cmd, "start") || !strcmp(cmd, "restart");
+	struct conn_opts o = { .socket = sock, .autostart = start, .conf = conf,
+			       .nconf = nconf, .who = "ctl" };
+	char err[512];
+	if (conn_open(&c->loop, &o, &ctl_cb, c, &c->conn, err, sizeof err) < 0) {
+		fprintf(stderr, "umltop ctl: %s\n", err);
+		return EXIT_UNREACHABLE;
+	}
+	if (!strcmp(cmd, "status")) {
+		conn_status_sub(c->conn, true);
+	} else if (!strcmp(cmd, "send")) {
+		if (c->argc < 2) {
+			usage(stderr);
+			conn_close(c->conn);
+			return EXIT_USAGE;
+		}
+		struct buf text = { 0 };
+		for (int i = 2; i < c->argc; i++)
+			buf_printf(&text, "%s%s", i > 2 ? " " : "", c->argv[i]);
+		if (!c->no_enter)
+			buf_append(&text, "\r", 1);
+		conn_input(c->conn, c->argv[1], text.data ? text.data : "", text.len);
+		buf_free(&text);
+		conn_status_sub(c->conn, true);
+	} else if (!strcmp(cmd, "wait")) {
+		if (c->argc != 3) {
+			usage(stderr);
+			conn_close(c->conn);
+			return EXIT_USAGE;
+		}
+		c->wait_name = c->argv[1];
+		c->wait_state = c->argv[2];
+		c->replied = true;
+		conn_status_sub(c->conn, true);
+	} else {
+		if (c->wait && !strcmp(cmd, "halt") && c->argc == 2) {
+			c->wait_name = c->argv[1];
+			c->wait_state = "down";
+		}
+		if (c->wait)
+			conn_status_sub(c->conn, true);
+		c->id = conn_command(c->conn, c->argc, (const char *const *)c->argv);
+	}
+	uv_run(&c->loop, UV_RUN_DEFAULT);
+	return c->exit;
+}
+
+int tui_cmd_ctl(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 'S' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *sock = NULL;
+	const char **conf = xcalloc((size_t)argc + 1, sizeof *conf);
+	size_t nconf = 0;
+	int opt;
+	optind = 1;
+	/* '+': options end at the command, whose own words may look like flags */
+	while ((opt = getopt_long(argc, argv, "+S:c:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'S': sock = optarg; break;
+		case 'c': conf[nconf++] = optarg; break;
+		case 'h': usage(stdout); free(conf); return EXIT_OK;
+		default: usage(stderr); free(conf); return EXIT_USAGE;
+		}
+	}
+	struct ctl c = { .argc = argc - optind, .argv = argv + optind, .exit = EXIT_FAIL };
+	unsigned timeout_s = 0;
+	if (parse_flags(&c, &timeout_s) < 0) {
+		usage(stderr);
+		free(conf);
+		return EXIT_USAGE;
+	}
+	uv_loop_init(&c.loop);
+	uv_timer_init(&c.loop, &c.timer);
+	c.timer.data = &c;
+	if (timeout_s)
+		uv_timer_start(&c.timer, timeout_cb, (uint64_t)timeout_s * 1000, 0);
+	int rc = run(&c, sock, conf, nconf);
+	if (!c.done)
+		uv_close((uv_handle_t *)&c.timer, NULL);
+	uv_run(&c.loop, UV_RUN_DEFAULT);
+	uv_loop_close(&c.loop);
+	free(conf);
+	return rc;
+}

@@ -1,0 +1,314 @@
+/* A client's connection: connect to the socket, start the server if none
+ * answers (it daemonises and returns once it listens), then frames over a
+ * uv_pipe_t. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "tui/conn.h"
+
+struct conn {
+	uv_pipe_t pipe;
+	const struct conn_cb *cb;
+	void *arg;
+	struct buf in;
+	char *socket;
+	uint32_t next_id;
+	bool closing, hello;
+};
+
+struct wreq {
+	uv_write_t req;
+	char data[];
+};
+
+static int connect_fd(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof sa.sun_path)
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+/* Run `umltop server -S SOCKET [-c ...]` and wait for it to daemonise; its
+ * stderr is ours, so config errors reach the user. */
+static int start_server(const struct conn_opts *o, const char *sock, char *err, size_t errlen)
+{
+	const char **argv = xcalloc(5 + 2 * o->nconf, sizeof *argv);
+	size_t n = 0;
+	argv[n++] = "umltop";
+	argv[n++] = "server";
+	argv[n++] = "-S";
+	argv[n++] = sock;
+	for (size_t i = 0; i < o->nconf; i++) {
+		argv[n++] = "-c";
+		argv[n++] = o->conf[i];
+	}
+	argv[n] = NULL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		execv("/proc/self/exe", (char *const *)argv);
+		fprintf(stderr, "umltop: cannot run the server: %s\n", strerror(errno));
+		_exit(127);
+	}
+	free(argv);
+	int status = 0;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		snprintf(err, errlen, "could not start the server on %s (see above)", sock);
+		return -ECHILD;
+	}
+	return 0;
+}
+
+static void read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b);
+
+static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+	struct conn *c = h->data;
+	buf_reserve(&c->in, 64 * 1024);
+	*b = uv_buf_init(c->in.data + c->in.len, (unsigned)(c->in.cap - c->in.len - 1));
+}
+
+static void hello(struct conn *c, const char *who)
+{
+	struct buf b = { 0 };
+	size_t start = proto_begin(&b, PROTO_HELLO);
+	proto_put_u32(&b, PROTO_VERSION);
+	proto_put_str(&b, who);
+	proto_end(&b, start);
+	conn_send(c, b.data, b.len);
+	buf_free(&b);
+}
+
+int conn_open(uv_loop_t *loop, const struct conn_opts *o, const struct conn_cb *cb,
+	      void *arg, struct conn **out, char *err, size_t errlen)
+{
+	char *sock = o->socket ? xstrdup(o->socket) : proto_default_socket();
+	int fd = connect_fd(sock);
+	if (fd < 0 && (fd == -ENOENT || fd == -ECONNREFUSED) && o->autostart) {
+		int rc = start_server(o, sock, err, errlen);
+		if (rc < 0) {
+			free(sock);
+			return rc;
+		}
+		fd = connect_fd(sock);
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "no server on %s: %s%s", sock, strerror(-fd),
+			 o->autostart ? "" : " (start one with `umltop server`)");
+		free(sock);
+		return fd;
+	}
+	struct conn *c = xcalloc(1, sizeof *c);
+	c->cb = cb;
+	c->arg = arg;
+	c->socket = sock;
+	c->next_id = 1;
+	uv_pipe_init(loop, &c->pipe, 0);
+	c->pipe.data = c;
+	int rc = uv_pipe_open(&c->pipe, fd);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", sock, uv_strerror(rc));
+		close(fd);
+		conn_close(c);
+		return rc;
+	}
+	uv_read_start((uv_stream_t *)&c->pipe, alloc_cb, read_cb);
+	hello(c, o->who);
+	*out = c;
+	return 0;
+}
+
+static void conn_free(uv_handle_t *h)
+{
+	struct conn *c = h->data;
+	buf_free(&c->in);
+	free(c->socket);
+	free(c);
+}
+
+void conn_close(struct conn *c)
+{
+	if (!c || c->closing)
+		return;
+	c->closing = true;
+	uv_close((uv_handle_t *)&c->pipe, conn_free);
+}
+
+static void lost(struct conn *c, const char *why)
+{
+	if (c->closing)
+		return;
+	if (c->cb->closed)
+		c->cb->closed(c->arg, why);
+	conn_close(c);
+}
+
+static int on_hello(struct conn *c, const struct proto_frame *f)
+{
+	struct proto_reader r;
+	proto_reader_init(&r, f);
+	uint32_t version = proto_get_u32(&r);
+	if (r.bad || version != PROTO_VERSION)
+		return -EPROTO;
+	c->hello = true;
+	return 0;
+}
+
+static void read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
+{
+	struct conn *c = st->data;
+	if (n < 0) {
+		lost(c, n == UV_EOF ? "the server closed the connection" : uv_strerror((int)n));
+		return;
+	}
+	c->in.len += (size_t)n;
+	size_t off = 0;
+	while (!c->closing) {
+		struct proto_frame f;
+		long used = proto_frame_next((const uint8_t *)c->in.data + off, c->in.len - off, &f);
+		if (used == 0)
+			break;
+		if (used < 0) {
+			lost(c, "malformed frame from the server");
+			return;
+		}
+		off += (size_t)used;
+		if (f.type == PROTO_HELLO) {
+			if (on_hello(c, &f) < 0) {
+				lost(c, "the server speaks another protocol version");
+				return;
+			}
+			continue;
+		}
+		c->cb->frame(c->arg, &f);
+	}
+	if (!c->closing)
+		buf_consume(&c->in, off);
+}
+
+static void write_cb(uv_write_t *req, int status)
+{
+	free(req);
+}
+
+void conn_send(struct conn *c, const void *frame, size_t len)
+{
+	if (c->closing)
+		return;
+	struct wreq *w = xmalloc(sizeof *w + len);
+	memcpy(w->data, frame, len);
+	uv_buf_t b = uv_buf_init(w->data, (unsigned)len);
+	if (uv_write(&w->req, (uv_stream_t *)&c->pipe, &b, 1, write_cb) < 0) {
+		free(w);
+		lost(c, "cannot write to the server");
+	}
+}
+
+size_t conn_queued(const struct conn *c)
+{
+	return uv_stream_get_write_queue_size((const uv_stream_t *)&c->pipe);
+}
+
+const char *conn_socket(const struct conn *c)
+{
+	return c->socket;
+}
+
+static void send_built(struct conn *c, struct buf *b, size_t start)
+{
+	proto_end(b, start);
+	conn_send(c, b->data, b->len);
+	buf_free(b);
+}
+
+void conn_status_sub(struct conn *c, bool on)
+{
+	struct buf b = { 0 };
+	size_t start = proto_begin(&b, PROTO_STATUS_SUB);
+	proto_put_u8(&b, on);
+	send_built(c, &b, start);
+}
+
+void conn_console_sub(struct conn *c, const char *name, uint32_t scrollback, unsigned flags)
+{
+	struct buf b = { 0 };
+	size_t start = proto_begin(&b, PROTO_CONSOLE_SUB);
+	proto_put_str(&b, name);
+	proto_put_u32(&b, scrollback);
+	proto_put_u8(&b, (uint8_t)flags);
+	send_built(c, &b, start);
+}
+
+void conn_console_unsub(struct conn *c, const char *name)
+{
+	struct buf b = { 0 };
+	size_t start = proto_begin(&b, PROTO_CONSOLE_UNSUB);
+	proto_put_str(&b, name);
+	send_built(c, &b, start);
+}
+
+void conn_input(struct conn *c, const char *name, const char *bytes, size_t len)
+{
+	struct buf b = { 0 };
+	size_t start = proto_begin(&b, PROTO_INPUT);
+	proto_put_str(&b, name);
+	proto_put_bytes(&b, bytes, len);
+	send_built(c, &b, start);
+}
+
+void conn_resize(struct conn *c, const char *name, unsigned rows, unsigned cols)
+{
+	struct buf b = { 0 };
+	size_t start = proto_begin(&b, PROTO_RESIZE);
+	proto_put_str(&b, name);
+	proto_put_u16(&b, (uint16_t)rows);
+	proto_put_u16(&b, (uint16_t)cols);
+	send_built(c, &b, start);
+}
+
+uint32_t conn_command(struct conn *c, int argc, const char *const *argv)
+{
+	struct buf b = { 0 };
+	uint32_t id = c->next_id++;
+	size_t start = proto_begin(&b, PROTO_COMMAND);
+	proto_put_u32(&b, id);
+	proto_put_u32(&b, (uint32_t)argc);
+	for (int i = 0; i < argc; i++)
+		proto_put_str(&b, argv[i]);
+	send_built(c, &b, start);
+	return id;
+}
+
+int conn_parse_reply(const struct proto_frame *f, uint32_t *id, int *code, char **text)
+{
+	struct proto_reader r;
+	proto_reader_init(&r, f);
+	*id = proto_get_u32(&r);
+	*code = (int)proto_get_u32(&r);
+	*text = proto_get_strdup(&r);
+	if (!proto_reader_done(&r)) {
+		free(*text);
+		*text = NULL;
+		return -EBADMSG;
+	}
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* tui/conn: a client's connection to the server: connect (starting the
+ * server when none runs, like tmux), HELLO, frames in and out on libuv.
+ * Shared by the TUI, attach and ctl. */
+#ifndef UMLTOP_TUI_CONN_H
+#define UMLTOP_TUI_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "proto/proto.h"
+
+struct conn;
+
+struct conn_opts {
+	const char *socket;       /* NULL = proto_default_socket() */
+	bool autostart;           /* start `umltop server` when none answers */
+	const char *const *conf;  /* -c paths passed to a server we start */
+	size_t nconf;
+	const char *who;          /* "tui", "attach", "ctl" */
+};
+
+struct conn_cb {
+	/* A frame from the server (HELLO is handled here). */
+	void (*frame)(void *arg, const struct proto_frame *f);
+	/* The server went away or sent garbage; the conn is closed after. */
+	void (*closed)(void *arg, const char *why);
+};
+
+/* Connect (blocking, brief), then run on loop.  0, or -errno with a
+ * message for the user in err. */
+int conn_open(uv_loop_t *loop, const struct conn_opts *o, const struct conn_cb *cb,
+	      void *arg, struct conn **out, char *err, size_t errlen);
+void conn_close(struct conn *c);
+/* Bytes written but not yet taken by the server. */
+size_t conn_queued(const struct conn *c);
+const char *conn_socket(const struct conn *c);
+
+void conn_send(struct conn *c, const void *frame, size_t len);
+void conn_status_sub(struct conn *c, bool on);
+void conn_console_sub(struct conn *c, const char *name, uint32_t scrollback,
+		      unsigned flags);
+void conn_console_unsub(struct conn *c, const char *name);
+void conn_input(struct conn *c, const char *name, const char *bytes, size_t len);
+void conn_resize(struct conn *c, const char *name, unsigned rows, unsigned cols);
+/* Returns the command's id, matched by the PROTO_REPLY that answers it. */
+uint32_t conn_command(struct conn *c, int argc, const char *const *argv);
+
+/* Decode a REPLY frame; 0 or -EBADMSG.  text is malloc'd. */
+int conn_parse_reply(const struct proto_frame *f, uint32_t *id, int *code, char **text);
+
+#endif

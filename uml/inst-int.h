@@ -1,0 +1,85 @@
+/* Internal to uml/: the instance object, shared by inst.c and halt.c. */
+#ifndef UMLTOP_UML_INST_INT_H
+#define UMLTOP_UML_INST_INT_H
+
+#include <regex.h>
+
+#include "uml/uml-int.h"
+
+struct mc_client;
+struct mc_notifier;
+
+struct inst {
+	struct inst_env env;
+	const struct conf_instance *ci; /* owned by the server's conf */
+	struct conf_paths paths;
+	regex_t ready_re;
+	bool ready_ok;
+
+	enum inst_state state, state_before_unresponsive;
+	enum inst_phase phase;
+	enum inst_end end;
+	char reason[256];
+	pid_t pid;
+	bool drop; /* runs as ci->user */
+	int exit_code, exit_signal;
+	uint64_t started_ns, ready_at_ns, phase_ns, halt_start_ns;
+	bool restart_pending;
+
+	/* console */
+	struct pty_pair pty;
+	uv_poll_t *console_poll; /* one per run, freed when closed */
+	bool console_open;
+	struct buf pending_input; /* typed while the pty was full */
+	char *chunk;
+	struct term *term;
+	struct term_log *log;
+	unsigned rows, cols;
+
+	/* mconsole */
+	struct mc_client *mc;
+	struct mc_notifier *notifier;
+	char *umid_dir;      /* uml_dir/UMID as the SOCKET notify named it */
+	bool mconsole_known; /* SOCKET notify arrived */
+	bool mconsole_up;    /* the last request was answered */
+	bool panicked;
+	bool polling;
+	unsigned poll_step, mc_timeouts;
+
+	/* figures */
+	struct inst_guest_stats guest;
+	bool stats_valid;
+	uint64_t last_ticks, last_ticks_ns;
+	uint32_t cpu_x10;
+	uint64_t rss_kb;
+
+	/* halt ladder (halt.c) */
+	char halt_tail[32]; /* console bytes kept to spot the remount line */
+	size_t halt_tail_len;
+
+	uv_timer_t timer;      /* ready timeout */
+	uv_timer_t halt_timer; /* ladder steps */
+	uv_signal_t sigchld;
+	unsigned handles;
+	bool freeing;
+};
+
+void inst_log(struct inst *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void inst_set_reason(struct inst *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void inst_set_state(struct inst *in, enum inst_state st);
+void inst_changed(struct inst *in);
+void inst_became_ready(struct inst *in);
+void inst_teardown(struct inst *in);
+void inst_destroy(struct inst *in);
+void inst_remove_umid_dir(struct inst *in, const char *dir);
+void inst_reply_ignore(void *arg, int status, int err, const char *text, size_t len);
+const char *inst_state_name(enum inst_state st);
+const char *inst_end_name(enum inst_end end);
+
+/* halt.c */
+void inst_halt_set_phase(struct inst *in, enum inst_phase phase);
+void inst_halt_console(struct inst *in, const char *bytes, size_t len);
+void inst_halt_stop(struct inst *in);
+enum inst_end inst_halt_end(const struct inst *in);
+
+#endif

@@ -1,0 +1,151 @@
+/* Starting a UML process: everything the child must do between fork and
+ * exec, prepared in the parent so the child only makes system calls.
+ *
+ * The child: default signal state, a new session with the pty slave as
+ * controlling tty and as stdin/stdout (so UML starts no winch helper and
+ * one process-group kill ends every host process it made), stderr to the
+ * instance's log, address randomisation off (UML-NOTES: random
+ * "exec-shield gaps" make small-memory boots panic), then the user switch
+ * and exec.  An exec failure comes back through a close-on-exec pipe. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "uml/launch.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Failure in the child: tell the parent which step and errno, then exit. */
+static void __attribute__((noreturn)) child_fail(int fd, int step)
+{
+	int msg[2] = { step, errno };
+	ssize_t unused = write(fd, msg, sizeof msg);
+	(void)unused;
+	_exit(127);
+}
+
+enum step { STEP_SESSION = 1, STEP_TTY, STEP_FDS, STEP_GROUPS, STEP_GID, STEP_UID, STEP_EXEC };
+
+static const char *step_name(int step)
+{
+	switch (step) {
+	case STEP_SESSION: return "setsid";
+	case STEP_TTY: return "making the console the controlling tty";
+	case STEP_FDS: return "setting up stdin/stdout/stderr";
+	case STEP_GROUPS: return "setgroups";
+	case STEP_GID: return "setgid";
+	case STEP_UID: return "setuid";
+	case STEP_EXEC: return "exec";
+	}
+	return "?";
+}
+
+static void __attribute__((noreturn)) child(const struct launch *l, int report)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (setsid() < 0)
+		child_fail(report, STEP_SESSION);
+	if (ioctl(l->slave, TIOCSCTTY, 0) < 0)
+		child_fail(report, STEP_TTY);
+	if (dup2(l->slave, 0) < 0 || dup2(l->slave, 1) < 0 ||
+	    dup2(l->errfd >= 0 ? l->errfd : l->slave, 2) < 0)
+		child_fail(report, STEP_FDS);
+	/* Nothing of the server's leaks into the UML.  The report pipe is
+	 * already close-on-exec. */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		for (int fd = 3; fd < 1024; fd++)
+			if (fd != report)
+				close(fd);
+	personality(ADDR_NO_RANDOMIZE);
+	if (l->drop) {
+		if (setgroups(l->ngroups, l->groups) < 0)
+			child_fail(report, STEP_GROUPS);
+		if (setgid(l->gid) < 0)
+			child_fail(report, STEP_GID);
+		if (setuid(l->uid) < 0)
+			child_fail(report, STEP_UID);
+	}
+	if (l->cwd && chdir(l->cwd) < 0) {
+		/* not fatal: UML's paths are absolute */
+	}
+	execve(l->argv[0], l->argv, l->envp);
+	child_fail(report, STEP_EXEC);
+}
+
+int launch_prepare_user(struct launch *l, const char *user, uid_t uid, gid_t gid)
+{
+	l->drop = true;
+	l->uid = uid;
+	l->gid = gid;
+	int n = 64;
+	for (;;) {
+		l->groups = xreallocarray(l->groups, (size_t)n, sizeof *l->groups);
+		int got = n;
+		if (getgrouplist(user, gid, l->groups, &got) >= 0) {
+			l->ngroups = (size_t)got;
+			return 0;
+		}
+		if (got <= n)
+			return -EINVAL;
+		n = got;
+	}
+}
+
+int launch_spawn(const struct launch *l, pid_t *pid, char *err, size_t errlen)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -errno;
+	}
+	pid_t p = fork();
+	if (p < 0) {
+		int e = errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		snprintf(err, errlen, "fork: %s", strerror(e));
+		return -e;
+	}
+	if (p == 0) {
+		close(pipefd[0]);
+		child(l, pipefd[1]);
+	}
+	close(pipefd[1]);
+	int msg[2];
+	ssize_t n;
+	do
+		n = read(pipefd[0], msg, sizeof msg);
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	*pid = p;
+	if (n == (ssize_t)sizeof msg) {
+		snprintf(err, errlen, "%s %s: %s", step_name(msg[0]),
+			 msg[0] == STEP_EXEC ? l->argv[0] : "", strerror(msg[1]));
+		return -(msg[1] ? msg[1] : EIO);
+	}
+	return 0;
+}
+
+void launch_free(struct launch *l)
+{
+	free(l->groups);
+	l->groups = NULL;
+}

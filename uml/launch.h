@@ -1,0 +1,29 @@
+/* Internal to uml/: fork and exec of a UML with its console on a pty. */
+#ifndef UMLTOP_UML_LAUNCH_H
+#define UMLTOP_UML_LAUNCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct launch {
+	char **argv;   /* argv[0] is the kernel's path */
+	char **envp;
+	int slave;     /* the console pty's slave: stdin and stdout */
+	int errfd;     /* stderr, or -1 for the console */
+	const char *cwd;
+	bool drop;     /* switch to uid/gid/groups (server is root, USER set) */
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	size_t ngroups;
+};
+
+/* Resolve the supplementary groups of user in the parent (not after fork). */
+int launch_prepare_user(struct launch *l, const char *user, uid_t uid, gid_t gid);
+/* Fork and exec.  0 and *pid, or -errno with a message in err (the child,
+ * if one was made, has exited: *pid is set so it can be reaped). */
+int launch_spawn(const struct launch *l, pid_t *pid, char *err, size_t errlen);
+void launch_free(struct launch *l);
+
+#endif

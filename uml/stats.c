@@ -1,0 +1,259 @@
+/* Figures for the status line: the guest's own (/proc/loadavg, uptime and
+ * meminfo read over mconsole) and the host's (CPU and RSS of the UML's
+ * process group, from /proc).  The parsers are pure; the scan reads /proc
+ * once per poll for every instance. */
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "uml/uml.h"
+#include "uml/uml-int.h"
+
+#ifndef KCMP_VM
+#define KCMP_VM 1
+#endif
+
+/* "0.12 0.05 0.01 1/42 1234" */
+int inst_parse_loadavg(const char *text, struct inst_guest_stats *s)
+{
+	unsigned whole[3], frac[3], run, total;
+	if (sscanf(text, " %u.%2u %u.%2u %u.%2u %u/%u", &whole[0], &frac[0],
+		   &whole[1], &frac[1], &whole[2], &frac[2], &run, &total) != 8)
+		return -EINVAL;
+	for (int i = 0; i < 3; i++)
+		s->load_x100[i] = whole[i] * 100 + frac[i];
+	s->procs_running = run;
+	s->procs_total = total;
+	return 0;
+}
+
+/* "123.45 67.89" */
+int inst_parse_uptime(const char *text, struct inst_guest_stats *s)
+{
+	unsigned long up;
+	if (sscanf(text, " %lu", &up) != 1)
+		return -EINVAL;
+	s->uptime_s = (uint32_t)up;
+	return 0;
+}
+
+static int meminfo_field(const char *text, const char *key, uint64_t *kb)
+{
+	size_t klen = strlen(key);
+	for (const char *line = text; line && *line; line = strchr(line, '\n')) {
+		while (*line == '\n')
+			line++;
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			unsigned long long v;
+			if (sscanf(line + klen + 1, " %llu", &v) != 1)
+				return -EINVAL;
+			*kb = v;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int inst_parse_meminfo(const char *text, struct inst_guest_stats *s)
+{
+	if (meminfo_field(text, "MemTotal", &s->mem_total_kb) < 0 ||
+	    meminfo_field(text, "MemFree", &s->mem_free_kb) < 0)
+		return -EINVAL;
+	/* Kernels before 3.14 have no MemAvailable: fall back to free. */
+	if (meminfo_field(text, "MemAvailable", &s->mem_avail_kb) < 0)
+		s->mem_avail_kb = s->mem_free_kb;
+	return 0;
+}
+
+/* /proc/PID/stat: "pid (comm) state ppid pgrp ... utime(14) stime(15) ...
+ * rss(24)".  comm may hold spaces and parentheses: parse from the last ')'. */
+int inst_parse_procstat(const char *text, struct inst_procstat *p)
+{
+	const char *close = strrchr(text, ')');
+	if (!close || sscanf(text, "%d", &p->pid) != 1)
+		return -EINVAL;
+	const char *f = close + 1;
+	unsigned long long v[22];
+	char state;
+	/* fields 3..24: state, then 21 numbers up to rss */
+	int n = sscanf(f, " %c %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu"
+			  " %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+		       &state, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+		       &v[7], &v[8], &v[9], &v[10], &v[11], &v[12], &v[13], &v[14],
+		       &v[15], &v[16], &v[17], &v[18], &v[19], &v[20]);
+	if (n != 22)
+		return -EINVAL;
+	p->pgrp = (pid_t)v[1];          /* field 5 */
+	p->ticks = v[10] + v[11];       /* fields 14, 15 */
+	p->rss_pages = v[20];           /* field 24 */
+	return 0;
+}
+
+/* Two ways to find a process group's members: walk the tree below its
+ * leader through /proc/PID/task/PID/children (a few reads per instance,
+ * what idle polling wants), or, on kernels without that file, one scan of
+ * every /proc entry shared by all instances. */
+struct inst_procs {
+	bool tree;
+	struct inst_procstat *p;
+	size_t n;
+	uint64_t when_ns;
+};
+
+static bool children_files(void)
+{
+	static int known = -1;
+	if (known < 0) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+		known = access(path, R_OK) == 0;
+	}
+	return known;
+}
+
+static int by_pgrp(const void *a, const void *b)
+{
+	const struct inst_procstat *x = a, *y = b;
+	if (x->pgrp != y->pgrp)
+		return x->pgrp < y->pgrp ? -1 : 1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+struct inst_procs *inst_procs_scan(void)
+{
+	struct inst_procs *ps = xcalloc(1, sizeof *ps);
+	size_t cap = 0;
+	ps->when_ns = util_now_ns();
+	ps->tree = children_files();
+	if (ps->tree)
+		return ps;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return ps;
+	struct dirent *e;
+	char path[300], text[1024];
+	while ((e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+		struct inst_procstat st;
+		if (read_small(path, text, sizeof text) <= 0 ||
+		    inst_parse_procstat(text, &st) < 0)
+			continue;
+		if (ps->n == cap) {
+			cap = cap ? 2 * cap : 256;
+			ps->p = xreallocarray(ps->p, cap, sizeof *ps->p);
+		}
+		ps->p[ps->n++] = st;
+	}
+	closedir(d);
+	qsort(ps->p, ps->n, sizeof *ps->p, by_pgrp);
+	return ps;
+}
+
+void inst_procs_free(struct inst_procs *ps)
+{
+	if (!ps)
+		return;
+	free(ps->p);
+	free(ps);
+}
+
+/* UML's helpers are clone()s sharing the main process's memory: count each
+ * address space once (kcmp KCMP_VM says whether two pids share one). */
+static bool shares_mm(pid_t a, pid_t b)
+{
+	return syscall(SYS_kcmp, a, b, KCMP_VM, 0, 0) == 0;
+}
+
+/* Add one process to the figures; seen[] holds the processes already
+ * counted, whose address spaces are not counted twice. */
+static void count(struct inst_group_usage *u, const struct inst_procstat *st,
+		  pid_t *seen, size_t nseen, long page_kb)
+{
+	u->nprocs++;
+	u->ticks += st->ticks;
+	for (size_t j = 0; j < nseen; j++)
+		if (shares_mm(st->pid, seen[j]))
+			return;
+	u->rss_kb += st->rss_pages * (uint64_t)page_kb;
+}
+
+#define TREE_MAX 256
+
+static void walk_tree(pid_t root, struct inst_group_usage *u)
+{
+	pid_t todo[TREE_MAX], seen[TREE_MAX];
+	size_t ntodo = 0, nseen = 0;
+	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	char path[64], text[1024];
+	todo[ntodo++] = root;
+	while (ntodo && nseen < TREE_MAX) {
+		pid_t pid = todo[--ntodo];
+		struct inst_procstat st;
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+		if (read_small(path, text, sizeof text) <= 0 || inst_parse_procstat(text, &st) < 0)
+			continue;
+		if (st.pgrp != root)
+			continue; /* left the group (e.g. a session of its own) */
+		count(u, &st, seen, nseen, page_kb);
+		seen[nseen++] = pid;
+		snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+		if (read_small(path, text, sizeof text) <= 0)
+			continue;
+		for (char *p = text, *end; *p && ntodo < TREE_MAX; p = end) {
+			long child = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			todo[ntodo++] = (pid_t)child;
+		}
+	}
+}
+
+void inst_procs_group(const struct inst_procs *ps, pid_t pgrp,
+		      struct inst_group_usage *u)
+{
+	memset(u, 0, sizeof *u);
+	u->when_ns = ps->when_ns;
+	if (ps->tree) {
+		walk_tree(pgrp, u);
+		return;
+	}
+	size_t lo = 0, hi = ps->n;
+	while (lo < hi) { /* first entry with this pgrp */
+		size_t mid = lo + (hi - lo) / 2;
+		if (ps->p[mid].pgrp < pgrp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	pid_t seen[TREE_MAX];
+	size_t nseen = 0;
+	for (size_t i = lo; i < ps->n && ps->p[i].pgrp == pgrp && nseen < TREE_MAX; i++) {
+		count(u, &ps->p[i], seen, nseen, page_kb);
+		seen[nseen++] = ps->p[i].pid;
+	}
+}

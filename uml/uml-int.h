@@ -1,0 +1,17 @@
+/* Internal to uml/: what its files share and tests may reach. */
+#ifndef UMLTOP_UML_INT_H
+#define UMLTOP_UML_INT_H
+
+#include "uml/uml.h"
+
+/* Host figures of one process group from a /proc scan. */
+struct inst_group_usage {
+	uint64_t when_ns;
+	uint64_t ticks;   /* utime + stime of every process in the group */
+	uint64_t rss_kb;  /* RSS, each address space counted once */
+	unsigned nprocs;
+};
+void inst_procs_group(const struct inst_procs *ps, pid_t pgrp,
+		      struct inst_group_usage *u);
+
+#endif

@@ -1,0 +1,151 @@
+/* uml/: one UML instance's life.  Launch (argv from the config, pty, child
+ * set-up), the state machine, console draining into the server's emulator
+ * and logs, status polling over mconsole and /proc, the halt ladder, exits
+ * and crashes.  Callbacks go up to the server; nothing here knows sockets
+ * to clients or curses.
+ *
+ *            start                 READY seen / USER_NOTIFY / timeout
+ *   stopped -------> starting --------------------------------> running
+ *      ^    \            |  \ exec or early exit                 |   ^
+ *      |     `-----------|---`--> failed          mconsole       |   | answers
+ *      |                 | halt                   timeouts       v   | again
+ *      |                 v                            unresponsive
+ *      |   exit       halting(cad -> sync -> halt -> kill)  <-- halt from any
+ *      `------------------'                                     live state
+ *   unexpected exit or signal from starting/running/unresponsive -> crashed
+ */
+#ifndef UMLTOP_UML_H
+#define UMLTOP_UML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <uv.h>
+
+#include "conf/conf.h"
+#include "term/term.h"
+
+struct inst;
+
+enum inst_state {
+	INST_STOPPED, INST_STARTING, INST_RUNNING, INST_HALTING,
+	INST_CRASHED, INST_UNRESPONSIVE, INST_FAILED,
+};
+
+enum inst_phase {
+	INST_PHASE_NONE, INST_PHASE_CAD, INST_PHASE_SYNC, INST_PHASE_HALT,
+	INST_PHASE_KILL,
+};
+
+enum inst_end {
+	INST_END_NONE, INST_END_CLEAN, INST_END_HALTED, INST_END_KILLED,
+	INST_END_CRASHED,
+};
+
+/* What a status line shows.  The enums have the same values as proto's. */
+struct inst_status {
+	enum inst_state state;
+	enum inst_phase phase;
+	enum inst_end end;
+	uint64_t phase_ms;
+	pid_t pid;
+	uint64_t up_ms;
+	bool stats_valid, mconsole_up, runs_as_root;
+	uint32_t guest_up_s;
+	uint32_t load_x100[3];
+	uint32_t procs_running, procs_total;
+	uint64_t mem_total_kb, mem_free_kb, mem_avail_kb;
+	uint32_t cpu_x10;
+	uint64_t rss_kb;
+	int exit_code;   /* -1 when it did not exit normally */
+	int exit_signal; /* 0 when it exited normally */
+	unsigned rows, cols;
+	const char *user;
+	const char *reason;
+};
+
+struct inst_events {
+	/* Console output, after the server's emulator and the logs took it. */
+	void (*output)(void *arg, struct inst *in, const char *bytes, size_t len);
+	/* State, phase or figures changed. */
+	void (*changed)(void *arg, struct inst *in);
+};
+
+/* What every instance shares: the loop, where files go, the settings. */
+struct inst_env {
+	uv_loop_t *loop;
+	const char *rundir;   /* server runtime dir (proto_rundir) */
+	const char *statedir; /* console logs */
+	const char *shim;     /* XSAVE shim to preload, or NULL */
+	unsigned poll_ms;     /* status polling interval */
+	unsigned scrollback;  /* emulator scrollback lines */
+	uint64_t log_max;     /* log rotation size */
+	unsigned ready_timeout_ms; /* starting -> running without a READY match */
+	unsigned kill_wait_ms;     /* wait after mconsole halt before SIGKILL (10 s) */
+	void (*log)(void *arg, const char *fmt, ...); /* server log */
+	const struct inst_events *ev;
+	void *arg;
+};
+
+/* A stopped instance for this config (copied). */
+struct inst *inst_new(const struct inst_env *env, const struct conf_instance *ci);
+/* Replace the config of a stopped instance (reload); -EBUSY when live. */
+int inst_set_conf(struct inst *in, const struct conf_instance *ci);
+/* Close every handle; the memory goes in a later loop turn.  The UML, if
+ * any, is killed (callers halt first). */
+void inst_free(struct inst *in);
+
+const char *inst_name(const struct inst *in);
+const struct conf_instance *inst_conf(const struct inst *in);
+void inst_status(const struct inst *in, struct inst_status *out);
+bool inst_live(const struct inst *in); /* a process exists */
+struct term *inst_term(struct inst *in);
+
+/* Commands.  0 or -errno; a message for the user in err when it fails. */
+int inst_start(struct inst *in, char *err, size_t errlen);
+int inst_halt(struct inst *in, char *err, size_t errlen);  /* the ladder */
+int inst_kill(struct inst *in, char *err, size_t errlen);  /* SIGKILL the group */
+int inst_cad(struct inst *in, char *err, size_t errlen);
+int inst_restart(struct inst *in, char *err, size_t errlen); /* halt, then start */
+
+/* mconsole passthrough (sysrq, arbitrary commands); cb as mc_reply_cb. */
+typedef void (*inst_reply_cb)(void *arg, int status, int err, const char *text,
+			      size_t len);
+int inst_mconsole(struct inst *in, const char *cmd, inst_reply_cb cb, void *arg,
+		  char *errbuf, size_t errlen);
+
+/* Console: keys from a client, and the size it should have. */
+void inst_input(struct inst *in, const char *bytes, size_t len);
+void inst_resize(struct inst *in, unsigned rows, unsigned cols);
+
+/* Status polling, driven by the server's one timer: a scan of /proc shared
+ * by every instance, then each instance takes its process group's figures
+ * and asks its guest for load, uptime and memory (one mconsole request in
+ * flight at most). */
+struct inst_procs;
+struct inst_procs *inst_procs_scan(void);
+void inst_procs_free(struct inst_procs *p);
+void inst_poll(struct inst *in, const struct inst_procs *procs);
+
+/* ---- pure parsers (uml/stats.c), exposed for tests ---- */
+
+struct inst_guest_stats {
+	uint32_t load_x100[3];
+	uint32_t procs_running, procs_total;
+	uint32_t uptime_s;
+	uint64_t mem_total_kb, mem_free_kb, mem_avail_kb;
+};
+int inst_parse_loadavg(const char *text, struct inst_guest_stats *s);
+int inst_parse_uptime(const char *text, struct inst_guest_stats *s);
+int inst_parse_meminfo(const char *text, struct inst_guest_stats *s);
+
+/* One process from /proc/PID/stat: pid, pgrp, utime+stime ticks, rss pages. */
+struct inst_procstat {
+	pid_t pid, pgrp;
+	uint64_t ticks;
+	uint64_t rss_pages;
+};
+int inst_parse_procstat(const char *text, struct inst_procstat *p);
+
+#endif
