@@ -204,7 +204,7 @@ static void on_status(struct ctl *c, const struct proto_frame *f)
 				       in->reason[0] ? ", " : "", in->reason);
 			finish(c, EXIT_OK);
 		}
-	} else if (!strcmp(c->argv[0], "send")) {
+	} else if (!strcmp(c->argv[0], "send") || !strcmp(c->argv[0], "resize")) {
 		/* The server handles frames in order: this status answers a
 		 * subscription sent after the input, so the input was taken. */
 		finish(c, EXIT_OK);
@@ -290,6 +290,7 @@ static void usage(FILE *f)
 		"  halt-all [--wait]             halt every instance in parallel\n"
 		"  wait NAME STATE [--timeout S] wait until NAME is in STATE (or 'down')\n"
 		"  send [--no-enter] NAME TEXT... type TEXT (and Enter) into the console\n"
+		"  resize NAME ROWS COLS         set the console's size (what the guest sees)\n"
 		"  reload                        re-read the config\n"
 		"  shutdown                      halt everything and stop the server\n"
 		"exit status: 0 done, 1 failed, 2 usage or unknown instance, 3 unreachable\n");
@@ -341,6 +342,16 @@ static int run(struct ctl *c, const char *sock, const char *const *conf, size_t 
 			buf_append(&text, "\r", 1);
 		conn_input(c->conn, c->argv[1], text.data ? text.data : "", text.len);
 		buf_free(&text);
+		conn_status_sub(c->conn, true);
+	} else if (!strcmp(cmd, "resize")) {
+		unsigned rows = c->argc == 4 ? (unsigned)atoi(c->argv[2]) : 0;
+		unsigned cols = c->argc == 4 ? (unsigned)atoi(c->argv[3]) : 0;
+		if (rows < 2 || cols < 10) {
+			fprintf(stderr, "umltop ctl: usage: resize NAME ROWS COLS (at least 2 x 10)\n");
+			conn_close(c->conn);
+			return EXIT_USAGE;
+		}
+		conn_resize(c->conn, c->argv[1], rows, cols);
 		conn_status_sub(c->conn, true);
 	} else if (!strcmp(cmd, "wait")) {
 		if (c->argc != 3) {

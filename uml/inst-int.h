@@ -35,6 +35,7 @@ struct inst {
 	struct term *term;
 	struct term_log *log;
 	unsigned rows, cols;
+	unsigned want_rows, want_cols; /* asked for while starting */
 
 	/* mconsole */
 	struct mc_client *mc;

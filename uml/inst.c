@@ -151,6 +151,8 @@ void inst_became_ready(struct inst *in)
 	uv_timer_stop(&in->timer);
 	in->ready_at_ns = util_now_ns();
 	inst_set_state(in, INST_RUNNING);
+	if (in->want_rows)
+		inst_resize(in, in->want_rows, in->want_cols);
 }
 
 static void console_feed(struct inst *in, const char *bytes, size_t len)
@@ -258,18 +260,32 @@ void inst_input(struct inst *in, const char *bytes, size_t len)
 	console_write(in, bytes, len);
 }
 
-void inst_resize(struct inst *in, unsigned rows, unsigned cols)
+/* A UML that gets SIGWINCH while it boots dies by SIGABRT (seen with 6.1:
+ * the pty was resized by a client a moment after start).  So a size asked
+ * for while starting waits until the guest is up; the guest is born with
+ * the size the console had when it started. */
+static void apply_size(struct inst *in, unsigned rows, unsigned cols)
 {
-	if (rows < 2 || cols < 10 || rows > 1000 || cols > 1000)
-		return;
-	if (rows == in->rows && cols == in->cols)
-		return;
 	in->rows = rows;
 	in->cols = cols;
 	term_resize(in->term, rows, cols);
 	if (in->console_open)
 		pty_resize(in->pty.master, rows, cols);
 	inst_changed(in);
+}
+
+void inst_resize(struct inst *in, unsigned rows, unsigned cols)
+{
+	if (rows < 2 || cols < 10 || rows > 1000 || cols > 1000)
+		return;
+	if (in->state == INST_STARTING) {
+		in->want_rows = rows;
+		in->want_cols = cols;
+		return;
+	}
+	in->want_rows = in->want_cols = 0;
+	if (rows != in->rows || cols != in->cols)
+		apply_size(in, rows, cols);
 }
 
 /* ---- logs ---- */

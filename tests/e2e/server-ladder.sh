@@ -5,7 +5,7 @@
 # shows in the status.  Also: a halt asked for while the guest is still
 # booting does not rely on ctrl-alt-del (which reboots an early UML).
 . "$top_srcdir/tests/e2e/lib.sh"
-plan 10
+plan 12
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" frozen early -- HALT_TIMEOUT=2
 start_server "$T_DIR/conf"
@@ -55,6 +55,20 @@ ok $? "a halt 0.5 s into boot stops the instance"
 sleep 2
 is_state early stopped && ! grep -q 'rebooting' "$UMLTOP_STATE_DIR/early.console.log"
 ok $? "and it stays stopped (no reboot)"
+
+# Resizes while the guest boots (a UML dies on SIGWINCH then) wait until
+# it is up; the guest then sees the last size asked for.
+ctl start early >/dev/null
+for size in "30 100" "40 120" "25 90" "33 111"; do
+	# shellcheck disable=SC2086
+	ctl resize early $size >/dev/null
+	sleep 0.2
+done
+wait_until 20 is_state early running
+ok $? "four resizes during boot: the instance still comes up"
+ctl send early 'stty size' >/dev/null
+wait_until 5 grep -q '^33 111' "$UMLTOP_STATE_DIR/early.console.log"
+ok $? "the guest's stty size is the last one asked for (33 111)"
 
 stop_server
 t_done
