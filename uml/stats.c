@@ -188,8 +188,24 @@ static bool shares_mm(pid_t a, pid_t b)
 	return syscall(SYS_kcmp, a, b, KCMP_VM, 0, 0) == 0;
 }
 
+/* RssAnon of a process from /proc/PID/status, in kB; 0 when unknown. */
+static uint64_t rss_anon_kb(pid_t pid)
+{
+	char path[64], text[2048];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if (read_small(path, text, sizeof text) <= 0)
+		return 0;
+	const char *p = strstr(text, "\nRssAnon:");
+	unsigned long long kb;
+	return p && sscanf(p + 9, " %llu", &kb) == 1 ? kb : 0;
+}
+
 /* Add one process to the figures; seen[] holds the processes already
- * counted, whose address spaces are not counted twice. */
+ * counted.  Memory: the leader's whole RSS (it maps the guest's RAM file);
+ * for every other address space only its anonymous memory, because each
+ * of UML's per-guest-process host processes maps the same RAM file again
+ * and summing their RSS counts the guest's memory many times over.  The
+ * helpers that share the leader's address space add nothing. */
 static void count(struct inst_group_usage *u, const struct inst_procstat *st,
 		  pid_t *seen, size_t nseen, long page_kb)
 {
@@ -198,7 +214,10 @@ static void count(struct inst_group_usage *u, const struct inst_procstat *st,
 	for (size_t j = 0; j < nseen; j++)
 		if (shares_mm(st->pid, seen[j]))
 			return;
-	u->rss_kb += st->rss_pages * (uint64_t)page_kb;
+	if (st->pid == st->pgrp)
+		u->rss_kb += st->rss_pages * (uint64_t)page_kb;
+	else
+		u->rss_kb += rss_anon_kb(st->pid);
 }
 
 #define TREE_MAX 256
