@@ -505,7 +505,7 @@ static int check_dir(const char *sock, char *err, size_t errlen)
 static int check_stale(const char *sock, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(sock) >= sizeof sa.sun_path) {
+	if (strlen(sock) + sizeof ".new" > sizeof sa.sun_path) { /* see srv_listen */
 		snprintf(err, errlen, "socket path too long: %s", sock);
 		return -ENAMETOOLONG;
 	}
@@ -530,19 +530,26 @@ int srv_listen(struct srv *srv, char *err, size_t errlen)
 		rc = check_stale(srv->socket, err, errlen);
 	if (rc < 0)
 		return rc;
+	/* Bind under a temporary name and rename once listening: the socket
+	 * file appears only when connecting to it works. */
+	char *tmp = xasprintf("%s.new", srv->socket);
 	uv_pipe_init(srv->loop, &srv->listener, 0);
 	srv->listener.data = srv;
+	unlink(tmp);
 	mode_t old = umask(0177);
-	rc = uv_pipe_bind(&srv->listener, srv->socket);
+	rc = uv_pipe_bind(&srv->listener, tmp);
 	umask(old);
 	if (rc == 0)
 		rc = uv_listen((uv_stream_t *)&srv->listener, 64, accept_cb);
+	if (rc == 0 && rename(tmp, srv->socket) < 0)
+		rc = -errno;
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot listen on %s: %s", srv->socket, uv_strerror(rc));
 		uv_close((uv_handle_t *)&srv->listener, NULL);
-		return rc;
+		unlink(tmp);
 	}
-	return 0;
+	free(tmp);
+	return rc;
 }
 
 /* ---- replies that come later ---- */
