@@ -1,0 +1,461 @@
+/* tui/pane: a real term (term/) fed real escape sequences, drawn into a
+ * curses window of a real terminal description (xterm-256color, xterm with
+ * 8 colours and 64 pairs, vt100 without colour), and the window's cells
+ * read back: characters, widths, attributes, the colours the pairs hold,
+ * clearing, scrollback, the cursor; and curses keys to guest bytes. */
+#include "config.h"
+
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tui/pane.h"
+
+static FILE *devnull_out, *devnull_in;
+
+/* A screen of terminal type `type` that writes nowhere; its stdscr is
+ * only read back, never refreshed. */
+static SCREEN *screen_of(const char *type)
+{
+	SCREEN *s = newterm(type, devnull_out, devnull_in);
+	assert_non_null(s);
+	set_term(s);
+	if (has_colors())
+		start_color();
+	pane_colors_init();
+	keypad(stdscr, TRUE);
+	return s;
+}
+
+static void screen_done(SCREEN *s)
+{
+	endwin();
+	delscreen(s);
+}
+
+static struct term *term_with(unsigned rows, unsigned cols, const char *bytes)
+{
+	struct term *t = term_new(rows, cols, 100, TERM_SILENT, NULL, NULL);
+	assert_non_null(t);
+	term_feed(t, bytes, strlen(bytes));
+	return t;
+}
+
+static struct pane_view view_of(int h, int w)
+{
+	return (struct pane_view){ .win = stdscr, .y = 1, .x = 2, .h = h, .w = w };
+}
+
+/* The cell at (y, x) of stdscr: its characters, attributes and pair. */
+struct got {
+	wchar_t ws[CCHARW_MAX + 1];
+	attr_t attr;
+	int pair;
+};
+
+static struct got cell_at(int y, int x)
+{
+	struct got g;
+	cchar_t cc;
+	short sp;
+	memset(&g, 0, sizeof g);
+	assert_int_equal(mvwin_wch(stdscr, y, x, &cc), OK);
+	getcchar(&cc, g.ws, &g.attr, &sp, &g.pair);
+	return g;
+}
+
+static void pair_colors(int pair, int *fg, int *bg)
+{
+	assert_int_equal(extended_pair_content(pair, fg, bg), OK);
+}
+
+/* The text of a window row from x, n columns (wide characters once). */
+static void row_text(int y, int x, int n, char *out)
+{
+	for (int i = 0; i < n; i++) {
+		struct got g = cell_at(y, x + i);
+		out[i] = g.ws[0] < 0x80 ? (char)g.ws[0] : '#';
+	}
+	out[n] = '\0';
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	assert_non_null(setlocale(LC_ALL, "C.UTF-8"));
+	devnull_out = fopen("/dev/null", "w");
+	devnull_in = fopen("/dev/null", "r");
+	return devnull_out && devnull_in ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fclose(devnull_out);
+	fclose(devnull_in);
+	return 0;
+}
+
+/* ---- characters ---- */
+
+static void test_wide_and_combining(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_of("xterm-256color");
+	struct term *t = term_with(3, 20, "ab\344\270\255c e\314\201x");
+	struct pane_view v = view_of(3, 20);
+	pane_draw_all(&v, t);
+	assert_int_equal(cell_at(1, 2).ws[0], L'a');
+	assert_int_equal(cell_at(1, 3).ws[0], L'b');
+	assert_int_equal(cell_at(1, 4).ws[0], 0x4e2d); /* takes columns 4 and 5 */
+	assert_int_equal(cell_at(1, 6).ws[0], L'c');
+	struct got e = cell_at(1, 8);
+	assert_int_equal(e.ws[0], L'e');
+	assert_int_equal(e.ws[1], 0x301);
+	assert_int_equal(cell_at(1, 9).ws[0], L'x');
+	/* a bidi override after a letter is not passed on as a mark */
+	term_feed(t, "\r\ny\342\200\256z", 8);
+	pane_draw_all(&v, t);
+	struct got y = cell_at(2, 2);
+	assert_int_equal(y.ws[0], L'y');
+	assert_int_equal(y.ws[1], 0);
+	assert_int_equal(cell_at(2, 3).ws[0], L'z');
+	term_free(t);
+	screen_done(s);
+}
+
+/* A locale that cannot show a character gets '?' in its place, and the
+ * columns stay where the guest put them. */
+static void test_unshowable_in_locale(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_of("xterm-256color");
+	struct term *t = term_with(3, 20, "a\344\270\255b\303\251c");
+	setlocale(LC_CTYPE, "C");
+	struct pane_view v = view_of(3, 20);
+	pane_draw_all(&v, t);
+	setlocale(LC_CTYPE, "C.UTF-8");
+	char text[8];
+	row_text(1, 2, 6, text);
+	assert_string_equal(text, "a? b?c");
+	term_free(t);
+	screen_done(s);
+}
+
+/* A wide character cut by the view's right edge is not half drawn. */
+static void test_wide_at_the_edge(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_of("xterm-256color");
+	struct term *t = term_with(3, 20, "abc\344\270\255");
+	struct pane_view v = view_of(3, 4);
+	mvwaddstr(stdscr, 1, 6, "ZZ");
+	pane_draw_all(&v, t);
+	char text[8];
+	row_text(1, 2, 4, text);
+	assert_string_equal(text, "abc ");
+	assert_int_equal(cell_at(1, 6).ws[0], L'Z'); /* outside the view */
+	term_free(t);
+	screen_done(s);
+}
+
+/* ---- colours and attributes ---- */
+
+static void test_colors_256(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_of("xterm-256color");
+	struct term *t = term_with(3, 20,
+				   "\033[1;31mA\033[0m\033[38;5;196mB\033[48;2;0;0;255mC\033[0m"
+				   "\033[3;4;5;7mD\033[0mE\033[38;2;255;135;0mF");
+	struct pane_view v = view_of(3, 20);
+	pane_draw_all(&v, t);
+	int fg, bg;
+	struct got a = cell_at(1, 2);
+	assert_true(a.attr & A_BOLD);
+	pair_colors(a.pair, &fg, &bg);
+	assert_int_equal(fg, 1);
+	assert_int_equal(bg, -1);
+	pair_colors(cell_at(1, 3).pair, &fg, &bg);
+	assert_int_equal(fg, 196);
+	pair_colors(cell_at(1, 4).pair, &fg, &bg);
+	assert_int_equal(fg, 196);
+	assert_int_equal(bg, 21); /* RGB blue: the cube's 0,0,255 */
+	struct got d = cell_at(1, 5);
+	assert_true(d.attr & A_ITALIC);
+	assert_true(d.attr & A_UNDERLINE);
+	assert_true(d.attr & A_BLINK);
+	assert_true(d.attr & A_REVERSE);
+	assert_false(d.attr & A_BOLD);
+	assert_int_equal(cell_at(1, 6).pair, 0); /* default on default */
+	pair_colors(cell_at(1, 7).pair, &fg, &bg);
+	assert_int_equal(fg, 208); /* 255,135,0 is in the cube */
+	term_free(t);
+	screen_done(s);
+}
+
+/* 8 colours: bright colours become the dim ones in bold, 256 and RGB the
+ * nearest of the 8. */
+static void test_colors_8(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_of("xterm");
+	assert_int_equal(COLORS, 8);
+	struct term *t = term_with(3, 20,
+				   "\033[91mA\033[0m\033[38;5;196mB\033[0m\033[38;2;0;0;250mC\033[0m"
+				   "\033[38;5;46mD");
+	struct pane_view v = view_of(3, 20);
+	pane_draw_all(&v, t);
+	int fg, bg;
+	struct got a = cell_at(1, 2);
+	pair_colors(a.pair, &fg, &bg);
+	assert_int_equal(fg, 1);
+	assert_true(a.attr & A_BOLD);
+	pair_colors(cell_at(1, 3).pair, &fg, &bg);
+	assert_int_equal(fg, 1);
+	pair_colors(cell_at(1, 4).pair, &fg, &bg);
+	assert_int_equal(fg, 4);
+	pair_colors(cell_at(1, 5).pair, &fg, &bg);
+	assert_int_equal(fg, 2);
+	term_free(t);
+	screen_done(s);
+}
+
+/* Colour rows: fg 0-7 then default (39) on each bg of [bg0, bg1). */
+static struct term *color_rows(int bg0, int bg1)
+{
+	struct buf b = { 0 };
+	for (int bg = bg0; bg < bg1; bg++) {
+		for (int fg = 0; fg < 9; fg++)
+			buf_printf(&b, "\033[%d;%dmx", fg < 8 ? 30 + fg : 39, 40 + bg);
+		buf_printf(&b, "\033[0m\r\n");
+	}
+	buf_append(&b, "", 1);
+	struct term *t = term_with(10, 20, b.data);
+	buf_free(&b);
+	return t;
+}
+
+/* The terminal's pairs run out (xterm: 64, 48 of them for panes) over two
+ * screens of 36 combinations each: the pairs are discarded once, while
+ * drawing the second, which is redrawn, and every cell of it has the
+ * colours it asked for (recycling pairs instead would have recoloured
+ * some); a pair the caller took with alloc_pair() keeps its colours. */
+static void test_pairs_run_out(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_of("xterm");
+	struct term *t1 = color_rows(0, 4), *t2 = color_rows(4, 8);
+	int chrome = alloc_pair(COLOR_BLACK, COLOR_YELLOW); /* the TUI's own */
+	assert_true(chrome > 0);
+	unsigned epoch = pane_colors_epoch();
+	struct pane_view v = view_of(10, 20);
+	pane_draw_all(&v, t1);
+	assert_int_equal(pane_colors_epoch(), epoch);
+	pane_draw_all(&v, t2);
+	assert_int_equal(pane_colors_epoch(), epoch + 1);
+	for (int bg = 4; bg < 8; bg++) {
+		for (int fg = 0; fg < 9; fg++) {
+			int f, g;
+			pair_colors(cell_at(1 + bg - 4, 2 + fg).pair, &f, &g);
+			assert_int_equal(f, fg < 8 ? fg : -1);
+			assert_int_equal(g, bg);
+		}
+	}
+	int f, g;
+	pair_colors(chrome, &f, &g); /* left alone */
+	assert_int_equal(f, COLOR_BLACK);
+	assert_int_equal(g, COLOR_YELLOW);
+	term_free(t1);
+	term_free(t2);
+	screen_done(s);
+}
+
+/* No colour at all: attributes still show, no pair is used. */
+static void test_no_colors(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_of("vt100");
+	struct term *t = term_with(3, 20, "\033[31;7mA\033[0;1;44mB");
+	struct pane_view v = view_of(3, 20);
+	pane_draw_all(&v, t);
+	struct got a = cell_at(1, 2), b = cell_at(1, 3);
+	assert_true(a.attr & A_REVERSE);
+	assert_int_equal(a.pair, 0);
+	assert_true(b.attr & A_BOLD);
+	assert_int_equal(b.pair, 0);
+	term_free(t);
+	screen_done(s);
+}
+
+/* ---- geometry ---- */
+
+/* A term smaller than the view: everything outside it is blank. */
+static void test_outside_cleared(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_of("xterm-256color");
+	struct term *t = term_with(3, 5, "\033[44mabcde\r\nfg");
+	struct pane_view v = view_of(6, 10);
+	for (int y = 0; y < 8; y++)
+		mvwaddstr(stdscr, y, 0, "XXXXXXXXXXXXXX");
+	pane_draw_all(&v, t);
+	char text[16];
+	row_text(1, 2, 10, text);
+	assert_string_equal(text, "abcde     ");
+	row_text(2, 2, 10, text);
+	assert_string_equal(text, "fg        ");
+	for (int y = 3; y < 7; y++) {
+		row_text(y, 2, 10, text);
+		assert_string_equal(text, "          ");
+		assert_int_equal(cell_at(y, 2).pair, 0);
+	}
+	assert_int_equal(cell_at(1, 7).pair, 0); /* past the term's width */
+	assert_int_equal(cell_at(0, 2).ws[0], L'X'); /* above the view */
+	assert_int_equal(cell_at(7, 2).ws[0], L'X'); /* below */
+	assert_int_equal(cell_at(1, 12).ws[0], L'X'); /* right */
+	term_free(t);
+	screen_done(s);
+}
+
+/* pane_draw touches the rows it is given and no other. */
+static void test_dirty_rows_only(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_of("xterm-256color");
+	struct term *t = term_with(4, 10, "r0\r\nr1\r\nr2\r\nr3");
+	struct pane_view v = view_of(4, 10);
+	pane_draw_all(&v, t);
+	term_clean(t);
+	mvwaddstr(stdscr, 1, 2, "ZZ");
+	term_feed(t, "\033[3;1Hnew", 9);
+	int first, last;
+	assert_true(term_dirty(t, &first, &last));
+	pane_draw(&v, t, first, last);
+	char text[16];
+	row_text(1, 2, 2, text);
+	assert_string_equal(text, "ZZ");
+	row_text(3, 2, 3, text);
+	assert_string_equal(text, "new");
+	term_free(t);
+	screen_done(s);
+}
+
+static void test_scrollback_view(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_of("xterm-256color");
+	struct term *t = term_with(4, 10, "l0\r\nl1\r\nl2\r\nl3\r\nl4\r\nl5\r\nl6\r\nl7\r\nl8\r\nl9");
+	assert_int_equal(term_scrollback_len(t), 6);
+	struct pane_view v = view_of(4, 10);
+	char text[4];
+	int y, x;
+	v.scroll = 2;
+	pane_draw(&v, t, 3, 3); /* scrolled: the whole view regardless */
+	const char *want2[] = { "l4", "l5", "l6", "l7" };
+	for (int r = 0; r < 4; r++) {
+		row_text(1 + r, 2, 2, text);
+		assert_string_equal(text, want2[r]);
+	}
+	assert_false(pane_cursor(&v, t, &y, &x));
+	v.scroll = 100; /* clamped to what there is */
+	pane_draw_all(&v, t);
+	row_text(1, 2, 2, text);
+	assert_string_equal(text, "l0");
+	v.scroll = 0;
+	pane_draw_all(&v, t);
+	row_text(1, 2, 2, text);
+	assert_string_equal(text, "l6");
+	term_free(t);
+	screen_done(s);
+}
+
+static void test_cursor(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_of("xterm-256color");
+	struct term *t = term_with(4, 10, "ab\r\nabc");
+	struct pane_view v = view_of(4, 10);
+	int y, x;
+	assert_true(pane_cursor(&v, t, &y, &x));
+	assert_int_equal(y, 1 + 1);
+	assert_int_equal(x, 2 + 3);
+	v.w = 3; /* the cursor is right of the view */
+	assert_false(pane_cursor(&v, t, &y, &x));
+	v.w = 10;
+	term_feed(t, "\033[?25l", 6);
+	assert_false(pane_cursor(&v, t, &y, &x));
+	term_free(t);
+	screen_done(s);
+}
+
+/* ---- keys ---- */
+
+static void expect_key(struct term *t, int ret, wint_t k, const char *want)
+{
+	struct buf b = { 0 };
+	assert_true(pane_key(t, ret, k, &b));
+	buf_append(&b, "", 1);
+	assert_string_equal(b.data, want);
+	buf_free(&b);
+}
+
+static void test_keys(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_of("xterm-256color");
+	struct term *t = term_with(4, 10, "");
+	expect_key(t, OK, L'a', "a");
+	expect_key(t, OK, 0x4e2d, "\344\270\255");
+	expect_key(t, OK, L'\r', "\r");
+	expect_key(t, OK, 0x7f, "\x7f");
+	expect_key(t, OK, 3, "\x03"); /* Ctrl-C */
+	expect_key(t, OK, 0x1b, "\033");
+	expect_key(t, KEY_CODE_YES, KEY_UP, "\033[A");
+	expect_key(t, KEY_CODE_YES, KEY_HOME, "\033[H");
+	expect_key(t, KEY_CODE_YES, KEY_NPAGE, "\033[6~");
+	expect_key(t, KEY_CODE_YES, KEY_DC, "\033[3~");
+	expect_key(t, KEY_CODE_YES, KEY_F(1), "\033OP");
+	expect_key(t, KEY_CODE_YES, KEY_F(5), "\033[15~");
+	expect_key(t, KEY_CODE_YES, KEY_F(13), "\033[1;2P"); /* shift-F1 */
+	expect_key(t, KEY_CODE_YES, KEY_SLEFT, "\033[1;2D");
+	expect_key(t, KEY_CODE_YES, KEY_BTAB, "\033[Z");
+	/* ctrl-up: a key code curses makes up from terminfo's kUP5 */
+	int ctrl_up = key_defined(tigetstr("kUP5"));
+	assert_true(ctrl_up > 0);
+	expect_key(t, KEY_CODE_YES, (wint_t)ctrl_up, "\033[1;5A");
+	/* the guest asks for application cursor keys: they follow */
+	term_feed(t, "\033[?1h", 5);
+	expect_key(t, KEY_CODE_YES, KEY_UP, "\033OA");
+	struct buf b = { 0 };
+	assert_false(pane_key(t, KEY_CODE_YES, KEY_RESIZE, &b));
+	assert_false(pane_key(t, KEY_CODE_YES, KEY_MOUSE, &b));
+	assert_false(pane_key(t, ERR, 0, &b));
+	assert_int_equal(b.len, 0);
+	term_free(t);
+	screen_done(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wide_and_combining),
+		cmocka_unit_test(test_unshowable_in_locale),
+		cmocka_unit_test(test_wide_at_the_edge),
+		cmocka_unit_test(test_colors_256),
+		cmocka_unit_test(test_colors_8),
+		cmocka_unit_test(test_pairs_run_out),
+		cmocka_unit_test(test_no_colors),
+		cmocka_unit_test(test_outside_cleared),
+		cmocka_unit_test(test_dirty_rows_only),
+		cmocka_unit_test(test_scrollback_view),
+		cmocka_unit_test(test_cursor),
+		cmocka_unit_test(test_keys),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

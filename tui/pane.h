@@ -1,0 +1,51 @@
+/* tui/pane: the one renderer from a console emulator (term/ cells) to
+ * ncurses, used by `umltop attach` and by every pane of the TUI.  Guest
+ * output reaches the real terminal only as cells drawn here.  Only tui/
+ * includes curses. */
+#ifndef UMLTOP_TUI_PANE_H
+#define UMLTOP_TUI_PANE_H
+
+#include <stdbool.h>
+#include <curses.h>
+
+#include "lib/util.h"
+#include "term/term.h"
+
+/* Call once after initscr()/start_color()/use_default_colors(): sets up
+ * colour-pair allocation and the mapping of 256/RGB colours to what the
+ * terminal has (nearest xterm-256 colour, or nearest of 8/16; 24-bit as is
+ * on a direct-colour terminal).  The panes set their colour pairs from
+ * COLOR_PAIRS - 1 down; the lowest quarter (at most 64 pairs) is left to
+ * the caller's own alloc_pair() for its chrome.  Do not call
+ * reset_color_pairs() (ncurses 6.4 miscounts after it). */
+void pane_colors_init(void);
+
+/* Bumped each time the colour pairs were all discarded (the terminal's pair
+ * table filled up).  Cells drawn before then show stale colours: a caller
+ * that sees the epoch change redraws every pane with pane_draw_all().
+ * pane_draw() already redraws its own view when it happens mid-draw. */
+unsigned pane_colors_epoch(void);
+
+/* A rectangle of a curses window showing a term. */
+struct pane_view {
+	WINDOW *win;
+	int y, x;   /* top-left cell in win */
+	int h, w;   /* size in cells; the term may be larger or smaller */
+	int scroll; /* lines scrolled back into scrollback; 0 = live screen */
+};
+
+/* Draw rows first..last (term screen rows, as term_dirty() reports them;
+ * with scroll > 0 the whole view is redrawn) into the view; cells outside
+ * the term are cleared.  Does not refresh. */
+void pane_draw(const struct pane_view *v, const struct term *t, int first, int last);
+void pane_draw_all(const struct pane_view *v, const struct term *t);
+
+/* Where the term's cursor is in win, when visible and inside the view. */
+bool pane_cursor(const struct pane_view *v, const struct term *t, int *y, int *x);
+
+/* An ncurses key (wget_wch's return, OK or KEY_CODE_YES, and the key) to
+ * the bytes the guest expects, through term_key (honours the guest's modes).
+ * false when the key has no meaning for a guest (e.g. KEY_RESIZE, mouse). */
+bool pane_key(struct term *t, int ret, wint_t key, struct buf *out);
+
+#endif
