@@ -1,2 +1,54 @@
 noinst_LTLIBRARIES += libtui.la
-libtui_la_SOURCES = tui/tui.h tui/cmd-check.c tui/cmd-mconsole.c
+libtui_la_SOURCES = tui/tui.h tui/conn.h tui/conn.c tui/cmd-ctl.c \
+	tui/cmd-check.c tui/cmd-mconsole.c
+
+# The pane renderer (term cells -> ncurses), shared by attach and the TUI,
+# `umltop attach`, and the filter that keeps terminal queries out of
+# `attach --raw` on a terminal.
+libtui_la_SOURCES += tui/pane.h tui/pane.c tui/qstrip.h tui/qstrip.c tui/cmd-attach.c
+
+# The interactive TUI, `umltop` with no subcommand: loop and subscriptions
+# (tui.c), keys and actions, drawing, and the pure cores (layout, bindings,
+# figures) that the unit tests below pin.
+libtui_la_SOURCES += tui/tui-int.h tui/tui.c tui/tui-act.c tui/tui-draw.c \
+	tui/tui-search.c tui/tui-layout.c tui/tui-keys.c tui/tui-fmt.c
+# Its end-to-end tests (real UMLs, driven through tmux): 200x50, 80x24 with
+# resizes, twelve instances.
+E2E_TESTS += tests/e2e/tui.sh tests/e2e/tui-small.sh tests/e2e/tui-scale.sh
+
+# attach: its end-to-end test, and the tmux helpers it shares with the TUI's.
+E2E_TESTS += tests/e2e/attach.sh
+EXTRA_DIST += tests/e2e/lib-tui.sh
+
+# The pane renderer drawn into real terminal descriptions and read back;
+# the query filter on hand-made and generated streams.
+check_PROGRAMS += tests/unit/test_pane tests/unit/test_qstrip
+TESTS += tests/unit/test_pane tests/unit/test_qstrip
+tests_unit_test_pane_SOURCES = tests/unit/test_pane.c
+tests_unit_test_pane_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_pane_LDADD = libtui.la libterm.la libutil.la $(NCURSES_LIBS) \
+	$(VTERM_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_qstrip_SOURCES = tests/unit/test_qstrip.c
+tests_unit_test_qstrip_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_qstrip_LDADD = libtui.la libutil.la $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test_tui_layout tests/unit/test_tui_keys tests/unit/test_tui_fmt
+TESTS += tests/unit/test_tui_layout tests/unit/test_tui_keys tests/unit/test_tui_fmt
+tests_unit_test_tui_layout_SOURCES = tests/unit/test_tui_layout.c
+tests_unit_test_tui_layout_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tui_layout_LDADD = libtui.la libutil.la $(CMOCKA_LIBS)
+tests_unit_test_tui_keys_SOURCES = tests/unit/test_tui_keys.c
+tests_unit_test_tui_keys_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tui_keys_LDADD = libtui.la libutil.la $(CMOCKA_LIBS)
+tests_unit_test_tui_fmt_SOURCES = tests/unit/test_tui_fmt.c
+tests_unit_test_tui_fmt_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tui_fmt_LDADD = libtui.la libproto.la libutil.la $(CMOCKA_LIBS)
+
+# The query filter under libFuzzer (or its corpus replayed by make check).
+FUZZ_PROGS += fuzz/fuzz-qstrip
+fuzz_fuzz_qstrip_SOURCES = fuzz/fuzz-qstrip.c tui/qstrip.c tui/qstrip.h \
+	lib/util.c lib/util.h $(FUZZ_DRIVER)
+fuzz_fuzz_qstrip_CFLAGS = $(AM_CFLAGS) $(CFLAGS_FUZZ) \
+	-DFUZZ_CORPUS='"$(abs_top_srcdir)/fuzz/corpus/qstrip"'
+fuzz_fuzz_qstrip_LDFLAGS = $(LDFLAGS_FUZZ)
+EXTRA_DIST += fuzz/corpus/qstrip

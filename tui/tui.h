@@ -6,5 +6,10 @@
 
 int tui_cmd_check(int argc, char **argv);    /* tui/cmd-check.c */
 int tui_cmd_mconsole(int argc, char **argv); /* tui/cmd-mconsole.c */
+int tui_cmd_ctl(int argc, char **argv);      /* tui/cmd-ctl.c */
+int tui_cmd_attach(int argc, char **argv);   /* tui/cmd-attach.c */
+/* `umltop [-S SOCKET] [-c CONFIG]...`: the interactive TUI (tui/tui.c);
+ * argv[0] is the program name, options follow. */
+int tui_main(int argc, char **argv);
 
 #endif

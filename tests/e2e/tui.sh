@@ -1,0 +1,111 @@
+#!/bin/sh
+# The TUI at 200x50 with three real UMLs: prompts in three panes, typing into
+# the focused pane only, no stray terminal-query replies, zoom, sysrq from
+# the keyboard, ctrl-alt-del with confirmation, detach and come back to the
+# same screens, halt-all with its progress view.  One server and fleet for
+# every assertion (boots are the expensive part).
+. "$top_srcdir/tests/e2e/lib.sh"
+. "$top_srcdir/tests/e2e/lib-tui.sh"
+plan 24
+
+fleet_conf "$T_DIR/conf" "$T_DIR/uml" a b c
+start_server "$T_DIR/conf"
+tui_session t 200 50 "$UMLTOP" -S "$SOCK"
+
+all_prompts() { for n in a b c; do tui_pane_prompt t "$n" || return 1; done; }
+wait_until 15 all_prompts
+tui_ok t $? "three guests' prompts show in three panes within 15 s"
+[ "$(tui_titles t | tr '\n' ' ')" = "a b c " ]
+ok $? "one title bar per instance, in config order"
+wait_until 10 tui_has t "3 running"
+ok $? "the header counts instances by state"
+
+# Focus the second pane (Tab selects it, Enter focuses) and type there.
+tmx send-keys -t t Tab Enter
+tui_type t 'echo pane-$((6*7))'
+tui_pane_wait t b 'pane-42'
+ok $? "pane-42 shows in the focused pane b"
+! tui_pane_has t a 'pane-42' && ! tui_pane_has t c 'pane-42'
+ok $? "and in no other pane"
+tui_type t 'echo typed-at-prompt'
+tui_pane_wait t b 'typed-at-prompt'
+! tui_screen t | grep -q -e '\^\[\[' -e '\[[0-9]*;[0-9]*R'
+ok $? "no stray cursor-position reply (^[[..R) on the screen"
+[ "$(tui_stty t b)" = "$(tui_pane_size t b)" ]
+ok $? "the guest's stty size matches its pane ($(tui_pane_size t b))"
+
+# Search b's console, and scroll it back.
+tmx send-keys -t t C-a /
+tmx send-keys -t t -l 'pane-42'
+tmx send-keys -t t Enter
+tui_wait t '"pane-42" in b'
+ok $? "/ finds pane-42 in b's console"
+tmx send-keys -t t C-a PageUp
+wait_until 5 sh -c "tmux -S '$TMUX_SOCK' capture-pane -p -t t | grep -q 'scrolled back'"
+ok $? "PgUp scrolls b's console back (its title says so)"
+tmx send-keys -t t C-a PageDown
+wait_until 5 sh -c "! tmux -S '$TMUX_SOCK' capture-pane -p -t t | grep -q 'scrolled back'" &&
+	tui_pane_prompt t b
+ok $? "PgDn returns to the live screen"
+
+# Zoom from focus mode (prefix z), check the size, and back.
+tmx send-keys -t t C-a z
+zoomed() { [ "$(tui_titles t)" = b ] && [ "$(tui_pane_size t b)" = "47 200" ]; }
+wait_until 5 zoomed
+ok $? "z shows b alone on the full screen (47x200 console)"
+[ "$(tui_stty t b)" = "47 200" ]
+ok $? "the zoomed guest's stty size is 47 200"
+tmx send-keys -t t C-a z
+regrid() { [ "$(tui_titles t | tr '\n' ' ')" = "a b c " ]; }
+wait_until 5 regrid
+ok $? "z again restores the grid"
+tmx send-keys -t t C-a Escape
+tui_wait t 'Enter: focus'
+ok $? "prefix Escape returns to the overview"
+
+# sysrq help on c: select it (Down from b), s, then h.
+tmx send-keys -t t Down s
+tui_wait t 'CRASH this kernel'
+ok $? "s prompts for the letter and warns about the crashing ones"
+tmx send-keys -t t h
+tui_pane_wait t c 'sysrq: HELP'
+ok $? "s h: the kernel's sysrq help shows in c's console"
+! tui_pane_has t a 'sysrq: HELP' && ! tui_pane_has t b 'sysrq: HELP'
+ok $? "and in no other console"
+
+# ctrl-alt-del on a, with confirmation.
+tmx send-keys -t t Up Up c
+tui_wait t 'ctrl-alt-del to a?'
+ok $? "c asks for confirmation"
+tmx send-keys -t t y
+a_stopped() { is_state a stopped && tui_screen t | grep -q '^>a  stopped'; }
+wait_until 30 a_stopped
+ok $? "c y: a powers off and its title shows stopped"
+is_state b running && is_state c running
+ok $? "b and c keep running"
+
+# Detach, come back: the same screens.
+tmx send-keys -t t q
+wait_until 5 tui_has t 'keep running'
+ok $? "q detaches, saying the instances keep running"
+tmx kill-session -t t
+tui_session t2 200 50 "$UMLTOP" -S "$SOCK"
+wait_until 10 tui_pane_has t2 b 'pane-42'
+ok $? "umltop again shows b's screen as it was (pane-42)"
+
+# Halt all from the keyboard.
+tmx send-keys -t t2 H
+tui_wait t2 'Halt all 2 running instances?'
+tmx send-keys -t t2 y
+tui_wait t2 'cad sent, waiting' 10
+ok $? "H y: the progress view shows each instance's phase"
+all_zero() {
+	for n in a b c; do
+		is_state "$n" stopped && [ "$(field_of "$n" exit_code)" = 0 ] || return 1
+	done
+}
+wait_until 60 all_zero && wait_until 5 tui_has t2 'Done: 2 stopped cleanly, 0 needed halt, 0 killed'
+ok $? "all end stopped with exit code 0, and the summary line says so"
+
+stop_server
+t_done

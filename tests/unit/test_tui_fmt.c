@@ -1,0 +1,151 @@
+/* tui/tui-fmt.c: what the table and the halt-all view show: the table's
+ * order for each sort key (figures busiest first, ties by name, instances
+ * that are not running last), each halt phase as a line, and the summary
+ * counted from how each instance ended. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tui/tui-int.h"
+
+static struct proto_inst live(const char *name, unsigned cpu_x10, unsigned load, unsigned rss_mb)
+{
+	struct proto_inst in = { .state = PROTO_RUNNING, .pid = 100, .flags = PROTO_F_STATS,
+				 .cpu_x10 = cpu_x10, .rss_kb = rss_mb * 1024ull,
+				 .mem_total_kb = 65536, .mem_avail_kb = 65536 - rss_mb * 512ull,
+				 .up_s = rss_mb };
+	snprintf(in.name, sizeof in.name, "%s", name);
+	in.load[0] = load;
+	return in;
+}
+
+static struct proto_inst down(const char *name, unsigned end, int code)
+{
+	struct proto_inst in = { .state = PROTO_STOPPED, .end = (uint8_t)end, .exit_code = code };
+	snprintf(in.name, sizeof in.name, "%s", name);
+	return in;
+}
+
+static void order(const struct proto_inst *in, size_t n, enum tui_sort by, bool rev, char *out)
+{
+	size_t idx[16];
+	tui_table_sort(in, n, by, rev, idx);
+	out[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		strcat(strcat(out, i ? " " : ""), in[idx[i]].name);
+}
+
+static void table_sorts(void **state)
+{
+	struct proto_inst in[] = {
+		live("web", 50, 10, 30), down("db", PROTO_END_CLEAN, 0), live("dns", 5, 90, 20),
+		live("app", 50, 40, 40),
+	};
+	char got[256];
+	order(in, 4, TUI_SORT_NAME, false, got);
+	assert_string_equal(got, "app db dns web");
+	order(in, 4, TUI_SORT_NAME, true, got);
+	assert_string_equal(got, "web dns db app");
+	order(in, 4, TUI_SORT_CPU, false, got); /* app and web tie: by name */
+	assert_string_equal(got, "app web dns db");
+	order(in, 4, TUI_SORT_LOAD, false, got);
+	assert_string_equal(got, "dns app web db");
+	order(in, 4, TUI_SORT_RSS, false, got);
+	assert_string_equal(got, "app web dns db");
+	order(in, 4, TUI_SORT_MEM, false, got);
+	assert_string_equal(got, "app web dns db");
+	order(in, 4, TUI_SORT_STATE, false, got);
+	assert_string_equal(got, "app dns web db"); /* running < stopped */
+	for (int s = 0; s < TUI_SORT_MAX; s++)
+		assert_non_null(strchr("nslmucr", tui_sort_keys[s]));
+}
+
+static void phase_lines(void **state)
+{
+	struct proto_inst in = live("web", 0, 0, 1);
+	char line[128];
+	in.state = PROTO_HALTING;
+	in.halt_timeout_s = 60;
+	in.phase = PROTO_PHASE_CAD;
+	in.phase_ms = 12400;
+	tui_halt_phase_text(&in, line, sizeof line);
+	assert_string_equal(line, "cad sent, waiting 12 s of 60 s");
+	in.phase = PROTO_PHASE_SYNC;
+	tui_halt_phase_text(&in, line, sizeof line);
+	assert_non_null(strstr(line, "sync/remount"));
+	in.phase = PROTO_PHASE_HALT;
+	in.phase_ms = 3000;
+	tui_halt_phase_text(&in, line, sizeof line);
+	assert_string_equal(line, "halt sent, waiting 3 s of 10 s");
+	in.phase = PROTO_PHASE_KILL;
+	tui_halt_phase_text(&in, line, sizeof line);
+	assert_non_null(strstr(line, "killed"));
+	struct proto_inst d = down("db", PROTO_END_CLEAN, 0);
+	tui_halt_phase_text(&d, line, sizeof line);
+	assert_string_equal(line, "stopped cleanly (exit code 0)");
+	d = down("db", PROTO_END_KILLED, -1);
+	d.exit_signal = 9;
+	tui_halt_phase_text(&d, line, sizeof line);
+	assert_string_equal(line, "stopped, killed (signal 9)");
+}
+
+static void summary(void **state)
+{
+	struct proto_inst in[] = {
+		down("a", PROTO_END_CLEAN, 0), down("b", PROTO_END_HALTED, 0),
+		down("c", PROTO_END_KILLED, -1), down("d", PROTO_END_CLEAN, 0),
+		live("e", 0, 0, 1), down("f", PROTO_END_CRASHED, 1),
+	};
+	struct proto_status st = { .n = 6, .inst = in };
+	char *all[] = { "a", "b", "c", "d", "e", "gone" };
+	struct tui_halt_sum sum;
+	char text[200];
+	tui_halt_summary(&st, all, 6, &sum);
+	assert_int_equal(sum.clean, 2);
+	assert_int_equal(sum.halted, 1);
+	assert_int_equal(sum.killed, 1);
+	assert_int_equal(sum.pending, 1);
+	assert_int_equal(sum.crashed, 0); /* f was not among those halted */
+	tui_halt_summary_text(&sum, text, sizeof text);
+	assert_string_equal(text, "2 stopped cleanly, 1 needed halt, 1 killed, 1 still stopping");
+	char *some[] = { "a", "f" };
+	tui_halt_summary(&st, some, 2, &sum);
+	tui_halt_summary_text(&sum, text, sizeof text);
+	assert_string_equal(text, "1 stopped cleanly, 0 needed halt, 0 killed, 1 crashed");
+}
+
+static void figures(void **state)
+{
+	struct proto_inst in = live("web", 123, 7, 10);
+	char s[64];
+	tui_fmt_load(s, sizeof s, &in);
+	assert_string_equal(s, "0.07");
+	tui_fmt_mem(s, sizeof s, &in);
+	assert_string_equal(s, "5/64M");
+	tui_fmt_duration(s, sizeof s, 3725);
+	assert_string_equal(s, "1h02m");
+	tui_fmt_duration(s, sizeof s, 59);
+	assert_string_equal(s, "0m59s");
+	in.flags = 0; /* no guest figures yet */
+	tui_fmt_mem(s, sizeof s, &in);
+	assert_string_equal(s, "-");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(table_sorts),
+		cmocka_unit_test(phase_lines),
+		cmocka_unit_test(summary),
+		cmocka_unit_test(figures),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,613 @@
+/* What keys and clicks do in the TUI: the prompt on the message line
+ * (confirmations, the sysrq letter, search text), the views' own keys, the
+ * prefix in focus mode, and one function per action of the binding table.
+ * Every handler returns what the loop must redo (TUI_REDRAW, ...). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/tui-int.h"
+
+typedef unsigned (*action_fn)(struct tui *t);
+
+/* The sysrq letters worth offering, and the two that crash UML 6.1. */
+static const char sysrq_menu[] =
+	"b reboot, e term-all, h help, i kill-all, m memory, o power-off, "
+	"p regs, s sync, u remount-ro, w blocked";
+static const char sysrq_crash[] = "ct";
+
+static int canon_key(int ret, wint_t key)
+{
+	if (ret == KEY_CODE_YES)
+		return key == KEY_ENTER ? '\r' : TUI_KEY_FN + (int)key;
+	return key == '\n' ? '\r' : (int)key;
+}
+
+static const char *keyname_of(struct tui *t, enum tui_action a, char *buf, size_t cap)
+{
+	return tui_key_name(t->km.key[a], buf, cap);
+}
+
+/* ---- selection ---- */
+
+static unsigned select_pane(struct tui *t, int i)
+{
+	if (!t->npane || i == t->sel)
+		return 0;
+	i = (i % (int)t->npane + (int)t->npane) % (int)t->npane;
+	bool was_on = i >= t->lay.first && i < t->lay.first + t->lay.count;
+	t->pane[t->sel].retitle = true;
+	t->pane[i].retitle = true;
+	t->sel = i;
+	t->hdr_dirty = t->msg_dirty = true;
+	return t->zoom || !was_on ? TUI_RELAYOUT : TUI_REDRAW;
+}
+
+static unsigned select_dir(struct tui *t, int dy, int dx)
+{
+	if (t->zoom)
+		return select_pane(t, t->sel + (dy + dx > 0 ? 1 : -1));
+	return select_pane(t, tui_layout_neighbour(&t->lay, t->sel, dy, dx));
+}
+
+static unsigned a_left(struct tui *t) { return select_dir(t, 0, -1); }
+static unsigned a_right(struct tui *t) { return select_dir(t, 0, 1); }
+static unsigned a_up(struct tui *t) { return select_dir(t, -1, 0); }
+static unsigned a_down(struct tui *t) { return select_dir(t, 1, 0); }
+static unsigned a_next(struct tui *t) { return select_pane(t, t->sel + 1); }
+static unsigned a_prev(struct tui *t) { return select_pane(t, t->sel - 1); }
+
+static unsigned a_page_next(struct tui *t)
+{
+	if (t->lay.pages <= 1)
+		return 0;
+	int next = t->lay.first + t->lay.per_page;
+	return select_pane(t, next >= (int)t->npane ? 0 : next);
+}
+
+static unsigned a_page_prev(struct tui *t)
+{
+	if (t->lay.pages <= 1)
+		return 0;
+	int prev = t->lay.first - t->lay.per_page;
+	return select_pane(t, prev < 0 ? (t->lay.pages - 1) * t->lay.per_page : prev);
+}
+
+/* ---- modes and views ---- */
+
+static unsigned a_focus(struct tui *t)
+{
+	struct tui_pane *p = tui_selected(t);
+	char k[16], e[16];
+	if (!p)
+		return 0;
+	if (t->mode == TUI_FOCUS) {
+		t->mode = TUI_OVERVIEW;
+		t->msg[0] = 0; /* the overview's key hints show again */
+		t->msg_dirty = true;
+	} else {
+		t->mode = TUI_FOCUS;
+		p->scroll = 0;
+		p->repaint = true;
+		tui_set_msg(t, false, "%s: keys go to the guest; %s %s: overview, %s ?: help",
+			    p->st.name, tui_key_name(t->km.prefix, k, sizeof k),
+			    keyname_of(t, TUI_A_OVERVIEW, e, sizeof e), k);
+	}
+	p->retitle = true;
+	return TUI_REDRAW;
+}
+
+static unsigned a_overview(struct tui *t)
+{
+	if (t->mode != TUI_FOCUS)
+		return 0;
+	return a_focus(t);
+}
+
+static unsigned a_send_prefix(struct tui *t)
+{
+	int k = t->km.prefix;
+	if (k > 0 && k < 0x80) {
+		char c = (char)k;
+		buf_append(&t->typed, &c, 1);
+	}
+	return 0;
+}
+
+static unsigned a_zoom(struct tui *t)
+{
+	t->zoom = !t->zoom;
+	return TUI_RELAYOUT;
+}
+
+static unsigned a_help(struct tui *t)
+{
+	t->view = TUI_V_HELP;
+	t->help_top = 0;
+	t->over_dirty = true;
+	return TUI_REDRAW;
+}
+
+static unsigned a_table(struct tui *t)
+{
+	t->view = TUI_V_TABLE;
+	t->table_row = -1; /* placed on the selected instance when drawn */
+	t->over_dirty = true;
+	return TUI_REDRAW;
+}
+
+static unsigned a_redraw(struct tui *t)
+{
+	clearok(curscr, TRUE);
+	return TUI_RELAYOUT;
+}
+
+static unsigned a_detach(struct tui *t)
+{
+	unsigned live = 0;
+	for (size_t i = 0; i < t->npane; i++)
+		live += t->pane[i].st.pid != 0;
+	const char *s = t->sock_arg ? " -S " : "", *sock = t->sock_arg ? t->sock_arg : "";
+	tui_quit(t, 0, xasprintf("umltop: detached; %u instance%s keep%s running.\n"
+				 "Run `umltop%s%s` to come back, `umltop ctl%s%s halt-all` to stop them.\n",
+				 live, live == 1 ? "" : "s", live == 1 ? "s" : "", s, sock, s, sock));
+	return TUI_QUIT;
+}
+
+/* ---- commands to the server ---- */
+
+static unsigned command1(struct tui *t, const char *cmd)
+{
+	struct tui_pane *p = tui_selected(t);
+	if (!p)
+		return 0;
+	const char *argv[] = { cmd, p->st.name };
+	tui_send_command(t, 2, argv);
+	tui_set_msg(t, false, "%s %s ...", cmd, p->st.name);
+	return TUI_REDRAW;
+}
+
+static unsigned ask(struct tui *t, enum tui_action a, const char *question)
+{
+	struct tui_pane *p = tui_selected(t);
+	if (!p)
+		return 0;
+	t->prompt = TUI_P_CONFIRM;
+	t->confirm = a;
+	snprintf(t->target, sizeof t->target, "%s", p->st.name);
+	tui_set_msg(t, false, "%s (y/n)", question);
+	return TUI_REDRAW;
+}
+
+static unsigned a_cad(struct tui *t)
+{
+	char q[160];
+	snprintf(q, sizeof q, "Send ctrl-alt-del to %s?", tui_selected(t) ? tui_selected(t)->st.name : "");
+	return ask(t, TUI_A_CAD, q);
+}
+
+static unsigned a_halt(struct tui *t)
+{
+	char q[160];
+	snprintf(q, sizeof q, "Halt %s (cad, then sync, halt, kill if it hangs)?",
+		 tui_selected(t) ? tui_selected(t)->st.name : "");
+	return ask(t, TUI_A_HALT, q);
+}
+
+static unsigned a_restart(struct tui *t)
+{
+	char q[160];
+	snprintf(q, sizeof q, "Restart %s?", tui_selected(t) ? tui_selected(t)->st.name : "");
+	return ask(t, TUI_A_RESTART, q);
+}
+
+static unsigned a_kill(struct tui *t)
+{
+	char q[200];
+	snprintf(q, sizeof q, "SIGKILL %s? Its disks are not synced.",
+		 tui_selected(t) ? tui_selected(t)->st.name : "");
+	return ask(t, TUI_A_KILL, q);
+}
+
+static unsigned live_count(struct tui *t)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < t->npane; i++)
+		n += t->pane[i].st.pid != 0;
+	return n;
+}
+
+static unsigned a_halt_all(struct tui *t)
+{
+	char q[160];
+	snprintf(q, sizeof q, "Halt all %u running instances?", live_count(t));
+	return ask(t, TUI_A_HALT_ALL, q);
+}
+
+static unsigned a_quit_all(struct tui *t)
+{
+	char q[160];
+	snprintf(q, sizeof q, "Halt all %u running instances and stop the server?", live_count(t));
+	return ask(t, TUI_A_QUIT_ALL, q);
+}
+
+static unsigned a_start(struct tui *t)
+{
+	return command1(t, "start");
+}
+
+/* The halt view follows the instances live when it was asked for. */
+static void halt_view(struct tui *t, const char *cmd)
+{
+	for (size_t i = 0; i < t->nhalting; i++)
+		free(t->halting[i]);
+	free(t->halting);
+	t->halting = xcalloc(t->npane + 1, sizeof *t->halting);
+	t->nhalting = 0;
+	for (size_t i = 0; i < t->npane; i++)
+		if (t->pane[i].st.pid)
+			t->halting[t->nhalting++] = xstrdup(t->pane[i].st.name);
+	const char *argv[] = { cmd };
+	tui_send_command(t, 1, argv);
+	t->view = TUI_V_HALT;
+	t->over_dirty = true;
+}
+
+static unsigned confirmed(struct tui *t)
+{
+	const char *cmd = NULL;
+	switch (t->confirm) {
+	case TUI_A_CAD: cmd = "cad"; break;
+	case TUI_A_HALT: cmd = "halt"; break;
+	case TUI_A_RESTART: cmd = "restart"; break;
+	case TUI_A_KILL: cmd = "kill"; break;
+	case TUI_A_HALT_ALL:
+		halt_view(t, "halt-all");
+		return TUI_REDRAW;
+	case TUI_A_QUIT_ALL:
+		t->shutdown = true;
+		halt_view(t, "shutdown");
+		return TUI_REDRAW;
+	default: return TUI_REDRAW;
+	}
+	const char *argv[] = { cmd, t->target };
+	tui_send_command(t, 2, argv);
+	tui_set_msg(t, false, "%s %s ...", cmd, t->target);
+	return TUI_REDRAW;
+}
+
+static unsigned a_sysrq(struct tui *t)
+{
+	struct tui_pane *p = tui_selected(t);
+	if (!p)
+		return 0;
+	t->prompt = TUI_P_SYSRQ;
+	snprintf(t->target, sizeof t->target, "%s", p->st.name);
+	tui_set_msg(t, false, "sysrq %s: %s; c, t CRASH this kernel. Letter (Esc cancels):",
+		    p->st.name, sysrq_menu);
+	return TUI_REDRAW;
+}
+
+static void send_sysrq(struct tui *t, bool force)
+{
+	char letter[2] = { t->sysrq, 0 };
+	const char *plain[] = { "sysrq", t->target, letter };
+	const char *forced[] = { "sysrq", "--force", t->target, letter };
+	if (force)
+		tui_send_command(t, 4, forced);
+	else
+		tui_send_command(t, 3, plain);
+	tui_set_msg(t, false, "sysrq %c to %s ...", t->sysrq, t->target);
+}
+
+/* ---- scrollback ---- */
+
+static unsigned scroll_by(struct tui *t, int dir)
+{
+	struct tui_pane *p = tui_selected(t);
+	if (!p || !p->term)
+		return 0;
+	int step = MAX(1, p->rect.rows / 2), max = (int)term_scrollback_len(p->term);
+	int s = MAX(0, MIN(max, p->scroll + dir * step));
+	if (s == p->scroll)
+		return 0;
+	p->scroll = s;
+	p->repaint = p->retitle = true;
+	return TUI_REDRAW;
+}
+
+static unsigned a_scroll_up(struct tui *t) { return scroll_by(t, 1); }
+static unsigned a_scroll_down(struct tui *t) { return scroll_by(t, -1); }
+
+static unsigned a_search(struct tui *t)
+{
+	if (!tui_selected(t))
+		return 0;
+	t->prompt = TUI_P_SEARCH;
+	t->input_len = 0;
+	t->input_buf[0] = 0;
+	t->msg_dirty = true;
+	return TUI_REDRAW;
+}
+
+static unsigned search_step(struct tui *t, int dir)
+{
+	struct tui_pane *p = tui_selected(t);
+	if (!p || !p->term)
+		return 0;
+	if (!t->search[0]) {
+		tui_set_msg(t, true, "no search yet: / starts one");
+		return TUI_REDRAW;
+	}
+	if (!tui_search(t, p, dir))
+		tui_set_msg(t, true, "\"%s\": no %s match in %s", t->search,
+			    dir < 0 ? "older" : "newer", p->st.name);
+	else
+		tui_set_msg(t, false, "\"%s\" in %s (n older, N newer)", t->search, p->st.name);
+	return TUI_REDRAW;
+}
+
+static unsigned a_search_next(struct tui *t) { return search_step(t, -1); }
+static unsigned a_search_prev(struct tui *t) { return search_step(t, 1); }
+
+static const action_fn actions[TUI_A_MAX] = {
+	[TUI_A_LEFT] = a_left, [TUI_A_RIGHT] = a_right, [TUI_A_UP] = a_up,
+	[TUI_A_DOWN] = a_down, [TUI_A_NEXT] = a_next, [TUI_A_PREV] = a_prev,
+	[TUI_A_FOCUS] = a_focus, [TUI_A_ZOOM] = a_zoom, [TUI_A_SYSRQ] = a_sysrq,
+	[TUI_A_CAD] = a_cad, [TUI_A_HALT] = a_halt, [TUI_A_HALT_ALL] = a_halt_all,
+	[TUI_A_START] = a_start, [TUI_A_RESTART] = a_restart, [TUI_A_KILL] = a_kill,
+	[TUI_A_TABLE] = a_table, [TUI_A_SEARCH] = a_search,
+	[TUI_A_SEARCH_NEXT] = a_search_next, [TUI_A_SEARCH_PREV] = a_search_prev,
+	[TUI_A_SCROLL_UP] = a_scroll_up, [TUI_A_SCROLL_DOWN] = a_scroll_down,
+	[TUI_A_PAGE_NEXT] = a_page_next, [TUI_A_PAGE_PREV] = a_page_prev,
+	[TUI_A_HELP] = a_help, [TUI_A_REDRAW] = a_redraw, [TUI_A_DETACH] = a_detach,
+	[TUI_A_QUIT_ALL] = a_quit_all, [TUI_A_OVERVIEW] = a_overview,
+	[TUI_A_SEND_PREFIX] = a_send_prefix,
+};
+
+static unsigned run_action(struct tui *t, enum tui_action a)
+{
+	if (a <= TUI_A_NONE || a >= TUI_A_MAX || !actions[a])
+		return 0;
+	return actions[a](t);
+}
+
+/* ---- the prompt on the message line ---- */
+
+static bool is_erase(int code)
+{
+	return code == 127 || code == 8 || code == TUI_KEY_FN + KEY_BACKSPACE;
+}
+
+static unsigned search_key(struct tui *t, int code)
+{
+	if (code == 27) {
+		t->prompt = TUI_P_NONE;
+		tui_set_msg(t, false, "search cancelled");
+	} else if (code == '\r') {
+		t->prompt = TUI_P_NONE;
+		if (t->input_len) {
+			snprintf(t->search, sizeof t->search, "%s", t->input_buf);
+			struct tui_pane *p = tui_selected(t);
+			if (p)
+				p->hit = false; /* start from the live screen's bottom */
+		}
+		return search_step(t, -1);
+	} else if (is_erase(code)) {
+		if (t->input_len)
+			t->input_buf[--t->input_len] = 0;
+	} else if (code >= ' ' && code < 0x7f && t->input_len + 1 < sizeof t->input_buf) {
+		t->input_buf[t->input_len++] = (char)code;
+		t->input_buf[t->input_len] = 0;
+	}
+	t->msg_dirty = true;
+	return TUI_REDRAW;
+}
+
+static unsigned sysrq_key(struct tui *t, int code)
+{
+	bool letter = (code >= 'a' && code <= 'z') || (code >= '0' && code <= '9');
+	if (!letter) {
+		t->prompt = TUI_P_NONE;
+		tui_set_msg(t, false, "sysrq cancelled");
+		return TUI_REDRAW;
+	}
+	t->sysrq = (char)code;
+	if (strchr(sysrq_crash, code)) {
+		t->prompt = TUI_P_SYSRQ_FORCE;
+		tui_set_msg(t, true, "WARNING: sysrq %c crashes %s's kernel (UML panics, disks not "
+			    "synced). Send it anyway? (y/n)", code, t->target);
+		return TUI_REDRAW;
+	}
+	t->prompt = TUI_P_NONE;
+	send_sysrq(t, false);
+	return TUI_REDRAW;
+}
+
+static unsigned prompt_key(struct tui *t, int code)
+{
+	enum tui_prompt pr = t->prompt;
+	if (pr == TUI_P_SEARCH)
+		return search_key(t, code);
+	if (pr == TUI_P_SYSRQ)
+		return sysrq_key(t, code);
+	t->prompt = TUI_P_NONE;
+	if (code != 'y' && code != 'Y') {
+		tui_set_msg(t, false, "cancelled");
+		return TUI_REDRAW;
+	}
+	if (pr == TUI_P_SYSRQ_FORCE) {
+		send_sysrq(t, true);
+		return TUI_REDRAW;
+	}
+	return confirmed(t);
+}
+
+/* ---- the views' own keys ---- */
+
+static unsigned close_view(struct tui *t)
+{
+	t->view = TUI_V_PANES;
+	return TUI_RELAYOUT;
+}
+
+static unsigned help_key(struct tui *t, int code)
+{
+	int step = code == TUI_KEY_FN + KEY_UP	    ? -1
+		   : code == TUI_KEY_FN + KEY_DOWN  ? 1
+		   : code == TUI_KEY_FN + KEY_PPAGE ? -(LINES / 2)
+		   : code == TUI_KEY_FN + KEY_NPAGE ? LINES / 2
+						    : 0;
+	if (!step)
+		return close_view(t);
+	t->help_top = MAX(0, t->help_top + step);
+	t->over_dirty = true;
+	return TUI_REDRAW;
+}
+
+static unsigned table_key(struct tui *t, int code)
+{
+	if (code == 27 || code == 'q' || code == t->km.key[TUI_A_TABLE])
+		return close_view(t);
+	if (code == TUI_KEY_FN + KEY_UP || code == TUI_KEY_FN + KEY_DOWN) {
+		t->table_row += code == TUI_KEY_FN + KEY_UP ? -1 : 1;
+		t->table_row = MAX(0, MIN(t->table_row, (int)t->npane - 1));
+		t->over_dirty = true;
+		return TUI_REDRAW;
+	}
+	if (code == '\r') {
+		/* The row under the bar, in the table's order. */
+		size_t *idx = xcalloc(t->last.n + 1, sizeof *idx);
+		tui_table_sort(t->last.inst, t->last.n, t->sort, t->sort_rev, idx);
+		int i = t->table_row >= 0 && (uint32_t)t->table_row < t->last.n
+				? (int)idx[t->table_row] : t->sel;
+		free(idx);
+		select_pane(t, i);
+		return close_view(t);
+	}
+	for (int s = 0; s < TUI_SORT_MAX; s++) {
+		if (code != tui_sort_keys[s])
+			continue;
+		t->sort_rev = t->sort == (enum tui_sort)s ? !t->sort_rev : false;
+		t->sort = (enum tui_sort)s;
+		t->over_dirty = true;
+		return TUI_REDRAW;
+	}
+	return 0;
+}
+
+static unsigned view_key(struct tui *t, int code)
+{
+	switch (t->view) {
+	case TUI_V_HELP: return help_key(t, code);
+	case TUI_V_TABLE: return table_key(t, code);
+	case TUI_V_HALT:
+		if (code == 27 || code == 'q' || code == '\r')
+			return close_view(t);
+		return 0;
+	default: return 0;
+	}
+}
+
+/* ---- focus mode ---- */
+
+static void put_utf8(struct buf *b, uint32_t c)
+{
+	char s[4];
+	size_t n;
+	if (c < 0x80) {
+		s[0] = (char)c, n = 1;
+	} else if (c < 0x800) {
+		s[0] = (char)(0xc0 | c >> 6), s[1] = (char)(0x80 | (c & 0x3f)), n = 2;
+	} else if (c < 0x10000) {
+		s[0] = (char)(0xe0 | c >> 12), s[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		s[2] = (char)(0x80 | (c & 0x3f)), n = 3;
+	} else {
+		s[0] = (char)(0xf0 | c >> 18), s[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+		s[2] = (char)(0x80 | ((c >> 6) & 0x3f)), s[3] = (char)(0x80 | (c & 0x3f)), n = 4;
+	}
+	buf_append(b, s, n);
+}
+
+static unsigned guest_key(struct tui *t, int ret, wint_t key)
+{
+	struct tui_pane *p = tui_selected(t);
+	if (!p)
+		return 0;
+	if (p->term)
+		pane_key(p->term, ret, key, &t->typed);
+	else if (ret == OK)
+		put_utf8(&t->typed, key); /* no emulator yet: plain characters only */
+	if (p->scroll) {
+		p->scroll = 0; /* typing returns to the live screen */
+		p->repaint = p->retitle = true;
+		return TUI_REDRAW;
+	}
+	return 0;
+}
+
+static unsigned focus_key(struct tui *t, int ret, wint_t key, int code)
+{
+	char k[16], c[16];
+	if (t->prefix) {
+		t->prefix = false;
+		t->msg_dirty = true;
+		enum tui_action a = tui_keymap_lookup(&t->km, code, true);
+		if (a == TUI_A_NONE) {
+			tui_set_msg(t, true, "%s %s: not bound (%s ? lists the keys)",
+				    tui_key_name(t->km.prefix, k, sizeof k),
+				    tui_key_name(code, c, sizeof c), k);
+			return TUI_REDRAW;
+		}
+		return run_action(t, a) | TUI_REDRAW;
+	}
+	if (code == t->km.prefix) {
+		t->prefix = true;
+		t->msg_dirty = true;
+		return TUI_REDRAW;
+	}
+	return guest_key(t, ret, key);
+}
+
+unsigned tui_act_mouse(struct tui *t)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK || !(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
+		return 0;
+	if (t->view != TUI_V_PANES || t->prompt != TUI_P_NONE)
+		return 0;
+	int i = tui_layout_hit(&t->lay, ev.y, ev.x);
+	return i < 0 ? 0 : select_pane(t, i);
+}
+
+unsigned tui_act_key(struct tui *t, int ret, wint_t key)
+{
+	if (ret == KEY_CODE_YES && key == KEY_RESIZE) {
+		clearok(curscr, TRUE);
+		return TUI_RELAYOUT;
+	}
+	if (ret == KEY_CODE_YES && key == KEY_MOUSE)
+		return tui_act_mouse(t);
+	int code = canon_key(ret, key);
+	if (t->prompt != TUI_P_NONE)
+		return prompt_key(t, code);
+	if (t->view != TUI_V_PANES)
+		return view_key(t, code);
+	if (t->mode == TUI_FOCUS)
+		return focus_key(t, ret, key, code);
+	enum tui_action a = tui_keymap_lookup(&t->km, code, false);
+	if (a == TUI_A_NONE) {
+		char k[16], h[16];
+		if (code == 27)
+			return 0;
+		tui_set_msg(t, true, "%s: not bound (%s lists the keys)",
+			    tui_key_name(code, k, sizeof k), keyname_of(t, TUI_A_HELP, h, sizeof h));
+		return TUI_REDRAW;
+	}
+	if (t->msg[0] && !t->msg_err)
+		t->msg[0] = 0; /* the last reply has been seen */
+	t->msg_dirty = true;
+	return run_action(t, a) | TUI_REDRAW;
+}

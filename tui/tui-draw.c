@@ -1,0 +1,502 @@
+/* Painting the TUI: the header, each visible pane (title bar, then the
+ * console's dirty rows through pane.h), the message line, and the views
+ * drawn over the panes (help, table, halt-all progress).  Called only by
+ * the paint timer: wnoutrefresh per window, one doupdate per frame. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tui/tui-int.h"
+
+/* ---- colours, by meaning (htop's way) ---- */
+
+enum color {
+	C_TITLE, C_TITLE_SEL, C_TITLE_FOCUS, C_RUNNING, C_BUSY, C_BAD, C_STOPPED,
+	C_HEADER, C_ERROR, C_HIT, C_MAX,
+};
+
+static const struct {
+	short fg, bg;
+	attr_t attr, mono; /* with colours, and on a terminal without */
+} palette[C_MAX] = {
+	[C_TITLE] = { COLOR_BLACK, COLOR_WHITE, 0, A_REVERSE },
+	[C_TITLE_SEL] = { COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE | A_BOLD },
+	[C_TITLE_FOCUS] = { COLOR_BLACK, COLOR_CYAN, A_BOLD, A_REVERSE | A_BOLD | A_UNDERLINE },
+	[C_RUNNING] = { COLOR_BLACK, COLOR_GREEN, 0, A_BOLD },
+	[C_BUSY] = { COLOR_BLACK, COLOR_YELLOW, 0, A_BOLD | A_UNDERLINE },
+	[C_BAD] = { COLOR_WHITE, COLOR_RED, A_BOLD, A_BOLD | A_BLINK },
+	[C_STOPPED] = { COLOR_WHITE, COLOR_BLACK, 0, A_DIM },
+	[C_HEADER] = { -1, -1, A_BOLD, A_BOLD },
+	[C_ERROR] = { COLOR_RED, -1, A_BOLD, A_BOLD },
+	[C_HIT] = { COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_REVERSE | A_BOLD },
+};
+
+static void use_color(WINDOW *w, enum color c)
+{
+	if (!has_colors()) {
+		wattr_set(w, palette[c].mono, 0, NULL);
+		return;
+	}
+	int pair = alloc_pair(palette[c].fg, palette[c].bg);
+	wattr_set(w, palette[c].attr, (short)(pair < 0 ? 0 : pair), NULL);
+}
+
+static enum color state_color(const struct proto_inst *in)
+{
+	switch (in->state) {
+	case PROTO_RUNNING: return C_RUNNING;
+	case PROTO_STARTING:
+	case PROTO_HALTING: return C_BUSY;
+	case PROTO_CRASHED:
+	case PROTO_FAILED:
+	case PROTO_UNRESPONSIVE: return C_BAD;
+	default: return C_STOPPED;
+	}
+}
+
+/* Write s at (y, x) and no further than column end; the next column. */
+static int put(WINDOW *w, int y, int x, int end, const char *s)
+{
+	int n = end - x;
+	if (n <= 0)
+		return x;
+	int len = (int)strlen(s);
+	mvwaddnstr(w, y, x, s, MIN(n, len));
+	return x + MIN(n, len);
+}
+
+static void fill_row(WINDOW *w, int y, int x, int end)
+{
+	if (end > x)
+		mvwhline(w, y, x, ' ', end - x);
+}
+
+/* ---- header and message line ---- */
+
+static void draw_header(struct tui *t)
+{
+	WINDOW *w = t->hdr;
+	unsigned count[PROTO_STATE_MAX + 1] = { 0 };
+	char buf[512], right[128], clock[16] = "";
+	for (size_t i = 0; i < t->npane; i++)
+		if (t->pane[i].st.state <= PROTO_STATE_MAX)
+			count[t->pane[i].st.state]++;
+	int n = snprintf(buf, sizeof buf, " umltop  %s ", t->host);
+	for (unsigned s = 0; s <= PROTO_STATE_MAX && n < (int)sizeof buf; s++)
+		if (count[s])
+			n += snprintf(buf + n, sizeof buf - (size_t)n, " %u %s", count[s],
+				      proto_state_name(s));
+	if (!t->npane && n < (int)sizeof buf)
+		snprintf(buf + n, sizeof buf - (size_t)n, " no instances configured");
+	if (t->server_ms) {
+		time_t now = (time_t)((t->server_ms + (uv_now(t->loop) - t->server_at)) / 1000);
+		struct tm tm;
+		localtime_r(&now, &tm);
+		strftime(clock, sizeof clock, "%H:%M", &tm);
+	}
+	int m = snprintf(right, sizeof right, "%s", t->zoom ? "zoom  " : "");
+	if (t->lay.pages > 1)
+		m += snprintf(right + m, sizeof right - (size_t)m, "page %d/%d  ", t->lay.page + 1,
+			      t->lay.pages);
+	snprintf(right + m, sizeof right - (size_t)m, "%s ", clock);
+	use_color(w, C_HEADER);
+	fill_row(w, 0, 0, COLS);
+	put(w, 0, 0, COLS, buf);
+	int rx = COLS - (int)strlen(right);
+	if (rx > n + 1)
+		put(w, 0, rx, COLS, right);
+	wnoutrefresh(w);
+}
+
+static void hint(struct tui *t, char *out, size_t cap)
+{
+	char k[TUI_A_MAX][16], p[16];
+	static const enum tui_action shown[] = {
+		TUI_A_FOCUS, TUI_A_ZOOM, TUI_A_SYSRQ, TUI_A_CAD, TUI_A_HALT, TUI_A_HALT_ALL,
+		TUI_A_TABLE, TUI_A_SEARCH, TUI_A_HELP, TUI_A_DETACH,
+	};
+	static const char *const what[] = {
+		"focus", "zoom", "sysrq", "cad", "halt", "halt all", "table", "search",
+		"help", "detach",
+	};
+	tui_key_name(t->km.prefix, p, sizeof p);
+	if (t->mode == TUI_FOCUS) {
+		const struct tui_pane *sel = &t->pane[t->sel];
+		snprintf(out, cap, "FOCUS %s: keys go to the guest.  %s %s: overview  %s ?: help  "
+			 "%s %s: send %s", sel->st.name, p,
+			 tui_key_name(t->km.key[TUI_A_OVERVIEW], k[0], sizeof k[0]), p, p,
+			 tui_key_name(t->km.key[TUI_A_SEND_PREFIX], k[1], sizeof k[1]), p);
+		return;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < ARRAY_LEN(shown) && n < cap; i++)
+		n += (size_t)snprintf(out + n, cap - n, "%s%s: %s", i ? "  " : "",
+				      tui_key_name(t->km.key[shown[i]], k[i], sizeof k[i]), what[i]);
+}
+
+static void draw_msg(struct tui *t)
+{
+	WINDOW *w = t->msgw;
+	char text[640], k[16];
+	enum color c = C_HEADER;
+	wattr_set(w, A_NORMAL, 0, NULL);
+	if (t->prompt == TUI_P_SEARCH) {
+		snprintf(text, sizeof text, "/%s", t->input_buf);
+	} else if (t->prompt != TUI_P_NONE) {
+		snprintf(text, sizeof text, "%s", t->msg);
+		c = t->msg_err ? C_ERROR : C_HEADER;
+	} else if (t->prefix) {
+		tui_key_name(t->km.prefix, k, sizeof k);
+		snprintf(text, sizeof text, "%s: now a key (Esc: overview, a: send %s, ?: help)", k, k);
+	} else if (t->msg[0]) {
+		snprintf(text, sizeof text, "%s", t->msg);
+		c = t->msg_err ? C_ERROR : C_HEADER;
+	} else {
+		hint(t, text, sizeof text);
+		c = C_STOPPED;
+		wattr_set(w, A_NORMAL, 0, NULL);
+	}
+	werase(w);
+	if (c != C_STOPPED)
+		use_color(w, c);
+	put(w, 0, 0, COLS, text);
+	wnoutrefresh(w);
+}
+
+/* ---- panes ---- */
+
+static void state_text(const struct proto_inst *in, char *out, size_t cap)
+{
+	if (in->state == PROTO_HALTING)
+		snprintf(out, cap, " halting: %s %us ", proto_phase_name(in->phase),
+			 in->phase_ms / 1000);
+	else
+		snprintf(out, cap, " %s ", proto_state_name(in->state));
+}
+
+void tui_title_text(const struct tui *t, const struct tui_pane *p, char *out, size_t cap)
+{
+	const struct proto_inst *in = &p->st;
+	char load[16], mem[48], up[16];
+	int n = 0;
+	out[0] = 0;
+	if (in->pid) {
+		tui_fmt_load(load, sizeof load, in);
+		tui_fmt_mem(mem, sizeof mem, in);
+		tui_fmt_duration(up, sizeof up, in->up_s);
+		n = snprintf(out, cap, " load %s  mem %s  cpu %u.%u%%  up %s", load, mem,
+			     in->cpu_x10 / 10, in->cpu_x10 % 10, up);
+	}
+	if (in->reason[0] && in->state != PROTO_RUNNING && n >= 0 && (size_t)n < cap)
+		n += snprintf(out + n, cap - (size_t)n, " %s", in->reason);
+	else if (!in->pid && in->end != PROTO_END_NONE && n >= 0 && (size_t)n < cap)
+		n += snprintf(out + n, cap - (size_t)n, " exit %d", in->exit_code);
+	if (p->scroll && n >= 0 && (size_t)n < cap)
+		snprintf(out + n, cap - (size_t)n, "  [scrolled back %d]", p->scroll);
+}
+
+static void draw_title(struct tui *t, struct tui_pane *p, bool selected)
+{
+	WINDOW *w = p->win;
+	int end = p->rect.cols;
+	bool focused = selected && t->mode == TUI_FOCUS;
+	enum color bar = focused ? C_TITLE_FOCUS : selected ? C_TITLE_SEL : C_TITLE;
+	char name[PROTO_MAX_NAME + 8], state[64], rest[512];
+	snprintf(name, sizeof name, "%s%s ", selected ? ">" : " ", p->st.name);
+	state_text(&p->st, state, sizeof state);
+	tui_title_text(t, p, rest, sizeof rest);
+	use_color(w, bar);
+	fill_row(w, 0, 0, end);
+	int x = put(w, 0, 0, end, name);
+	use_color(w, state_color(&p->st));
+	x = put(w, 0, x, end, state);
+	use_color(w, bar);
+	x = put(w, 0, x, end, rest);
+	if (focused)
+		put(w, 0, MAX(x + 1, end - 8), end, " [focus]");
+}
+
+static struct pane_view view_of(struct tui_pane *p)
+{
+	return (struct pane_view){ .win = p->win, .y = 1, .x = 0, .h = p->rect.rows,
+				   .w = p->rect.cols, .scroll = p->scroll };
+}
+
+static void draw_hit(struct tui_pane *p)
+{
+	int y = p->hit_row + p->scroll;
+	if (!p->hit || y < 0 || y >= p->rect.rows || p->hit_col >= p->rect.cols)
+		return;
+	int n = MIN(p->hit_len, p->rect.cols - p->hit_col);
+	if (has_colors())
+		mvwchgat(p->win, 1 + y, p->hit_col, n, A_BOLD,
+			 (short)MAX(0, alloc_pair(COLOR_BLACK, COLOR_YELLOW)), NULL);
+	else
+		mvwchgat(p->win, 1 + y, p->hit_col, n, A_REVERSE | A_BOLD, 0, NULL);
+}
+
+/* The console's rows that changed, or all of it; true when drawn. */
+static bool draw_console(struct tui_pane *p)
+{
+	struct pane_view v = view_of(p);
+	int first, last;
+	if (!p->term) {
+		if (!p->repaint)
+			return false;
+		wattr_set(p->win, A_NORMAL, 0, NULL);
+		for (int y = 1; y < p->rect.h; y++)
+			fill_row(p->win, y, 0, p->rect.cols);
+	} else if (p->repaint || p->scroll) {
+		if (!p->repaint && !term_dirty(p->term, &first, &last))
+			return false;
+		pane_draw_all(&v, p->term);
+	} else if (term_dirty(p->term, &first, &last)) {
+		pane_draw(&v, p->term, first, last);
+	} else {
+		return false;
+	}
+	if (p->term)
+		term_clean(p->term);
+	p->unpainted = 0;
+	draw_hit(p);
+	return true;
+}
+
+static void draw_pane(struct tui *t, struct tui_pane *p, bool selected)
+{
+	bool drawn = false;
+	if (p->retitle || p->repaint) {
+		draw_title(t, p, selected);
+		if (p->rect.w > p->rect.cols) {
+			wattr_set(p->win, A_NORMAL, 0, NULL);
+			mvwvline(p->win, 0, p->rect.cols, ACS_VLINE, p->rect.h);
+		}
+		drawn = true;
+	}
+	drawn |= draw_console(p);
+	p->retitle = p->repaint = false;
+	if (drawn)
+		wnoutrefresh(p->win);
+}
+
+static bool place_cursor(struct tui *t)
+{
+	struct tui_pane *p = tui_selected(t);
+	int y, x;
+	if (t->mode != TUI_FOCUS || t->prefix || t->prompt != TUI_P_NONE || !p || !p->win ||
+	    !p->term || p->scroll)
+		return false;
+	struct pane_view v = view_of(p);
+	if (!pane_cursor(&v, p->term, &y, &x))
+		return false;
+	wmove(p->win, y, x);
+	wnoutrefresh(p->win); /* last: the terminal's cursor goes where it is */
+	return true;
+}
+
+static void draw_panes(struct tui *t)
+{
+	if (t->hdr_dirty)
+		draw_header(t);
+	for (int k = 0; k < t->lay.count; k++) {
+		struct tui_pane *p = &t->pane[t->lay.first + k];
+		if (p->win)
+			draw_pane(t, p, t->lay.first + k == t->sel);
+	}
+}
+
+/* ---- views over the panes ---- */
+
+static WINDOW *view_window(struct tui *t)
+{
+	if (!t->over)
+		t->over = newwin(MAX(LINES - 1, 1), COLS, 0, 0);
+	werase(t->over);
+	return t->over;
+}
+
+/* The help lines, from the binding table and the keymap in force. */
+static size_t help_lines(struct tui *t, char lines[][160], size_t max)
+{
+	size_t n = 0;
+	char k[16], p[16];
+	tui_key_name(t->km.prefix, p, sizeof p);
+#define LINE(...) do { if (n < max) snprintf(lines[n++], 160, __VA_ARGS__); } while (0)
+	LINE("umltop keys (any other key closes this; Up/Down/PgUp/PgDn scroll)");
+	LINE("%s", "");
+	LINE("Overview mode (no console focused):");
+	for (size_t i = 0; i < tui_nbindings; i++)
+		if (!tui_bindings[i].focus_only)
+			LINE("  %-8s %-12s %s",
+			     tui_key_name(t->km.key[tui_bindings[i].action], k, sizeof k),
+			     tui_bindings[i].name, tui_bindings[i].desc);
+	LINE("  %-8s %-12s %s", "click", "", "select the pane under the mouse");
+	LINE("%s", "");
+	LINE("Focus mode: every key goes to the guest except the prefix %s:", p);
+	for (size_t i = 0; i < tui_nbindings; i++)
+		if (tui_bindings[i].focus_only)
+			LINE("  %s %-6s %-12s %s", p,
+			     tui_key_name(t->km.key[tui_bindings[i].action], k, sizeof k),
+			     tui_bindings[i].name, tui_bindings[i].desc);
+	LINE("  %s %-6s %-12s %s", p, p, "", "back to the overview");
+	LINE("  %s %-6s %-12s %s", p, "KEY", "", "any overview key above, e.g. z, s, h, ?");
+	LINE("%s", "");
+	LINE("Table view: n s l m u c r sort by name, state, load, memory, uptime, cpu, rss");
+	LINE("  (the same key again reverses); Up/Down move, Enter selects, Esc closes.");
+	LINE("Halt view: Esc closes it; the halt goes on.");
+	LINE("Rebind in umltop.conf: BIND_<NAME>=\"KEY\" (NAME from the middle column, e.g.");
+	LINE("  BIND_ZOOM=\"Z\") and PREFIX=\"C-b\"; see umltop(1).");
+#undef LINE
+	return n;
+}
+
+static void draw_help(struct tui *t)
+{
+	static char lines[80][160];
+	WINDOW *w = view_window(t);
+	size_t n = help_lines(t, lines, ARRAY_LEN(lines));
+	int rows = getmaxy(w);
+	t->help_top = MIN(t->help_top, MAX(0, (int)n - rows));
+	for (int y = 0; y < rows && (size_t)(t->help_top + y) < n; y++) {
+		wattr_set(w, y == 0 ? A_BOLD : A_NORMAL, 0, NULL);
+		put(w, y, 0, COLS, lines[t->help_top + y]);
+	}
+}
+
+static void table_row(WINDOW *w, int y, const struct proto_inst *in)
+{
+	char up[16] = "-", load[16], mem[48], cpu[16] = "-", rss[24] = "-", pid[16] = "-",
+		line[256], state[48];
+	tui_fmt_load(load, sizeof load, in);
+	tui_fmt_mem(mem, sizeof mem, in);
+	if (in->pid) {
+		tui_fmt_duration(up, sizeof up, in->up_s);
+		snprintf(cpu, sizeof cpu, "%u.%u", in->cpu_x10 / 10, in->cpu_x10 % 10);
+		snprintf(rss, sizeof rss, "%lluM", (unsigned long long)in->rss_kb / 1024);
+		snprintf(pid, sizeof pid, "%u", in->pid);
+	}
+	if (in->state == PROTO_HALTING)
+		snprintf(state, sizeof state, "halting:%s", proto_phase_name(in->phase));
+	else
+		snprintf(state, sizeof state, "%s", proto_state_name(in->state));
+	snprintf(line, sizeof line, "%-16s %-14s %7s %9s %6s %12s %6s %8s", in->name, state, pid,
+		 up, load, mem, cpu, rss);
+	put(w, y, 1, COLS, line);
+}
+
+static void draw_table(struct tui *t)
+{
+	WINDOW *w = view_window(t);
+	size_t n = t->last.n, *idx = xcalloc(n + 1, sizeof *idx);
+	static const char *const cols[] = { "NAME", "STATE", "LOAD1", "MEM", "UPTIME", "CPU%", "RSS" };
+	char head[256], foot[256];
+	tui_table_sort(t->last.inst, n, t->sort, t->sort_rev, idx);
+	if (t->table_row < 0)
+		for (size_t i = 0; i < n; i++)
+			if ((int)idx[i] == t->sel)
+				t->table_row = (int)i;
+	t->table_row = MAX(0, MIN(t->table_row, (int)n - 1));
+	snprintf(head, sizeof head, "%-16s %-14s %7s %9s %6s %12s %6s %8s", "NAME", "STATE", "PID",
+		 "UPTIME", "LOAD1", "MEM", "CPU%", "RSS");
+	wattr_set(w, A_BOLD | A_UNDERLINE, 0, NULL);
+	put(w, 0, 1, COLS, head);
+	int rows = getmaxy(w) - 3, top = MAX(0, t->table_row - rows + 1);
+	for (int y = 0; y < rows && (size_t)(top + y) < n; y++) {
+		bool sel = top + y == t->table_row;
+		wattr_set(w, sel ? A_REVERSE : A_NORMAL, 0, NULL);
+		if (sel)
+			fill_row(w, 1 + y, 0, COLS);
+		table_row(w, 1 + y, &t->last.inst[idx[top + y]]);
+	}
+	snprintf(foot, sizeof foot, "sorted by %s%s.  Sort: n name  s state  l load  m memory  "
+		 "u uptime  c cpu  r rss (again: reverse)  Enter: select  Esc: close",
+		 cols[t->sort], t->sort_rev ? " (reversed)" : "");
+	wattr_set(w, A_NORMAL, 0, NULL);
+	put(w, getmaxy(w) - 1, 1, COLS, foot);
+	free(idx);
+}
+
+static void draw_halt(struct tui *t)
+{
+	WINDOW *w = view_window(t);
+	struct tui_halt_sum sum;
+	char text[256], line[512];
+	tui_halt_summary(&t->last, t->halting, t->nhalting, &sum);
+	wattr_set(w, A_BOLD, 0, NULL);
+	put(w, 0, 1, COLS, t->shutdown ? "Halting every instance; the server stops after"
+					 : "Halting every instance (cad, HALT_TIMEOUT, sync, halt, kill)");
+	int rows = getmaxy(w), y = 2;
+	for (size_t i = 0; i < t->nhalting && y < rows - 2; i++, y++) {
+		const struct proto_inst *in = NULL;
+		for (uint32_t j = 0; j < t->last.n; j++)
+			if (!strcmp(t->last.inst[j].name, t->halting[i]))
+				in = &t->last.inst[j];
+		if (!in)
+			continue;
+		tui_halt_phase_text(in, text, sizeof text);
+		snprintf(line, sizeof line, "%-16s ", in->name);
+		wattr_set(w, A_NORMAL, 0, NULL);
+		int x = put(w, y, 1, COLS, line);
+		use_color(w, in->pid ? state_color(in) : in->end == PROTO_END_CLEAN ? C_RUNNING
+							  : C_BUSY);
+		put(w, y, x, COLS, text);
+	}
+	tui_halt_summary_text(&sum, text, sizeof text);
+	snprintf(line, sizeof line, "%s%s%s", sum.pending ? "" : "Done: ", text,
+		 sum.pending ? "" : ".  Esc: back to the panes");
+	wattr_set(w, A_BOLD, 0, NULL);
+	put(w, MIN(y + 1, rows - 1), 1, COLS, line);
+}
+
+static void draw_too_small(struct tui *t)
+{
+	WINDOW *w = view_window(t);
+	put(w, 0, 0, COLS, "terminal too small for a pane");
+}
+
+/* ---- one frame ---- */
+
+void tui_draw_frame(struct tui *t)
+{
+	if (!t->hdr || !t->msgw)
+		return;
+	if (t->all_dirty) {
+		t->hdr_dirty = t->msg_dirty = t->over_dirty = true;
+		for (int k = 0; k < t->lay.count; k++)
+			t->pane[t->lay.first + k].repaint = true;
+		t->all_dirty = false;
+	}
+	wnoutrefresh(t->kbd);
+	if (t->view != TUI_V_PANES || t->too_small) {
+		if (t->over_dirty) {
+			if (t->too_small)
+				draw_too_small(t);
+			else if (t->view == TUI_V_HELP)
+				draw_help(t);
+			else if (t->view == TUI_V_TABLE)
+				draw_table(t);
+			else
+				draw_halt(t);
+			wnoutrefresh(t->over);
+		}
+	} else {
+		draw_panes(t);
+	}
+	if (t->msg_dirty)
+		draw_msg(t);
+	t->hdr_dirty = t->msg_dirty = t->over_dirty = false;
+	bool cursor = t->view == TUI_V_PANES && !t->too_small && place_cursor(t);
+	if (t->prompt == TUI_P_SEARCH) {
+		wmove(t->msgw, 0, MIN(COLS - 1, 1 + (int)t->input_len));
+		wnoutrefresh(t->msgw);
+		cursor = true;
+	}
+	if (cursor != t->cursor_on) {
+		curs_set(cursor ? 1 : 0);
+		t->cursor_on = cursor;
+	}
+	doupdate();
+}

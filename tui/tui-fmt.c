@@ -1,0 +1,191 @@
+/* The TUI's figures as text and in order: durations, memory and load as the
+ * title bars and the table show them, the table's sort, and the halt-all
+ * view's phase lines and summary.  Pure: status structs in, text out. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/tui-int.h"
+
+const char tui_sort_keys[TUI_SORT_MAX] = { 'n', 's', 'l', 'm', 'u', 'c', 'r' };
+const char *const tui_sort_names[TUI_SORT_MAX] = {
+	"name", "state", "load", "memory", "uptime", "cpu", "rss",
+};
+
+bool tui_inst_stats(const struct proto_inst *in)
+{
+	return in->pid && (in->flags & PROTO_F_STATS);
+}
+
+void tui_fmt_duration(char *out, size_t cap, uint32_t s)
+{
+	if (s >= 86400)
+		snprintf(out, cap, "%ud%02uh", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(out, cap, "%uh%02um", s / 3600, s % 3600 / 60);
+	else
+		snprintf(out, cap, "%um%02us", s / 60, s % 60);
+}
+
+void tui_fmt_mem(char *out, size_t cap, const struct proto_inst *in)
+{
+	if (!tui_inst_stats(in) || !in->mem_total_kb) {
+		snprintf(out, cap, "-");
+		return;
+	}
+	uint64_t used = in->mem_total_kb > in->mem_avail_kb ? in->mem_total_kb - in->mem_avail_kb : 0;
+	snprintf(out, cap, "%llu/%lluM", (unsigned long long)used / 1024,
+		 (unsigned long long)in->mem_total_kb / 1024);
+}
+
+void tui_fmt_load(char *out, size_t cap, const struct proto_inst *in)
+{
+	if (!tui_inst_stats(in))
+		snprintf(out, cap, "-");
+	else
+		snprintf(out, cap, "%u.%02u", in->load[0] / 100, in->load[0] % 100);
+}
+
+/* ---- the table's order ---- */
+
+struct sort_ctx {
+	const struct proto_inst *inst;
+	enum tui_sort by;
+	bool reverse;
+};
+
+static uint64_t mem_used(const struct proto_inst *in)
+{
+	return tui_inst_stats(in) && in->mem_total_kb > in->mem_avail_kb
+		       ? in->mem_total_kb - in->mem_avail_kb : 0;
+}
+
+/* The column's value; larger sorts first for figures (the busiest on
+ * top, as top does), names and states alphabetically. */
+static int64_t key_of(const struct proto_inst *in, enum tui_sort by)
+{
+	switch (by) {
+	case TUI_SORT_LOAD: return tui_inst_stats(in) ? (int64_t)in->load[0] : -1;
+	case TUI_SORT_MEM: return (int64_t)mem_used(in);
+	case TUI_SORT_UPTIME: return in->pid ? (int64_t)in->up_s : -1;
+	case TUI_SORT_CPU: return in->pid ? (int64_t)in->cpu_x10 : -1;
+	case TUI_SORT_RSS: return in->pid ? (int64_t)in->rss_kb : -1;
+	default: return 0;
+	}
+}
+
+static int cmp_one(const struct proto_inst *a, const struct proto_inst *b, enum tui_sort by)
+{
+	if (by == TUI_SORT_NAME)
+		return strcmp(a->name, b->name);
+	if (by == TUI_SORT_STATE) {
+		int c = strcmp(proto_state_name(a->state), proto_state_name(b->state));
+		return c ? c : strcmp(a->name, b->name);
+	}
+	int64_t x = key_of(a, by), y = key_of(b, by);
+	if (x != y)
+		return x > y ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+/* qsort has no context argument: insertion sort is plenty for a table of
+ * a few dozen rows and keeps equal rows where they were. */
+void tui_table_sort(const struct proto_inst *inst, size_t n, enum tui_sort by,
+		    bool reverse, size_t *idx)
+{
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	for (size_t i = 1; i < n; i++) {
+		size_t v = idx[i], j = i;
+		while (j > 0) {
+			int c = cmp_one(&inst[idx[j - 1]], &inst[v], by);
+			if (reverse ? c >= 0 : c <= 0)
+				break;
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		idx[j] = v;
+	}
+}
+
+/* ---- halt-all ---- */
+
+static const struct proto_inst *find(const struct proto_status *st, const char *name)
+{
+	for (uint32_t i = 0; i < st->n; i++)
+		if (!strcmp(st->inst[i].name, name))
+			return &st->inst[i];
+	return NULL;
+}
+
+void tui_halt_summary(const struct proto_status *st, char *const *which, size_t n,
+		      struct tui_halt_sum *sum)
+{
+	memset(sum, 0, sizeof *sum);
+	for (size_t i = 0; i < n; i++) {
+		const struct proto_inst *in = find(st, which[i]);
+		if (!in)
+			continue;
+		if (in->pid) {
+			sum->pending++;
+			continue;
+		}
+		switch (in->end) {
+		case PROTO_END_HALTED: sum->halted++; break;
+		case PROTO_END_KILLED: sum->killed++; break;
+		case PROTO_END_CRASHED: sum->crashed++; break;
+		default: sum->clean++; break;
+		}
+	}
+}
+
+void tui_halt_phase_text(const struct proto_inst *in, char *out, size_t cap)
+{
+	unsigned s = in->phase_ms / 1000;
+	if (in->state == PROTO_HALTING) {
+		switch (in->phase) {
+		case PROTO_PHASE_CAD:
+			snprintf(out, cap, "cad sent, waiting %u s of %u s", s, in->halt_timeout_s);
+			return;
+		case PROTO_PHASE_SYNC:
+			snprintf(out, cap, "sync/remount (sysrq s, u), %u s", s);
+			return;
+		case PROTO_PHASE_HALT:
+			snprintf(out, cap, "halt sent, waiting %u s of 10 s", s);
+			return;
+		case PROTO_PHASE_KILL:
+			snprintf(out, cap, "killed (SIGKILL), %u s", s);
+			return;
+		default:
+			snprintf(out, cap, "halting, %u s", s);
+			return;
+		}
+	}
+	if (in->pid) {
+		snprintf(out, cap, "%s", proto_state_name(in->state));
+		return;
+	}
+	const char *how = in->end == PROTO_END_CLEAN	? "stopped cleanly"
+			  : in->end == PROTO_END_HALTED ? "stopped, needed halt"
+			  : in->end == PROTO_END_KILLED ? "stopped, killed"
+			  : in->end == PROTO_END_CRASHED ? "crashed"
+							 : proto_state_name(in->state);
+	if (in->exit_signal)
+		snprintf(out, cap, "%s (signal %d)", how, in->exit_signal);
+	else if (in->exit_code >= 0)
+		snprintf(out, cap, "%s (exit code %d)", how, in->exit_code);
+	else
+		snprintf(out, cap, "%s", how);
+}
+
+void tui_halt_summary_text(const struct tui_halt_sum *s, char *out, size_t cap)
+{
+	int n = snprintf(out, cap, "%u stopped cleanly, %u needed halt, %u killed",
+			 s->clean, s->halted, s->killed);
+	if (s->crashed && n >= 0 && (size_t)n < cap)
+		n += snprintf(out + n, cap - (size_t)n, ", %u crashed", s->crashed);
+	if (s->pending && n >= 0 && (size_t)n < cap)
+		snprintf(out + n, cap - (size_t)n, ", %u still stopping", s->pending);
+}

@@ -1,0 +1,257 @@
+/* tui/tui-int.h: what the files of the interactive TUI (`umltop` with no
+ * subcommand) share: the session struct, the pure cores (layout, key
+ * bindings, table sort, halt summary) and the drawing entry points.
+ * Only tui/tui*.c include it. */
+#ifndef UMLTOP_TUI_INT_H
+#define UMLTOP_TUI_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/util.h"
+#include "proto/proto.h"
+
+/* ---- layout (tui-layout.c, pure) ----
+ *
+ * The screen: a header line, the pane area, a message line.
+ *
+ *   +------------------------------------------------------------+
+ *   | umltop  host  3 running 1 stopped        page 1/2  12:34:56 |  header
+ *   | web  running  load 0.01 ...  | db  running ...              |  title bars
+ *   | / #                          | / #                          |  consoles
+ *   | ...                          |                              |
+ *   | router ...                                                  |
+ *   | / #                                                         |
+ *   | C-a: prefix  ?: help  q: detach                             |  messages
+ *   +------------------------------------------------------------+
+ *
+ * Panes fill a grid of gcols x grows cells; a pane is a title row plus its
+ * console; every column but the last gives its right-most cell to a
+ * separator.  The last row of a page may hold fewer panes, which share
+ * the whole width. */
+#define TUI_MIN_COLS 30 /* smallest console shown in the grid */
+#define TUI_MIN_ROWS 5
+
+struct tui_rect {
+	int y, x, h, w;   /* the pane's window on the screen, title row included */
+	int rows, cols;   /* the console inside it (what RESIZE carries) */
+};
+
+struct tui_layout {
+	int page, pages;  /* the page holding the selected pane, how many */
+	int first, count; /* instances [first, first+count) are on screen */
+	int gcols, grows; /* the grid */
+	int per_page;     /* panes on a full page */
+	struct tui_rect *rect; /* count rects, caller frees */
+};
+
+/* Lay out n instances in the area (y, x, h, w), the selected one on the
+ * page shown; zoom: the selected one alone.  Returns 0, or -ENOSPC when not
+ * even one pane of the minimum size fits (the area is then too small). */
+int tui_layout_compute(int y, int x, int h, int w, int n, int sel, bool zoom,
+		       struct tui_layout *out);
+void tui_layout_free(struct tui_layout *l);
+/* The index (into the instances) of the pane at screen cell (y, x), or -1. */
+int tui_layout_hit(const struct tui_layout *l, int y, int x);
+/* The pane beside pane i in a direction (dy, dx in -1..1) on the grid of
+ * the page, or i itself when none. */
+int tui_layout_neighbour(const struct tui_layout *l, int i, int dy, int dx);
+
+/* ---- key bindings (tui-keys.c, pure) ---- */
+
+enum tui_action {
+	TUI_A_NONE,
+	TUI_A_LEFT, TUI_A_RIGHT, TUI_A_UP, TUI_A_DOWN, TUI_A_NEXT, TUI_A_PREV,
+	TUI_A_FOCUS, TUI_A_ZOOM, TUI_A_SYSRQ, TUI_A_CAD, TUI_A_HALT, TUI_A_HALT_ALL,
+	TUI_A_START, TUI_A_RESTART, TUI_A_KILL, TUI_A_TABLE, TUI_A_SEARCH,
+	TUI_A_SEARCH_NEXT, TUI_A_SEARCH_PREV, TUI_A_SCROLL_UP, TUI_A_SCROLL_DOWN,
+	TUI_A_PAGE_NEXT, TUI_A_PAGE_PREV, TUI_A_HELP, TUI_A_REDRAW, TUI_A_DETACH,
+	TUI_A_QUIT_ALL, TUI_A_OVERVIEW, TUI_A_SEND_PREFIX,
+	TUI_A_MAX,
+};
+
+/* Keys are ncurses codes: a character is its code point, a function key
+ * TUI_KEY_FN + KEY_xxx (so that 'A' and KEY_xxx never collide). */
+#define TUI_KEY_FN 0x200000
+
+/* One entry of the binding table: the default key of an action, its name
+ * in the config file (BIND_<NAME>) and what `?` and umltop(1) say. */
+struct tui_binding {
+	int key;
+	enum tui_action action;
+	const char *name;
+	const char *desc;
+	bool focus_only; /* only after the prefix in focus mode */
+};
+extern const struct tui_binding tui_bindings[];
+extern const size_t tui_nbindings;
+
+struct tui_keymap {
+	int prefix;
+	int key[TUI_A_MAX]; /* each action's key, after the config */
+};
+
+/* Parse a key as the config writes it: "C-a", "^B", "M-x" (not supported:
+ * returns -EINVAL), "q", "Enter", "PgUp", "F1".  The code, or -EINVAL. */
+int tui_key_parse(const char *spec);
+/* The name of a key for help and messages: "C-a", "Enter", "z". */
+const char *tui_key_name(int key, char *buf, size_t cap);
+/* Defaults, then the config's PREFIX and BIND_<ACTION> pairs (action names
+ * lower case, as conf_global keeps them).  Problems are appended to err as
+ * lines; the binding in question keeps its default. */
+void tui_keymap_init(struct tui_keymap *km, const char *prefix,
+		     char *const *bind, size_t nbind, struct buf *err);
+/* The action of a key in overview mode (focus_only false) or after the
+ * prefix in focus mode (true). */
+enum tui_action tui_keymap_lookup(const struct tui_keymap *km, int key, bool after_prefix);
+
+/* ---- the table view and halt-all summary (tui-table.c, tui-halt.c, pure) ---- */
+
+enum tui_sort {
+	TUI_SORT_NAME, TUI_SORT_STATE, TUI_SORT_LOAD, TUI_SORT_MEM, TUI_SORT_UPTIME,
+	TUI_SORT_CPU, TUI_SORT_RSS, TUI_SORT_MAX,
+};
+/* Table keys: the letter that sorts by each column. */
+extern const char tui_sort_keys[TUI_SORT_MAX];
+extern const char *const tui_sort_names[TUI_SORT_MAX];
+/* Order idx[0..n) (indices into inst) by a column; reverse flips it. Ties
+ * go by name, so the order is stable across status updates. */
+void tui_table_sort(const struct proto_inst *inst, size_t n, enum tui_sort by,
+		    bool reverse, size_t *idx);
+
+struct tui_halt_sum {
+	unsigned clean, halted, killed, crashed, pending;
+};
+/* Count how the instances in `which` (names, n) ended; pending: still live. */
+void tui_halt_summary(const struct proto_status *st, char *const *which, size_t n,
+		      struct tui_halt_sum *sum);
+/* One instance's line in the halt view: "cad sent, waiting 12 s of 60 s". */
+void tui_halt_phase_text(const struct proto_inst *in, char *out, size_t cap);
+/* "3 stopped cleanly, 1 needed halt, 0 killed" (crashed added when any). */
+void tui_halt_summary_text(const struct tui_halt_sum *s, char *out, size_t cap);
+
+/* Small formatting shared by titles and the table. */
+void tui_fmt_duration(char *out, size_t cap, uint32_t s);
+void tui_fmt_mem(char *out, size_t cap, const struct proto_inst *in);
+void tui_fmt_load(char *out, size_t cap, const struct proto_inst *in);
+bool tui_inst_stats(const struct proto_inst *in);
+
+/* ---- the session (tui.c, tui-act.c, tui-draw.c, tui-search.c) ---- */
+
+#include <curses.h>
+#include <uv.h>
+
+#include "term/term.h"
+#include "tui/conn.h"
+#include "tui/pane.h"
+
+/* One per instance, in the server's order. */
+struct tui_pane {
+	struct proto_inst st;    /* the latest status */
+	struct term *term;       /* fed while subscribed (on screen), else NULL */
+	bool sub;                /* CONSOLE_SUB sent (the pane is on screen) */
+	bool snap_pending;       /* a SNAPSHOT was asked for and has not come */
+	size_t unpainted;        /* console bytes fed since the pane was painted */
+	int asked_rows, asked_cols; /* the size last sent with RESIZE */
+	WINDOW *win;             /* while on screen: title row + console */
+	struct tui_rect rect;
+	int scroll;              /* lines scrolled back, 0 = live */
+	bool repaint, retitle;   /* the whole console / the title bar */
+	/* the search hit shown highlighted: a term row (< 0 = scrollback) */
+	bool hit;
+	int hit_row, hit_col, hit_len;
+};
+
+enum tui_mode { TUI_OVERVIEW, TUI_FOCUS };
+enum tui_view { TUI_V_PANES, TUI_V_HELP, TUI_V_TABLE, TUI_V_HALT };
+enum tui_prompt { TUI_P_NONE, TUI_P_CONFIRM, TUI_P_SYSRQ, TUI_P_SYSRQ_FORCE, TUI_P_SEARCH };
+
+/* What a handler asks the loop to redo, as htop's handlers do. */
+enum {
+	TUI_REDRAW = 1,   /* paint what is marked */
+	TUI_RELAYOUT = 2, /* recompute the grid, windows and subscriptions */
+	TUI_QUIT = 4,
+};
+
+struct tui {
+	uv_loop_t *loop;
+	struct conn *conn;
+	uv_poll_t input;
+	uv_signal_t winch;
+	uv_timer_t paint;     /* armed only when something waits to be painted */
+	uv_timer_t clock;     /* the header's clock, once a second while shown */
+	struct tui_keymap km;
+	char *sock_arg;       /* -S as given, for the exit message */
+	unsigned scrollback;
+
+	struct tui_pane *pane;
+	size_t npane;
+	char host[64];
+	uint64_t server_ms, server_at; /* server clock and our clock then */
+	struct proto_status last;      /* the latest status (for the views) */
+
+	int sel;
+	enum tui_mode mode;
+	enum tui_view view;
+	bool zoom, prefix;
+	struct tui_layout lay;
+	bool too_small;
+	WINDOW *kbd, *hdr, *msgw, *over; /* kbd: keys are read through it */
+	int help_top;
+	bool cursor_on;
+	struct buf typed;     /* keys for the focused guest, sent per batch */
+	bool hdr_dirty, msg_dirty, over_dirty, all_dirty;
+	char msg[512];
+	bool msg_err;
+
+	/* the prompt on the message line */
+	enum tui_prompt prompt;
+	enum tui_action confirm;  /* what y runs */
+	char target[PROTO_MAX_NAME];
+	char sysrq;
+	char input_buf[128];
+	size_t input_len;
+	char search[128];
+
+	/* views */
+	enum tui_sort sort;
+	bool sort_rev;
+	int table_row;
+	char **halting;           /* the instances halt-all is stopping */
+	size_t nhalting;
+	bool shutdown;            /* Q: the server exits when all are down */
+	uint32_t halt_id;
+
+	/* painting */
+	uint64_t last_paint_ms;
+	size_t fed;               /* console bytes since the last frame */
+	bool busy;                /* the last frame carried a flood of output */
+	unsigned outq_wait;       /* ms to wait while the terminal is backed up */
+
+	int exit_code;
+	char *exit_msg;
+	bool quitting;
+};
+
+/* tui.c */
+void tui_mark(struct tui *t, unsigned flags);
+void tui_send_command(struct tui *t, int argc, const char *const *argv);
+void tui_set_msg(struct tui *t, bool err, const char *fmt, ...) PRINTF_LIKE(3, 4);
+struct tui_pane *tui_selected(struct tui *t);
+void tui_quit(struct tui *t, int code, char *msg);
+void tui_relayout(struct tui *t);
+
+/* tui-act.c: a key read from the terminal (wget_wch's ret and key) */
+unsigned tui_act_key(struct tui *t, int ret, wint_t key);
+unsigned tui_act_mouse(struct tui *t);
+
+/* tui-draw.c */
+void tui_draw_frame(struct tui *t);
+void tui_title_text(const struct tui *t, const struct tui_pane *p, char *out, size_t cap);
+
+/* tui-search.c: find the search text in the selected console, from the
+ * current hit towards older (dir < 0) or newer (dir > 0) lines. */
+bool tui_search(struct tui *t, struct tui_pane *p, int dir);
+
+#endif

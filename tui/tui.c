@@ -1,0 +1,659 @@
+/* `umltop`: the interactive TUI.  Data flow:
+ *
+ *   server --STATUS--> on_status: panes added/removed, titles marked
+ *          --SNAPSHOT-> a fresh TERM_SILENT emulator per pane, fed the bytes
+ *          --OUTPUT---> term_feed: the emulator records dirty rows, nothing
+ *                       is drawn here
+ *   keys   --> tui-act.c: actions, prompts, INPUT to the focused guest
+ *   any of the above --> tui_mark(): one paint timer, armed only when there
+ *   is something to paint: at once when the screen was idle, every
+ *   PAINT_MS under a flood; tui_draw_frame() paints and calls doupdate once.
+ *
+ * This file owns the loop, the connection, the panes' subscriptions and
+ * sizes, and the paint schedule. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "tui/tui-int.h"
+#include "tui/tui.h"
+
+#define PAINT_MS 12            /* at most one frame per 12 ms under load */
+#define BUSY_BYTES (16 * 1024) /* a frame that carried this much: coalesce */
+#define OUTQ_MAX 4096          /* bytes unsent to the terminal: wait */
+#define OUTQ_WAIT_MAX 100
+#define SNAPSHOT_SCROLLBACK 1000
+/* A pane fed this much without a paint in between is in a flood that
+ * scrolls screens by unseen: skip to the server's screen instead. */
+#define SKIP_BYTES (256 * 1024)
+
+static void paint_cb(uv_timer_t *h);
+
+/* ---- exit ---- */
+
+static void close_handle(uv_handle_t *h)
+{
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+void tui_quit(struct tui *t, int code, char *msg)
+{
+	if (t->quitting) {
+		free(msg);
+		return;
+	}
+	t->quitting = true;
+	t->exit_code = code;
+	t->exit_msg = msg;
+	conn_close(t->conn);
+	t->conn = NULL; /* freed by its close callback */
+	close_handle((uv_handle_t *)&t->input);
+	close_handle((uv_handle_t *)&t->winch);
+	close_handle((uv_handle_t *)&t->paint);
+	close_handle((uv_handle_t *)&t->clock);
+}
+
+/* ---- messages and commands ---- */
+
+void tui_set_msg(struct tui *t, bool err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->msg, sizeof t->msg, fmt, ap);
+	va_end(ap);
+	/* A reply may span lines; the message line shows the first. */
+	char *nl = strchr(t->msg, '\n');
+	if (nl)
+		*nl = 0;
+	t->msg_err = err;
+	t->msg_dirty = true;
+}
+
+void tui_send_command(struct tui *t, int argc, const char *const *argv)
+{
+	uint32_t id = conn_command(t->conn, argc, argv);
+	if (!strcmp(argv[0], "halt-all") || !strcmp(argv[0], "shutdown"))
+		t->halt_id = id;
+}
+
+struct tui_pane *tui_selected(struct tui *t)
+{
+	if (!t->npane)
+		return NULL;
+	return &t->pane[MAX(0, MIN(t->sel, (int)t->npane - 1))];
+}
+
+/* ---- painting ---- */
+
+/* Bytes written to the terminal that it has not taken yet. */
+static int terminal_backlog(void)
+{
+	int n = 0;
+	if (ioctl(STDOUT_FILENO, TIOCOUTQ, &n) < 0)
+		return 0;
+	return n;
+}
+
+static void schedule(struct tui *t)
+{
+	if (t->quitting || uv_is_active((uv_handle_t *)&t->paint))
+		return;
+	uint64_t now = uv_now(t->loop), delay = 0;
+	if (t->busy && now < t->last_paint_ms + PAINT_MS)
+		delay = t->last_paint_ms + PAINT_MS - now;
+	uv_timer_start(&t->paint, paint_cb, delay, 0);
+}
+
+static void paint_cb(uv_timer_t *h)
+{
+	struct tui *t = h->data;
+	if (terminal_backlog() > OUTQ_MAX) {
+		/* The terminal is behind: let it drain, keep what is marked. */
+		t->outq_wait = MIN(MAX(1u, t->outq_wait * 2), OUTQ_WAIT_MAX);
+		uv_timer_start(&t->paint, paint_cb, t->outq_wait, 0);
+		return;
+	}
+	t->outq_wait = 0;
+	tui_draw_frame(t);
+	uv_update_time(t->loop);
+	t->busy = t->fed >= BUSY_BYTES;
+	t->fed = 0;
+	t->last_paint_ms = uv_now(t->loop);
+}
+
+void tui_mark(struct tui *t, unsigned flags)
+{
+	if ((flags & TUI_QUIT) || t->quitting)
+		return;
+	if (flags & TUI_RELAYOUT)
+		tui_relayout(t);
+	if (flags & (TUI_REDRAW | TUI_RELAYOUT))
+		schedule(t);
+}
+
+/* ---- panes and subscriptions ---- */
+
+static void pane_unsub(struct tui *t, struct tui_pane *p)
+{
+	if (p->sub && !t->quitting)
+		conn_console_unsub(t->conn, p->st.name);
+	p->sub = false;
+	p->snap_pending = false;
+	if (p->term)
+		term_free(p->term);
+	p->term = NULL;
+	if (p->win)
+		delwin(p->win);
+	p->win = NULL;
+	p->hit = false;
+}
+
+/* A booting UML (6.1) can die of the SIGWINCH a pty resize sends it (an
+ * abort in its winch handler): resize a console only once it has booted. */
+static bool may_resize(const struct tui_pane *p)
+{
+	return p->st.state != PROTO_STARTING;
+}
+
+static bool wrong_size(const struct tui_pane *p)
+{
+	return p->rect.rows >= 2 && p->rect.cols >= 10 &&
+	       (p->rect.rows != p->asked_rows || p->rect.cols != p->asked_cols);
+}
+
+/* Ask for the console at the pane's size; the snapshot that answers
+ * resets our emulator to the server's size and screen. */
+static void pane_sub(struct tui *t, struct tui_pane *p)
+{
+	if (wrong_size(p) && may_resize(p)) {
+		conn_resize(t->conn, p->st.name, (unsigned)p->rect.rows, (unsigned)p->rect.cols);
+		p->asked_rows = p->rect.rows;
+		p->asked_cols = p->rect.cols;
+	} else if (p->sub) {
+		return;
+	}
+	conn_console_sub(t->conn, p->st.name, MIN(t->scrollback, SNAPSHOT_SCROLLBACK), 0);
+	p->sub = true;
+	p->snap_pending = true;
+}
+
+static void place_pane(struct tui *t, struct tui_pane *p, const struct tui_rect *r)
+{
+	p->rect = *r;
+	if (p->win)
+		delwin(p->win);
+	p->win = newwin(r->h, r->w, r->y, r->x);
+	p->repaint = p->retitle = true;
+	pane_sub(t, p);
+}
+
+static void make_bars(struct tui *t)
+{
+	if (t->hdr)
+		delwin(t->hdr);
+	if (t->msgw)
+		delwin(t->msgw);
+	t->hdr = newwin(1, COLS, 0, 0);
+	t->msgw = newwin(1, COLS, MAX(LINES - 1, 0), 0);
+	t->hdr_dirty = t->msg_dirty = true;
+}
+
+void tui_relayout(struct tui *t)
+{
+	tui_layout_free(&t->lay);
+	make_bars(t);
+	int rc = tui_layout_compute(1, 0, LINES - 2, COLS, (int)t->npane, t->sel, t->zoom, &t->lay);
+	t->too_small = rc < 0;
+	for (size_t i = 0; i < t->npane; i++) {
+		int k = (int)i - t->lay.first;
+		if (!t->too_small && k >= 0 && k < t->lay.count)
+			place_pane(t, &t->pane[i], &t->lay.rect[k]);
+		else
+			pane_unsub(t, &t->pane[i]);
+	}
+	if (t->over) {
+		delwin(t->over);
+		t->over = NULL;
+	}
+	t->all_dirty = true;
+}
+
+/* ---- frames from the server ---- */
+
+static struct tui_pane *find_pane(struct tui *t, const char *name)
+{
+	for (size_t i = 0; i < t->npane; i++)
+		if (!strcmp(t->pane[i].st.name, name))
+			return &t->pane[i];
+	return NULL;
+}
+
+static void term_bell(void *arg)
+{
+	(void)arg;
+}
+
+static const struct term_callbacks term_cbs = { .bell = term_bell };
+
+/* Ask for the console's screen again.  Frames come in order, so every
+ * OUTPUT before the SNAPSHOT is already in it: until it comes, OUTPUT is
+ * dropped unread (that is how a flood costs no emulation here). */
+static void resync(struct tui *t, struct tui_pane *p)
+{
+	conn_console_sub(t->conn, p->st.name, MIN(t->scrollback, SNAPSHOT_SCROLLBACK), 0);
+	p->snap_pending = true;
+	p->unpainted = 0;
+}
+
+static void on_snapshot(struct tui *t, const struct proto_frame *f)
+{
+	struct proto_reader r;
+	char name[PROTO_MAX_NAME];
+	size_t len;
+	proto_reader_init(&r, f);
+	proto_get_str(&r, name, sizeof name);
+	unsigned rows = proto_get_u16(&r), cols = proto_get_u16(&r);
+	const uint8_t *bytes = proto_get_bytes(&r, &len);
+	struct tui_pane *p = find_pane(t, name);
+	if (!proto_reader_done(&r) || !p || !p->sub || !rows || !cols)
+		return;
+	if (p->term)
+		term_free(p->term);
+	p->term = term_new(rows, cols, t->scrollback, TERM_SILENT, &term_cbs, p);
+	term_feed(p->term, (const char *)bytes, len);
+	p->snap_pending = false;
+	p->unpainted = 0;
+	p->scroll = 0;
+	p->hit = false;
+	p->repaint = true;
+	t->fed += len;
+	tui_mark(t, TUI_REDRAW);
+}
+
+static void on_output(struct tui *t, const struct proto_frame *f)
+{
+	struct proto_reader r;
+	char name[PROTO_MAX_NAME];
+	size_t len;
+	proto_reader_init(&r, f);
+	proto_get_str(&r, name, sizeof name);
+	const uint8_t *bytes = proto_get_bytes(&r, &len);
+	struct tui_pane *p = find_pane(t, name);
+	if (!proto_reader_done(&r) || !p || !p->term || p->snap_pending)
+		return; /* a SNAPSHOT on its way includes these bytes */
+	if (p->unpainted > SKIP_BYTES) {
+		resync(t, p);
+		return;
+	}
+	term_feed(p->term, (const char *)bytes, len);
+	p->unpainted += len;
+	if (p->scroll)
+		p->repaint = true; /* the view is anchored to the live screen's top */
+	t->fed += len;
+	tui_mark(t, TUI_REDRAW);
+}
+
+static void on_reply(struct tui *t, const struct proto_frame *f)
+{
+	uint32_t id;
+	int code;
+	char *text;
+	if (conn_parse_reply(f, &id, &code, &text) < 0)
+		return;
+	if (text[0])
+		tui_set_msg(t, code != PROTO_OK, "%s", text);
+	free(text);
+	tui_mark(t, TUI_REDRAW);
+}
+
+/* Move the panes to the new status order, keeping each one's emulator;
+ * true when the set or order changed (the grid must be redone). */
+static bool adopt_panes(struct tui *t, const struct proto_status *st)
+{
+	bool changed = st->n != t->npane;
+	char selname[PROTO_MAX_NAME] = "";
+	if (t->npane)
+		snprintf(selname, sizeof selname, "%s", tui_selected(t)->st.name);
+	struct tui_pane *np = xcalloc(st->n ? st->n : 1, sizeof *np);
+	int newsel = 0;
+	for (uint32_t i = 0; i < st->n; i++) {
+		struct tui_pane *old = find_pane(t, st->inst[i].name);
+		if (old) {
+			np[i] = *old;
+			changed |= old != &t->pane[i];
+			old->st.name[0] = 0; /* taken */
+		} else {
+			changed = true;
+			np[i].repaint = true;
+		}
+		if (!strcmp(st->inst[i].name, selname))
+			newsel = (int)i;
+	}
+	for (size_t i = 0; i < t->npane; i++) {
+		if (t->pane[i].st.name[0]) {
+			t->pane[i].sub = false; /* the server dropped it already */
+			pane_unsub(t, &t->pane[i]);
+		}
+	}
+	free(t->pane);
+	t->pane = np;
+	t->npane = st->n;
+	t->sel = newsel;
+	return changed;
+}
+
+static void update_pane(struct tui *t, struct tui_pane *p, const struct proto_inst *in)
+{
+	if (memcmp(&p->st, in, sizeof *in)) {
+		p->retitle = true;
+		p->st = *in;
+	}
+	if (p->win && wrong_size(p) && may_resize(p)) {
+		pane_sub(t, p); /* booted: now the console takes the pane's size */
+		return;
+	}
+	/* Another client resized the console: take the server's screen. */
+	if (p->term && !p->snap_pending && in->rows && in->cols) {
+		unsigned rows, cols;
+		term_size(p->term, &rows, &cols);
+		if (rows != in->rows || cols != in->cols)
+			resync(t, p);
+	}
+}
+
+static void on_status(struct tui *t, const struct proto_frame *f)
+{
+	struct proto_status st;
+	if (proto_get_status(f, &st) < 0)
+		return;
+	bool changed = adopt_panes(t, &st);
+	for (uint32_t i = 0; i < st.n; i++)
+		update_pane(t, &t->pane[i], &st.inst[i]);
+	snprintf(t->host, sizeof t->host, "%s", st.host);
+	t->server_ms = st.time_ms;
+	t->server_at = uv_now(t->loop);
+	proto_status_free(&t->last);
+	t->last = st;
+	t->hdr_dirty = true;
+	if (t->view != TUI_V_PANES)
+		t->over_dirty = true;
+	tui_mark(t, changed ? TUI_RELAYOUT : TUI_REDRAW);
+}
+
+static void frame_cb(void *arg, const struct proto_frame *f)
+{
+	struct tui *t = arg;
+	if (t->quitting)
+		return;
+	switch (f->type) {
+	case PROTO_STATUS: on_status(t, f); break;
+	case PROTO_SNAPSHOT: on_snapshot(t, f); break;
+	case PROTO_OUTPUT: on_output(t, f); break;
+	case PROTO_REPLY: on_reply(t, f); break;
+	default: break;
+	}
+}
+
+static char *halt_summary_msg(struct tui *t)
+{
+	struct tui_halt_sum sum;
+	char text[256];
+	tui_halt_summary(&t->last, t->halting, t->nhalting, &sum);
+	tui_halt_summary_text(&sum, text, sizeof text);
+	return xasprintf("umltop: the server stopped: %s.\n", text);
+}
+
+static void closed_cb(void *arg, const char *why)
+{
+	struct tui *t = arg;
+	t->conn = NULL;
+	if (t->shutdown)
+		tui_quit(t, 0, halt_summary_msg(t));
+	else
+		tui_quit(t, 1, xasprintf("umltop: lost the server: %s\n", why));
+}
+
+/* ---- terminal input and size ---- */
+
+static void flush_typed(struct tui *t)
+{
+	struct tui_pane *p = tui_selected(t);
+	if (t->typed.len && p && t->conn && !t->quitting)
+		conn_input(t->conn, p->st.name, t->typed.data, t->typed.len);
+	t->typed.len = 0;
+}
+
+static void input_cb(uv_poll_t *h, int status, int events)
+{
+	struct tui *t = h->data;
+	unsigned flags = 0;
+	wint_t key;
+	int ret;
+	while (!(flags & TUI_QUIT) && (ret = wget_wch(t->kbd, &key)) != ERR) {
+		flags |= tui_act_key(t, ret, key);
+		if (flags & TUI_RELAYOUT)
+			flush_typed(t); /* before the selection moves on */
+	}
+	flush_typed(t);
+	tui_mark(t, flags);
+}
+
+static void winch_cb(uv_signal_t *h, int sig)
+{
+	struct tui *t = h->data;
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+		resize_term(ws.ws_row, ws.ws_col);
+	/* The terminal moved or cleared what it showed: repaint every cell. */
+	clearok(curscr, TRUE);
+	tui_mark(t, TUI_RELAYOUT);
+}
+
+/* The header shows the time to the minute: wake once a minute for it. */
+static void clock_cb(uv_timer_t *h)
+{
+	struct tui *t = h->data;
+	uint64_t ms = t->server_ms ? t->server_ms + (uv_now(t->loop) - t->server_at) : 0;
+	t->hdr_dirty = true;
+	tui_mark(t, TUI_REDRAW);
+	uv_timer_start(&t->clock, clock_cb, 60000 - ms % 60000 + 5, 0);
+}
+
+/* ---- setup ---- */
+
+struct opts {
+	const char *sock;
+	const char **conf;
+	size_t nconf;
+};
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 'S' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "S:c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'S': o->sock = optarg; break;
+		case 'c':
+			o->conf = xreallocarray(o->conf, o->nconf + 1, sizeof *o->conf);
+			o->conf[o->nconf++] = optarg;
+			break;
+		case 'h':
+			printf("usage: umltop [-S SOCKET] [-c DIR|FILE]...\n"
+			       "The interactive view of every instance; starts the server when\n"
+			       "none runs.  Press ? inside for the keys; see umltop(1).\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "umltop: unexpected argument '%s' (umltop --help)\n", argv[optind]);
+		return 2;
+	}
+	return -1;
+}
+
+/* Key bindings and scrollback from the global config; a config directory
+ * that does not exist means the defaults. */
+static void load_config(struct tui *t, const struct opts *o, struct buf *warn)
+{
+	const char *def = conf_default_path();
+	struct stat sb;
+	t->scrollback = 10000;
+	if (!o->nconf && stat(def, &sb) < 0) {
+		tui_keymap_init(&t->km, NULL, NULL, 0, warn);
+		return;
+	}
+	struct conf *c = NULL;
+	struct conf_errors errs = { 0 };
+	if (conf_load(o->conf, o->nconf, &c, &errs) != 0) {
+		buf_printf(warn, "%s (and %zu more): using the default keys\n",
+			   errs.n ? errs.msg[0] : "config not loaded", errs.n ? errs.n - 1 : 0);
+		conf_errors_free(&errs);
+		tui_keymap_init(&t->km, NULL, NULL, 0, warn);
+		return;
+	}
+	tui_keymap_init(&t->km, c->global.prefix, c->global.bind, c->global.nbind, warn);
+	if (c->global.scrollback)
+		t->scrollback = c->global.scrollback;
+	conf_free(c);
+}
+
+static void curses_start(struct tui *t)
+{
+	setlocale(LC_ALL, "");
+	initscr();
+	raw();
+	noecho();
+	nonl();
+	set_escdelay(25);
+	curs_set(0);
+	if (has_colors()) {
+		start_color();
+		use_default_colors();
+	}
+	pane_colors_init();
+	/* Keys come through a window nothing is drawn in, so reading a key
+	 * never refreshes anything (wgetch refreshes a touched window). */
+	t->kbd = newwin(1, 1, 0, 0);
+	keypad(t->kbd, TRUE);
+	nodelay(t->kbd, TRUE);
+	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
+	mouseinterval(0);
+}
+
+static void curses_stop(struct tui *t)
+{
+	for (size_t i = 0; i < t->npane; i++) {
+		if (t->pane[i].term)
+			term_free(t->pane[i].term);
+		if (t->pane[i].win)
+			delwin(t->pane[i].win);
+	}
+	WINDOW *w[] = { t->kbd, t->hdr, t->msgw, t->over };
+	for (size_t i = 0; i < ARRAY_LEN(w); i++)
+		if (w[i])
+			delwin(w[i]);
+	curs_set(1);
+	endwin();
+}
+
+static int start_handles(struct tui *t)
+{
+	uv_poll_init(t->loop, &t->input, STDIN_FILENO);
+	uv_signal_init(t->loop, &t->winch);
+	uv_timer_init(t->loop, &t->paint);
+	uv_timer_init(t->loop, &t->clock);
+	t->input.data = t->winch.data = t->paint.data = t->clock.data = t;
+	int rc = uv_poll_start(&t->input, UV_READABLE, input_cb);
+	if (rc == 0)
+		rc = uv_signal_start(&t->winch, winch_cb, SIGWINCH);
+	if (rc == 0)
+		uv_timer_start(&t->clock, clock_cb, 0, 0);
+	return rc;
+}
+
+static const struct conn_cb conn_cbs = { .frame = frame_cb, .closed = closed_cb };
+
+static int run(struct tui *t, const struct opts *o)
+{
+	char err[512];
+	struct conn_opts co = { .socket = o->sock, .autostart = true, .conf = o->conf,
+				.nconf = o->nconf, .who = "tui" };
+	if (conn_open(t->loop, &co, &conn_cbs, t, &t->conn, err, sizeof err) < 0) {
+		fprintf(stderr, "umltop: %s\n", err);
+		return 1;
+	}
+	curses_start(t);
+	int rc = start_handles(t);
+	if (rc < 0) {
+		curses_stop(t);
+		fprintf(stderr, "umltop: %s\n", uv_strerror(rc));
+		return 1;
+	}
+	tui_relayout(t);
+	conn_status_sub(t->conn, true);
+	tui_mark(t, TUI_REDRAW);
+	uv_run(t->loop, UV_RUN_DEFAULT);
+	curses_stop(t);
+	return 0;
+}
+
+int tui_main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int rc = parse_args(argc, argv, &o);
+	if (rc >= 0) {
+		free(o.conf);
+		return rc;
+	}
+	struct tui t = { .sel = 0 };
+	struct buf warn = { 0 };
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	t.loop = &loop;
+	t.sock_arg = o.sock ? xstrdup(o.sock) : NULL;
+	load_config(&t, &o, &warn);
+	if (warn.len)
+		tui_set_msg(&t, true, "%s", warn.data);
+	rc = run(&t, &o);
+	if (rc == 0) {
+		rc = t.exit_code;
+		if (t.exit_msg)
+			fputs(t.exit_msg, rc ? stderr : stdout);
+	} else {
+		conn_close(t.conn);
+		uv_run(&loop, UV_RUN_DEFAULT);
+	}
+	uv_loop_close(&loop);
+	tui_layout_free(&t.lay);
+	proto_status_free(&t.last);
+	for (size_t i = 0; i < t.nhalting; i++)
+		free(t.halting[i]);
+	free(t.halting);
+	free(t.pane);
+	free(t.exit_msg);
+	free(t.sock_arg);
+	buf_free(&t.typed);
+	buf_free(&warn);
+	free(o.conf);
+	return rc;
+}
