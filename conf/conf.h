@@ -15,17 +15,22 @@
 #define CONF_DEFAULT_HALT_TIMEOUT 60   /* seconds, as the old init scripts */
 #define CONF_DEFAULT_READY "([#$] |login: )$"
 
-/* One instance, with every default resolved.  Strings are owned. */
+/* One instance, with every default resolved.  Strings are owned.  A key set
+ * to "" counts as unset (its default applies), except SWAP="" which turns
+ * the derived swap.loop off. */
 struct conf_instance {
 	char *name;   /* file name less ".conf", or less "uml." */
 	char *file;   /* the file it was read from */
 	char *umldir; /* UMLDIR, may be NULL when KERNEL and ROOT are given */
 	char *kernel; /* KERNEL, default $UMLDIR/$NAME/linux */
 	char *root;   /* ROOT, default $UMLDIR/$NAME/root.loop */
-	char *swap;   /* SWAP, default $UMLDIR/$NAME/swap.loop if it exists */
+	char *swap;   /* SWAP, default $UMLDIR/$NAME/swap.loop if it exists;
+		       * ROOT and SWAP may be "COW,BACKING" as ubd takes them */
 	char *umid;   /* UMID, default NAME */
 	char *user;   /* USER, NULL if unset */
-	uid_t uid;    /* resolved USER (valid when user != NULL) */
+	uid_t uid;    /* resolved USER; without USER the invoking user.  Only
+		       * a root server switches to it (a user's server runs
+		       * every instance as that user; check warns) */
 	gid_t gid;
 	uint64_t memory;       /* MEMORY in bytes; 0 = kernel default */
 	char **net;            /* NET words, NULL-terminated */
@@ -37,7 +42,8 @@ struct conf_instance {
 	char *log;             /* LOG: console log path, NULL = default */
 	char *ready;           /* READY: POSIX ERE matched against the cursor line */
 	unsigned halt_timeout; /* HALT_TIMEOUT in seconds */
-	bool autostart;        /* AUTOSTART */
+	bool autostart;        /* AUTOSTART, default yes: a configured
+				* instance starts with the server */
 	int line;              /* first line of the file, for messages */
 };
 
@@ -45,12 +51,20 @@ struct conf_instance {
  * in that file are defaults for every instance. */
 struct conf_global {
 	char *file;              /* where they came from, NULL = built-in */
-	char *prefix;            /* PREFIX key in the TUI, default "C-a" */
+	char *prefix;            /* PREFIX key in the TUI, default "C-a".  Keys
+				  * are checked as [C-|M-|S-]...X with X one
+				  * printable character or a name (Enter, Tab,
+				  * Space, Escape, BSpace, Up, Down, Left,
+				  * Right, Home, End, PgUp, PgDn, IC, DC,
+				  * F1-F12), or ^X */
 	unsigned poll_ms;        /* POLL_INTERVAL, default 1000 */
 	unsigned scrollback;     /* SCROLLBACK lines, default 10000 */
 	uint64_t log_max;        /* LOG_MAX bytes before rotation, default 16M */
-	char **bind;             /* BIND_<ACTION>="KEY" pairs: action, key, ... NULL */
-	size_t nbind;
+	char **bind;             /* BIND_<ACTION>="KEY" pairs: action, key, ... NULL;
+				  * action is ACTION lower-cased
+				  * (BIND_HALT_ALL -> "halt_all"); any ACTION
+				  * is accepted: the TUI judges the names */
+	size_t nbind;            /* pairs, not strings */
 };
 
 struct conf {
@@ -68,7 +82,7 @@ struct conf_errors {
 };
 
 /* Load every instance file found in paths (directories or files). An empty
- * list means conf_default_paths().  Returns 0 and *out when valid; otherwise
+ * list means conf_default_path().  Returns 0 and *out when valid; otherwise
  * the number of errors (all of them, one pass) with *out NULL. */
 int conf_load(const char *const *paths, size_t npaths, struct conf **out,
 	      struct conf_errors *errs);
@@ -89,6 +103,8 @@ struct conf_paths {
 	char *hostfs;    /* RUNDIR/hostfs/NAME: the empty dir hostfs= confines to */
 	char *mconsole;  /* uml_dir/UMID/mconsole */
 	char *pidfile;   /* uml_dir/UMID/pid */
+	char *sw_ctl;    /* RUNDIR/switch/SWITCH/ctl, the uml_switch control
+			  * socket (NULL without SWITCH) */
 };
 void conf_paths(const struct conf_instance *in, const char *rundir,
 		struct conf_paths *out);
@@ -112,5 +128,27 @@ typedef void (*conf_kv_fn)(const char *key, const char *value, int line, void *a
 typedef void (*conf_err_fn)(int line, const char *msg, void *arg);
 int conf_parse_buf(const char *text, size_t len, conf_kv_fn kv, conf_err_fn err,
 		   void *arg);
+
+/* conf_parse_buf, with lookup(name, arg) asked for a $NAME or ${NAME} that
+ * the buffer has not set itself (the loader answers with the global
+ * defaults and NAME, the instance's name); NULL = not set, an error.
+ * conf_parse_buf is this with no lookup. */
+typedef const char *(*conf_lookup_fn)(const char *name, void *arg);
+int conf_parse_buf_env(const char *text, size_t len, conf_lookup_fn lookup,
+		       conf_kv_fn kv, conf_err_fn err, void *arg);
+
+/* Value syntax, no file system: yes/no/true/false/on/off/1/0 (any case);
+ * seconds as "90", "90s" or "2m"; milliseconds as "500", "500ms" or "2s".
+ * 0 or -EINVAL. */
+int conf_parse_bool(const char *s, bool *out);
+int conf_parse_seconds(const char *s, unsigned *out);
+int conf_parse_ms(const char *s, unsigned *out);
+
+/* Whether one assignment can stand, judged on its text alone (known key,
+ * allowed in this kind of file, value well formed: sizes, booleans,
+ * timeouts, regex, NET words, names).  NULL when fine, else a malloc'd
+ * message without FILE:LINE, e.g. "unknown key MEMROY (did you mean
+ * MEMORY?)".  in_global: the assignment is in CONF_GLOBAL_FILE. */
+char *conf_check_value(const char *key, const char *value, bool in_global);
 
 #endif

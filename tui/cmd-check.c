@@ -1,4 +1,182 @@
+/* `umltop check [-c DIR|FILE]... [-S SOCKET]`: load the configuration as
+ * the server would and show what it would run: per instance the user and
+ * the exact argv, shell-quoted so it can be pasted; or every error, each
+ * "FILE:LINE: message", and exit 1.  Starts nothing, writes nothing. */
 #include "config.h"
+
+#include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "lib/util.h"
+#include "proto/proto.h"
 #include "tui/tui.h"
-int tui_cmd_check(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "umltop check: not built yet\n"); return 2; }
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: umltop check [-c DIR|FILE]... [-S SOCKET]\n"
+		"  -c PATH    a config directory or instance file (repeatable);\n"
+		"             default %s\n"
+		"  -S SOCKET  the server socket whose runtime directory the command\n"
+		"             lines use (default: $UMLTOP_SOCKET, else the usual one)\n"
+		"Prints each instance, the user it runs as and its command line,\n"
+		"or every error (FILE:LINE: message) and exits 1.\n",
+		conf_default_path());
+}
+
+/* Quote w for sh only when it needs it: most words are plain. */
+static void put_word(FILE *f, const char *w)
+{
+	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789_@%+=:,./-";
+	if (*w && strspn(w, plain) == strlen(w)) {
+		fputs(w, f);
+		return;
+	}
+	fputc('\'', f);
+	for (; *w; w++) {
+		if (*w == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*w, f);
+	}
+	fputc('\'', f);
+}
+
+static char *my_name(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	return pw ? xstrdup(pw->pw_name) : xasprintf("uid %u", (unsigned)geteuid());
+}
+
+/* Who the instance runs as, as the server will decide it. */
+static char *user_of(const struct conf_instance *in)
+{
+	bool root = geteuid() == 0;
+	if (root && in->user)
+		return in->uid == 0 ? xasprintf("%s (root!)", in->user) : xstrdup(in->user);
+	char *me = my_name(), *s;
+	if (root)
+		s = xasprintf("%s (root!)", me);
+	else if (in->user && strcmp(in->user, me))
+		s = xasprintf("%s (USER=%s ignored: not root)", me, in->user);
+	else
+		s = xstrdup(me);
+	free(me);
+	return s;
+}
+
+static void print_instance(const struct conf_instance *in, const char *rundir)
+{
+	char *user = user_of(in);
+	printf("%s: runs as %s; %s; halt timeout %us; from %s\n  ", in->name, user,
+	       in->autostart ? "autostart" : "no autostart", in->halt_timeout,
+	       in->file);
+	free(user);
+	char **argv = conf_argv(in, rundir);
+	for (char **a = argv; *a; a++) {
+		if (a != argv)
+			putchar(' ');
+		put_word(stdout, *a);
+	}
+	putchar('\n');
+	conf_argv_free(argv);
+}
+
+/* The server binds these; a path too long for sun_path cannot work. */
+static size_t check_socket_paths(const struct conf_instance *in, const char *rundir)
+{
+	struct sockaddr_un sun;
+	struct conf_paths p;
+	conf_paths(in, rundir, &p);
+	const char *paths[] = { p.notify, p.mconsole, p.sw_ctl };
+	size_t n = 0;
+	for (size_t i = 0; i < ARRAY_LEN(paths); i++) {
+		if (paths[i] && strlen(paths[i]) >= sizeof sun.sun_path) {
+			fprintf(stderr, "%s:1: warning: %s: socket path %s is %zu bytes, "
+				"over the %zu a UNIX socket allows: use a shorter -S "
+				"SOCKET\n", in->file, in->name, paths[i], strlen(paths[i]),
+				sizeof sun.sun_path - 1);
+			n++;
+		}
+	}
+	conf_paths_free(&p);
+	return n;
+}
+
+static int report_errors(const struct conf_errors *errs)
+{
+	for (size_t i = 0; i < errs->n; i++)
+		fprintf(stderr, "%s\n", errs->msg[i]);
+	fprintf(stderr, "umltop check: %zu error%s; nothing would start\n", errs->n,
+		errs->n == 1 ? "" : "s");
+	return 1;
+}
+
+static int report(const struct conf *c, const char *rundir)
+{
+	size_t nwarn = c->nwarnings;
+	for (size_t i = 0; i < c->ninst; i++) {
+		if (i)
+			putchar('\n');
+		print_instance(c->inst[i], rundir);
+	}
+	fflush(stdout);
+	for (size_t i = 0; i < c->nwarnings; i++)
+		fprintf(stderr, "%s\n", c->warnings[i]);
+	for (size_t i = 0; i < c->ninst; i++)
+		nwarn += check_socket_paths(c->inst[i], rundir);
+	printf("%s%zu instance%s OK, %zu warning%s; settings from %s; runtime "
+	       "directory %s\n", c->ninst ? "\n" : "", c->ninst,
+	       c->ninst == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s",
+	       c->global.file ? c->global.file : "built-in defaults", rundir);
+	return 0;
+}
+
+int tui_cmd_check(int argc, char **argv)
+{
+	const char **paths = xcalloc((size_t)argc + 1, sizeof *paths);
+	size_t npaths = 0;
+	const char *socket = NULL;
+	int opt;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "+c:S:h")) != -1) {
+		switch (opt) {
+		case 'c': paths[npaths++] = optarg; break;
+		case 'S': socket = optarg; break;
+		case 'h': usage(stdout); free(paths); return 0;
+		default:
+			fprintf(stderr, "umltop check: %s -%c\n", optopt == 'c' ||
+				optopt == 'S' ? "missing argument to" : "unknown option",
+				optopt);
+			usage(stderr);
+			free(paths);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "umltop check: unexpected '%s'\n", argv[optind]);
+		usage(stderr);
+		free(paths);
+		return 2;
+	}
+	char *sock = socket ? xstrdup(socket) : proto_default_socket();
+	char *rundir = proto_rundir(sock);
+	struct conf *c;
+	struct conf_errors errs;
+	int rc = conf_load(paths, npaths, &c, &errs) ? report_errors(&errs)
+						     : report(c, rundir);
+	conf_errors_free(&errs);
+	conf_free(c);
+	free(rundir);
+	free(sock);
+	free(paths);
+	return rc;
+}
