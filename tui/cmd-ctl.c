@@ -11,6 +11,7 @@
 
 #include "lib/util.h"
 #include "tui/conn.h"
+#include "tui/tui-int.h" /* the figures formatted as the TUI shows them */
 #include "tui/tui.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
@@ -42,16 +43,6 @@ static void finish(struct ctl *c, int code)
 
 /* ---- status output ---- */
 
-static void fmt_duration(char *out, size_t cap, uint32_t s)
-{
-	if (s >= 86400)
-		snprintf(out, cap, "%ud%02uh", s / 86400, s % 86400 / 3600);
-	else if (s >= 3600)
-		snprintf(out, cap, "%uh%02um", s / 3600, s % 3600 / 60);
-	else
-		snprintf(out, cap, "%um%02us", s / 60, s % 60);
-}
-
 static const char *state_text(const struct proto_inst *in, char *buf, size_t cap)
 {
 	if (in->state == PROTO_HALTING)
@@ -72,7 +63,7 @@ static void print_table(const struct proto_status *st)
 			cpu[16] = "-", rss[24] = "-";
 		bool live = in->pid != 0, stats = live && (in->flags & PROTO_F_STATS);
 		if (live) {
-			fmt_duration(up, sizeof up, in->up_s);
+			tui_fmt_duration(up, sizeof up, in->up_s);
 			snprintf(pid, sizeof pid, "%u", in->pid);
 			snprintf(cpu, sizeof cpu, "%u.%u", in->cpu_x10 / 10, in->cpu_x10 % 10);
 			snprintf(rss, sizeof rss, "%lluM", (unsigned long long)in->rss_kb / 1024);
@@ -84,10 +75,7 @@ static void print_table(const struct proto_status *st)
 			else
 				snprintf(load[k], sizeof load[k], "-");
 		}
-		if (stats && in->mem_total_kb)
-			snprintf(mem, sizeof mem, "%llu/%lluM",
-				 (unsigned long long)(in->mem_total_kb - in->mem_avail_kb) / 1024,
-				 (unsigned long long)in->mem_total_kb / 1024);
+		tui_fmt_mem(mem, sizeof mem, in);
 		printf("%-16s %-18s %7s %8s %6s %6s %6s %11s %6s %8s\n", in->name,
 		       state_text(in, state, sizeof state), pid, up, load[0], load[1], load[2],
 		       mem, cpu, rss);

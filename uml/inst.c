@@ -890,7 +890,8 @@ void inst_status(const struct inst *in, struct inst_status *o)
 	o->up_ms = in->pid > 0 ? (now - in->started_ns) / 1000000 : 0;
 	o->stats_valid = in->stats_valid && in->pid > 0;
 	o->mconsole_up = in->mconsole_up;
-	o->runs_as_root = in->ci->user ? in->ci->uid == 0 : geteuid() == 0;
+	/* the child keeps our uid unless we are root and USER names another */
+	o->runs_as_root = geteuid() == 0 && (!in->ci->user || in->ci->uid == 0);
 	o->guest_up_s = in->guest.uptime_s;
 	memcpy(o->load_x100, in->guest.load_x100, sizeof o->load_x100);
 	o->procs_running = in->guest.procs_running;
