@@ -33,9 +33,13 @@
 #define OUTQ_MAX 4096          /* bytes unsent to the terminal: wait */
 #define OUTQ_WAIT_MAX 100
 #define SNAPSHOT_SCROLLBACK 1000
-/* A pane fed this much without a paint in between is in a flood that
- * scrolls screens by unseen: skip to the server's screen instead. */
-#define SKIP_BYTES (256 * 1024)
+/* A pane fed this much without a paint in between is behind a flood that
+ * scrolls screens by unseen: skip to the server's screen instead.  Not
+ * sooner: emulating is cheaper than a resync, whose snapshot (with its
+ * scrollback) the server has to build; at 256 KB the skips cost a
+ * quarter of the ingest rate (bench/tui.sh, one core busy elsewhere:
+ * 30 MB/s against 39 MB/s at 4 MB). */
+#define SKIP_BYTES (4 * 1024 * 1024)
 
 static void paint_cb(uv_timer_t *h);
 
