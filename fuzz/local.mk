@@ -28,3 +28,4 @@ fuzz:
 	@echo "configure with --enable-fuzz CC=clang to build libFuzzer harnesses"
 endif
 .PHONY: fuzz
+EXTRA_DIST += fuzz/libvterm-asan.sh

@@ -249,7 +249,7 @@ static void test_rotation(void **state)
 	struct term_log *l = term_log_open(raw, NULL, 100, NULL, NULL);
 	char all[250];
 	for (int i = 0; i < 25; i++) {
-		char piece[11];
+		char piece[16];
 		snprintf(piece, sizeof piece, "%09d\n", i);
 		memcpy(all + 10 * i, piece, 10);
 		term_log_write(l, piece, 10);
