@@ -73,9 +73,6 @@ struct tcell term_pen(const struct term *t);
  * alternate screen (what DECSC saved for ?1049). */
 void term_alt_saved_cursor(const struct term *t, int *row, int *col);
 
-/* cp as UTF-8 in s (room for 4 bytes); returns the length. */
-size_t term_utf8(uint32_t cp, char *s);
-
 /* What libvterm makes of a codepoint: whether it combines with the glyph
  * before it, and its width alone (0 for a mark, -1 for a control).  The
  * answers are cached for the process (umltop has one thread). */

@@ -122,6 +122,9 @@ void term_key(struct term *t, uint32_t codepoint, enum term_keysym sym,
 /* Paste text, bracketed when the guest asked for bracketed paste. */
 void term_paste(struct term *t, const char *utf8, size_t len, struct buf *out);
 
+/* cp as UTF-8 in s (room for 4 bytes); returns the length. */
+size_t term_utf8(uint32_t cp, char *s);
+
 /* ---- logs ---- */
 
 /* A console's logs: the raw byte stream, and clean text (completed lines,

@@ -516,19 +516,7 @@ static unsigned view_key(struct tui *t, int code)
 static void put_utf8(struct buf *b, uint32_t c)
 {
 	char s[4];
-	size_t n;
-	if (c < 0x80) {
-		s[0] = (char)c, n = 1;
-	} else if (c < 0x800) {
-		s[0] = (char)(0xc0 | c >> 6), s[1] = (char)(0x80 | (c & 0x3f)), n = 2;
-	} else if (c < 0x10000) {
-		s[0] = (char)(0xe0 | c >> 12), s[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		s[2] = (char)(0x80 | (c & 0x3f)), n = 3;
-	} else {
-		s[0] = (char)(0xf0 | c >> 18), s[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-		s[2] = (char)(0x80 | ((c >> 6) & 0x3f)), s[3] = (char)(0x80 | (c & 0x3f)), n = 4;
-	}
-	buf_append(b, s, n);
+	buf_append(b, s, term_utf8(c, s));
 }
 
 static unsigned guest_key(struct tui *t, int ret, wint_t key)
