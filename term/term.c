@@ -166,6 +166,7 @@ struct term {
 	struct guard guard;
 	struct buf hold; /* an OSC/DCS string held back until it ends */
 	bool holding;
+	bool swallowing; /* the rest of a string too long to hold */
 	unsigned char u8[8]; /* a multibyte character a write split */
 	unsigned u8len, u8need;
 };
@@ -1362,9 +1363,10 @@ static enum guard_action guard_csi(struct guard *g, unsigned char c)
 		if (c >= '0' && c <= '9') {
 			if (g->drop)
 				return DROP;
-			g->cur = MIN(g->cur * 10 + (c - '0'), 100000000u);
+			/* libvterm keeps a long and masks it to 31 bits */
+			g->cur = (uint32_t)(((uint64_t)g->cur * 10 + (c - '0')) & 0x7fffffff);
 			if (!g->seps)
-				g->arg0 = g->cur;
+				g->arg0 = MIN(g->arg0 * 10 + (c - '0'), 100000000u);
 			return PASS;
 		}
 		g->restore |= g->cur == 1048 || g->cur == 1049;
@@ -1491,9 +1493,32 @@ static size_t plain_csi(const unsigned char *p, size_t n)
 /* libvterm 0.1.4 also loses an OSC or DCS string (a title) whose body
  * does not arrive in one write, which a pty read boundary or a dropped
  * byte easily splits: the body is held back until the string ends, then
- * written at once.  A body longer than HOLD_MAX goes as it comes (and is
- * lost, as libvterm would lose it anyway). */
+ * written at once.  A string longer than HOLD_MAX is dropped whole:
+ * libvterm is told CAN and never sees its body or its end.  (Passed on in
+ * pieces, an ESC ending one write and the backslash starting the next
+ * make 0.1.4 copy bytes from past the end of the write into the title.) */
 #define HOLD_MAX 4096
+
+/* libvterm 0.1.4 decodes text into an array on the stack as long as the
+ * rest of the write: a 4 MB snapshot fed at once overflows the stack.  So
+ * no write is longer than WRITE_MAX, and none ends inside a character
+ * (the guard keeps split characters away from libvterm). */
+#define WRITE_MAX 16384
+
+static void vt_write(struct term *t, const char *bytes, size_t len)
+{
+	while (len > WRITE_MAX) {
+		size_t n = WRITE_MAX;
+		/* back to the first byte of a character: at most 5 bytes
+		 * continue one */
+		while (n > WRITE_MAX - 6 && ((unsigned char)bytes[n] & 0xc0) == 0x80)
+			n--;
+		vterm_input_write(t->vt, bytes, n);
+		bytes += n;
+		len -= n;
+	}
+	vterm_input_write(t->vt, bytes, len);
+}
 
 static void clamp_cursor(struct term *t)
 {
@@ -1521,25 +1546,53 @@ static void hold_release(struct term *t)
 	t->holding = false;
 }
 
+/* A string too long to hold: libvterm, which has seen only the ESC before
+ * it, cancels that; the guard drops the rest up to the string's end. */
+static void hold_drop(struct term *t)
+{
+	t->hold.len = 0;
+	t->holding = false;
+	t->swallowing = true;
+	vterm_input_write(t->vt, "\030", 1);
+}
+
 /* One byte the guard must look at: in a sequence, or an ESC.  Returns
  * where the next segment to pass through to libvterm starts. */
 static size_t guard_step(struct term *t, const char *bytes, size_t seg, size_t i)
 {
 	char c = bytes[i];
-	bool was_str = in_string(t->guard.st);
+	enum guard_state prev = t->guard.st;
+	bool was_str = in_string(prev);
 	enum guard_action a = guard_byte(&t->guard, (unsigned char)c);
 	if (t->holding) {
 		if (a != DROP)
 			buf_append(&t->hold, &c, 1);
-		if (!in_string(t->guard.st) || t->hold.len >= HOLD_MAX)
+		if (!in_string(t->guard.st))
 			hold_release(t);
+		else if (t->hold.len >= HOLD_MAX)
+			hold_drop(t);
 		if (a == CLAMP) /* ESC 8 right after a string */
 			clamp_cursor(t);
 		return i + 1;
 	}
+	if (t->swallowing) {
+		/* The string ends with BEL, ST, CAN or SUB, all dropped with
+		 * it; or with an ESC and a byte that starts something else,
+		 * which libvterm must see: the ESC now, the byte below. */
+		bool esc_next = prev == G_STR_ESC && a != DROP && c != '\\' &&
+				c != 0x1b && c != 0x18 && c != 0x1a;
+		if (!esc_next) {
+			t->swallowing = in_string(t->guard.st);
+			return i + 1;
+		}
+		t->swallowing = false;
+		vterm_input_write(t->vt, "\033", 1);
+		was_str = false;
+		seg = i;
+	}
 	if (!was_str && in_string(t->guard.st)) {
 		if (i > seg)
-			vterm_input_write(t->vt, bytes + seg, i - seg);
+			vt_write(t, bytes + seg, i - seg);
 		buf_append(&t->hold, &c, 1);
 		t->holding = true;
 		return i + 1;
@@ -1547,7 +1600,7 @@ static size_t guard_step(struct term *t, const char *bytes, size_t seg, size_t i
 	if (a == PASS)
 		return seg;
 	if (i > seg)
-		vterm_input_write(t->vt, bytes + seg, i - seg);
+		vt_write(t, bytes + seg, i - seg);
 	if (a == REPEAT) {
 		vterm_input_write(t->vt, "\030", 1); /* CAN: no REP for libvterm */
 		repeat_last(t, t->guard.arg0);
@@ -1644,19 +1697,19 @@ void term_feed(struct term *t, const char *bytes, size_t len)
 					i += need;
 				} else if (k > need) { /* a C1 control */
 					if (i > seg)
-						vterm_input_write(t->vt, bytes + seg, i - seg);
+						vt_write(t, bytes + seg, i - seg);
 					seg = i + 2;
 					i = seg - 1;
 				} else if (i + k == len) { /* split by the write */
 					if (i > seg)
-						vterm_input_write(t->vt, bytes + seg, i - seg);
+						vt_write(t, bytes + seg, i - seg);
 					memcpy(t->u8, p + i, k);
 					t->u8len = k;
 					t->u8need = need + 1 - k;
 					return;
 				} else { /* cut short */
 					if (i > seg)
-						vterm_input_write(t->vt, bytes + seg, i - seg);
+						vt_write(t, bytes + seg, i - seg);
 					vterm_input_write(t->vt, replacement, 3);
 					seg = i + k;
 					i = seg - 1;
@@ -1672,7 +1725,7 @@ void term_feed(struct term *t, const char *bytes, size_t len)
 		seg = guard_step(t, bytes, seg, i);
 	}
 	if (len > seg)
-		vterm_input_write(t->vt, bytes + seg, len - seg);
+		vt_write(t, bytes + seg, len - seg);
 }
 
 /* libvterm 0.1.4 bounds only the bottom and right margins on a resize; a
@@ -1684,7 +1737,7 @@ void term_feed(struct term *t, const char *bytes, size_t len)
 static void reset_margins(struct term *t)
 {
 	t->hold.len = 0; /* a string being held is cancelled with the rest */
-	t->holding = false;
+	t->holding = t->swallowing = false;
 	if (t->guard.st != G_TEXT)
 		vterm_input_write(t->vt, "\030", 1);
 	t->guard.st = G_TEXT;

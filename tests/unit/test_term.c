@@ -508,6 +508,80 @@ static void test_guard_saved_cursor(void **state)
 	}
 }
 
+/* A string too long to hold (over 4 KB) is dropped whole: pieces of it
+ * reaching libvterm 0.1.4 with ESC ending one write and the backslash
+ * starting the next made it copy bytes from beyond the write into the
+ * title.  Each way to split it: a dropped NUL, the guest's own write
+ * boundary, the hold filling up on the ESC itself.  What follows the
+ * string is shown, and a string after it still sets the title. */
+static void test_guard_long_string(void **state)
+{
+	(void)state;
+	for (int how = 0; how < 3; how++) {
+		struct term *t = mk(3, 40, 0);
+		static char buf[8192];
+		size_t n = (size_t)sprintf(buf, "\033]0;\n");
+		size_t body = how == 2 ? 4091 : 4200;
+		memset(buf + n, 'A', body);
+		n += body;
+		if (how == 0) {
+			memcpy(buf + n, "\033\0\\", 3);
+			n += 3;
+		} else {
+			buf[n++] = 033;
+		}
+		if (how == 1) {
+			strcpy(buf + n, "SECRET");
+			term_feed(t, buf, n);
+			memcpy(buf, "\\SECRET", 8);
+			term_feed(t, buf, 1);
+		} else {
+			if (how == 2)
+				buf[n++] = '\\';
+			strcpy(buf + n, "SECRET"); /* past the end of the write */
+			term_feed(t, buf, n);
+		}
+		if (strstr(term_title(t), "SECRET"))
+			fail_msg("split %d: bytes past the write in the title: %s", how, term_title(t));
+		tt_feeds(t, "after\033]2;short\a");
+		assert_row(t, 0, "after");
+		assert_string_equal(term_title(t), "short");
+		term_free(t);
+	}
+	/* a long string ended by ESC and another sequence: that one works */
+	struct term *t = mk(3, 40, 0);
+	tt_feeds(t, "\033P");
+	for (int i = 0; i < 100; i++)
+		tt_feeds(t, "0123456789012345678901234567890123456789012345678901234567890123456789");
+	tt_feeds(t, "\033[1mB\033[m");
+	struct term_cellview v;
+	assert_true(term_cell(t, 0, 0, &v));
+	assert_int_equal(v.chars[0], 'B');
+	assert_int_equal(v.attrs, TERM_BOLD);
+	term_free(t);
+}
+
+/* libvterm 0.1.4 puts an array as long as the rest of the write on the
+ * stack: 3 MB of text in one write (a snapshot with much scrollback is
+ * that big) needs 12 MB of stack; 12 MB of text, 48 MB.  Fed whole, it
+ * shows as it should. */
+static void test_guard_big_write(void **state)
+{
+	(void)state;
+	struct term *t = mk(50, 200, 100);
+	size_t n = 12 << 20;
+	char *big = xmalloc(n);
+	for (size_t i = 0; i < n; i++)
+		big[i] = i % 200 == 199 ? '\n' : i % 200 == 198 ? '\r' : (char)('a' + i % 26);
+	term_feed(t, big, n);
+	free(big);
+	assert_int_equal(term_scrollback_len(t), 100);
+	char row[1024];
+	term_row_text(t, -100, row, sizeof row);
+	assert_int_equal(strlen(row), 198);
+	term_free(t);
+}
+
 /* More RGB colours and more distinct combining sequences than the tables
  * hold at once: what is still on screen or in the scrollback keeps its
  * colours and characters. */
@@ -628,6 +702,8 @@ int main(void)
 		cmocka_unit_test(test_guard),
 		cmocka_unit_test(test_guard_utf8),
 		cmocka_unit_test(test_guard_saved_cursor),
+		cmocka_unit_test(test_guard_long_string),
+		cmocka_unit_test(test_guard_big_write),
 		cmocka_unit_test(test_table_compaction),
 		cmocka_unit_test(test_row_text),
 		cmocka_unit_test(test_no_terminal_writes),
