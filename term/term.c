@@ -1319,7 +1319,10 @@ void term_free(struct term *t)
  *  - a resize does not bound the saved cursor, so restoring it (ESC 8,
  *    CSI ? 1048 l, CSI ? 1049 l) after the screen shrank puts the cursor
  *    off the screen, and the next glyph reads and writes past libvterm's
- *    line array: the cursor is put back on the screen right after.
+ *    line array: the cursor is put back on the screen right after;
+ *  - parameters are added to the cursor position as ints, which a
+ *    parameter of ten digits or more overflows: digits past the ninth
+ *    significant one are dropped.
  * So parameters past the 16th are dropped before libvterm sees them, and
  * REP is done here: the sequence is cancelled (CAN) and the last glyph is
  * written again n times, but no further than the end of the line (where
@@ -1363,10 +1366,13 @@ static enum guard_action guard_csi(struct guard *g, unsigned char c)
 		if (c >= '0' && c <= '9') {
 			if (g->drop)
 				return DROP;
-			/* libvterm keeps a long and masks it to 31 bits */
-			g->cur = (uint32_t)(((uint64_t)g->cur * 10 + (c - '0')) & 0x7fffffff);
+			/* libvterm adds parameters to cursor positions in an
+			 * int: past 9 digits, digits are dropped */
+			if (g->cur >= 100000000u)
+				return DROP;
+			g->cur = g->cur * 10 + (uint32_t)(c - '0');
 			if (!g->seps)
-				g->arg0 = MIN(g->arg0 * 10 + (c - '0'), 100000000u);
+				g->arg0 = g->cur;
 			return PASS;
 		}
 		g->restore |= g->cur == 1048 || g->cur == 1049;
@@ -1466,7 +1472,8 @@ static void repeat_last(struct term *t, uint32_t count)
 }
 
 /* The length of a plain CSI starting at p (ESC [, an optional private
- * leader, at most 16 numeric parameters, a final byte other than REP's),
+ * leader, at most 16 numeric parameters of at most 9 digits, a final byte
+ * other than REP's),
  * 0 when it is anything else or does not end within n bytes.  Colour and
  * cursor sequences are nearly all of this kind. */
 static size_t plain_csi(const unsigned char *p, size_t n)
@@ -1474,13 +1481,13 @@ static size_t plain_csi(const unsigned char *p, size_t n)
 	if (n < 3 || p[1] != '[')
 		return 0;
 	size_t i = 2;
-	unsigned seps = 0;
+	unsigned seps = 0, digits = 0;
 	if (p[i] >= 0x3c && p[i] <= 0x3f)
 		i++;
 	for (; i < n; i++) {
 		if (p[i] == ';')
-			seps++;
-		else if (p[i] < '0' || p[i] > '9')
+			seps++, digits = 0;
+		else if (p[i] < '0' || p[i] > '9' || ++digits > 9)
 			break;
 	}
 	if (i == n || seps > 15 || p[i] < 0x40 || p[i] > 0x7e || p[i] == 'b')

@@ -440,6 +440,11 @@ static void test_guard(void **state)
 		free(p);
 		assert_string_equal(term_title(t), titles[i]);
 	}
+	/* Huge parameters (an int overflow in libvterm) end at nine
+	 * significant digits; leading zeros are not counted. */
+	tt_feeds(t, "\033[1;1H\033[2K\033[00000000000003Cx\033[99999999999999999999999Cy");
+	assert_row(t, 0, "   x     y");
+	tt_feeds(t, "\033[2K");
 	/* ESC with an intermediate then '[' is a CSI to libvterm 0.1.4: this
 	 * REP is caught too (and done by the guard). */
 	tt_feeds(t, "\033[1;1Hx\033([3b");
