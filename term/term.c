@@ -245,6 +245,21 @@ static void fix_boundary(struct tcell *row, unsigned cols, unsigned x)
 		row[x] = blank_of(row[x].bg);
 }
 
+/* Where cells on one side of x moved and those on the other did not, a
+ * wide glyph across x is broken even when the halves now there look like
+ * a pair (each is half of a different glyph): both go. */
+static void break_at(struct tcell *row, unsigned cols, unsigned x)
+{
+	if (x == 0 || x >= cols) {
+		fix_boundary(row, cols, x);
+		return;
+	}
+	if (tc_width(row[x - 1]) == TC_W_WIDE)
+		row[x - 1] = blank_of(row[x - 1].bg);
+	if (tc_width(row[x]) == TC_W_HALF)
+		row[x] = blank_of(row[x].bg);
+}
+
 /* The row without its trailing blank (zero) cells: eight cells per step,
  * since every line that scrolls into the scrollback is measured. */
 static unsigned row_extent(const struct tcell *row, unsigned n)
@@ -979,8 +994,8 @@ static void scroll_cells(struct term *t, const struct clip *c, int down, int rig
 	unsigned seam = right < 0 ? c->sc + a : c->ec - a;
 	for (unsigned r = c->sr; r < c->er; r++) {
 		struct tcell *row = grid_row(g, r);
-		fix_boundary(row, g->cols, c->sc);
-		fix_boundary(row, g->cols, c->ec);
+		break_at(row, g->cols, c->sc);
+		break_at(row, g->cols, c->ec);
 		fix_boundary(row, g->cols, seam);
 		ext_raise(grid_ext(g, r), c->ec); /* a bound is enough here */
 	}

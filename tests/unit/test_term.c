@@ -164,6 +164,25 @@ static void test_scroll_regions(void **state)
 	term_free(t);
 }
 
+/* A scroll inside left and right margins moves the cells on one side of
+ * a margin only: a wide glyph across it is broken, even when the halves
+ * left there are two halves that look like a pair (the fuzzer found the
+ * snapshot of that differing from the screen). */
+static void test_scroll_splits_wide(void **state)
+{
+	(void)state;
+	struct term *t = mk(4, 10, 0);
+	tt_feeds(t, "\033[?69h\033[2;10s\033[1;1H\xe6\xaa\x9e\033[2;1H\033[5m\xe6\xaa\x9e\033[m\033[S");
+	assert_row(t, 0, "");
+	struct term_cellview v;
+	assert_true(term_cell(t, 0, 1, &v));
+	assert_int_equal(v.width, 1);
+	assert_int_equal(v.attrs, 0);
+	/* the glyph below lost its right half too */
+	assert_row(t, 1, "");
+	term_free(t);
+}
+
 /* Inserting and deleting characters moves cells; a wide glyph cut by it
  * goes whole. */
 static void test_insert_delete_chars(void **state)
@@ -696,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_scrollback),
 		cmocka_unit_test(test_scrollback_recycles),
 		cmocka_unit_test(test_scroll_regions),
+		cmocka_unit_test(test_scroll_splits_wide),
 		cmocka_unit_test(test_insert_delete_chars),
 		cmocka_unit_test(test_selective_erase),
 		cmocka_unit_test(test_altscreen),
