@@ -1337,7 +1337,9 @@ void term_free(struct term *t)
  *    line array: the cursor is put back on the screen right after;
  *  - parameters are added to the cursor position as ints, which a
  *    parameter of ten digits or more overflows: digits past the ninth
- *    significant one are dropped.
+ *    significant one are dropped;
+ *  - and more in strings, UTF-8 and long writes: see HOLD_MAX, u8_need()
+ *    and WRITE_MAX.
  * So parameters past the 16th are dropped before libvterm sees them, and
  * REP is done here: the sequence is cancelled (CAN) and the last glyph is
  * written again n times, but no further than the end of the line (where
@@ -1354,7 +1356,8 @@ static enum guard_action guard_esc(struct guard *g, unsigned char c)
 		 * after intermediates (ESC ( [ starts a CSI) */
 		if (c == '[') {
 			*g = (struct guard){ .st = G_CSI_LEADER };
-		} else if (c == ']' || c == 'P') { /* SOS, PM, APC: controls to 0.1.4 */
+		} else if (c == ']' || c == 'P') { /* OSC, DCS (SOS, PM, APC are
+						     * plain controls to 0.1.4) */
 			g->st = G_STR;
 		} else {
 			g->st = G_TEXT;
