@@ -1759,13 +1759,24 @@ void term_feed(struct term *t, const char *bytes, size_t len)
  * margins, as xterm does on any resize, and puts the cursor back where it
  * was (DECSTBM homes it).  A sequence the guest had half-sent is cancelled
  * first, or the reset would land inside it. */
-static void reset_margins(struct term *t)
+static void cancel_sequence(struct term *t)
 {
-	t->hold.len = 0; /* a string being held is cancelled with the rest */
+	t->hold.len = 0;
 	t->holding = t->swallowing = false;
 	if (t->guard.st != G_TEXT)
 		vterm_input_write(t->vt, "\030", 1);
 	t->guard.st = G_TEXT;
+}
+
+void term_cancel(struct term *t)
+{
+	cancel_sequence(t);
+	t->u8len = t->u8need = 0;
+}
+
+static void reset_margins(struct term *t)
+{
+	cancel_sequence(t); /* a sequence half sent, or the reset lands in it */
 	struct buf reply = { 0 };
 	t->capture = &reply;
 	vterm_input_write(t->vt, "\033[?69$p", 7); /* left/right margin mode? */

@@ -78,6 +78,10 @@ void term_free(struct term *t);
 
 void term_feed(struct term *t, const char *bytes, size_t len);
 void term_resize(struct term *t, unsigned rows, unsigned cols);
+/* Forget a sequence, string or character the guest left half written (a
+ * console whose writer died mid-sequence and starts again): the next
+ * bytes are read from the start of a sequence.  The screen stays. */
+void term_cancel(struct term *t);
 void term_size(const struct term *t, unsigned *rows, unsigned *cols);
 
 /* Rows: 0..rows-1 are the screen; -1 is the newest scrollback line, down to

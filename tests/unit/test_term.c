@@ -407,6 +407,23 @@ static void test_queries_answered_once(void **state)
 	term_snapshot(s, 0, &snap);
 	assert_int_equal(srv.outputs, 2);
 	assert_non_null(memmem(snap.data, snap.len, "\033[?1h", 5));
+	/* A guest killed in the middle of a string (or a sequence, or a
+	 * character) and booted again: after term_cancel() its shell's query
+	 * is answered, not swallowed into the dead run's string. */
+	for (int i = 0; i < 3; i++) {
+		static const char *tails[] = { "\033]0;half a tit", "\033[12;", "\xe2\x82" };
+		tt_feeds(s, tails[i]);
+		term_cancel(s);
+		srv.out.len = 0;
+		tt_feeds(s, "\r\n/ # \033[6n");
+		assert_int_equal(srv.outputs, 3 + i);
+		assert_memory_equal(srv.out.data, "\033[", 2);
+	}
+	int crow, ccol;
+	bool cvis;
+	term_cursor(s, &crow, &ccol, &cvis);
+	assert_int_equal(ccol, 4);
+	assert_row(s, crow, "/ #");
 	buf_free(&snap);
 	buf_free(&keys);
 	buf_free(&srv.out);
