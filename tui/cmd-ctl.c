@@ -289,6 +289,11 @@ static int parse_flags(struct ctl *c, unsigned *timeout_s)
 {
 	int n = 0;
 	for (int i = 0; i < c->argc; i++) {
+		/* the text of send and mconsole is the guest's, flags or not */
+		if (n >= 2 && (!strcmp(c->argv[0], "send") || !strcmp(c->argv[0], "mconsole"))) {
+			c->argv[n++] = c->argv[i];
+			continue;
+		}
 		if (!strcmp(c->argv[i], "--json"))
 			c->json = true;
 		else if (!strcmp(c->argv[i], "--wait") || !strcmp(c->argv[i], "-w"))
@@ -301,6 +306,10 @@ static int parse_flags(struct ctl *c, unsigned *timeout_s)
 			c->argv[n++] = c->argv[i];
 	}
 	c->argc = n;
+	if (n > 0 && c->wait && strcmp(c->argv[0], "halt") && strcmp(c->argv[0], "halt-all")) {
+		fprintf(stderr, "umltop ctl: --wait is for halt and halt-all (use 'ctl wait NAME STATE')\n");
+		return -2;
+	}
 	return n > 0 ? 0 : -1;
 }
 
@@ -388,8 +397,10 @@ int tui_cmd_ctl(int argc, char **argv)
 	}
 	struct ctl c = { .argc = argc - optind, .argv = argv + optind, .exit = EXIT_FAIL };
 	unsigned timeout_s = 0;
-	if (parse_flags(&c, &timeout_s) < 0) {
-		usage(stderr);
+	int pf = parse_flags(&c, &timeout_s);
+	if (pf < 0) {
+		if (pf == -1)
+			usage(stderr);
 		free(conf);
 		return EXIT_USAGE;
 	}

@@ -97,6 +97,7 @@ int inst_halt(struct inst *in, char *err, size_t errlen)
 			 inst_state_name(in->state));
 		return -ESRCH;
 	}
+	in->restart_pending = false; /* a halt ends a restart (which sets it after) */
 	if (in->state == INST_HALTING)
 		return 0;
 	enum inst_state was = in->state;

@@ -216,6 +216,10 @@ static int console_open(struct inst *in)
 	int rc = pty_open(&in->pty, in->rows, in->cols);
 	if (rc < 0)
 		return rc;
+	/* The last run may have died in the middle of a sequence: its tail
+	 * would swallow this run's first bytes (the shell's ESC[6n, unanswered,
+	 * makes busybox take the first typed line for the reply). */
+	term_cancel(in->term);
 	/* A handle per run: the last run's may still be closing. */
 	in->console_poll = xmalloc(sizeof *in->console_poll);
 	uv_poll_init(in->env.loop, in->console_poll, in->pty.master);
@@ -557,6 +561,9 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 	uv_signal_start(&in->sigchld, sigchld_cb, SIGCHLD);
 	uv_timer_start(&in->timer, ready_timeout_cb, in->env.ready_timeout_ms, 0);
 	inst_set_state(in, INST_STARTING);
+	/* A UML that died before the watcher started sent its SIGCHLD to
+	 * nobody. */
+	sigchld_cb(&in->sigchld, SIGCHLD);
 	return 0;
 }
 
@@ -642,7 +649,7 @@ static void exited(struct inst *in, int status)
 		inst_set_state(in, INST_STOPPED);
 	}
 	inst_changed(in);
-	if (in->restart_pending) {
+	if (in->restart_pending && !in->freeing) {
 		in->restart_pending = false;
 		char err[256];
 		if (inst_start(in, err, sizeof err) < 0)
@@ -669,6 +676,7 @@ int inst_kill(struct inst *in, char *err, size_t errlen)
 		return -ESRCH;
 	}
 	inst_log(in, "hard kill");
+	in->restart_pending = false; /* a kill ends a restart too */
 	/* A kill asked for by the user ends like a halt that needed SIGKILL,
 	 * not like a crash. */
 	if (in->state != INST_HALTING) {
@@ -855,6 +863,7 @@ void inst_destroy(struct inst *in)
 
 void inst_free(struct inst *in)
 {
+	in->restart_pending = false;
 	inst_halt_stop(in);
 	if (in->pid > 0) {
 		kill(-in->pid, SIGKILL);

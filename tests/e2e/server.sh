@@ -5,7 +5,7 @@
 # dropped while the rest carries on, a kill -9 is a crash with nothing
 # orphaned, and halt-all runs the ladders in parallel.
 . "$top_srcdir/tests/e2e/lib.sh"
-plan 21
+plan 24
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" a b c -- AUTOSTART=yes
 start_server "$T_DIR/conf"
@@ -99,6 +99,24 @@ new_pid() { p=$(field_of c pid); [ -n "$p" ] && [ "$p" != 0 ] && [ "$p" != "$old
 ctl restart c >/dev/null
 wait_until 30 new_pid && wait_until 20 is_state c running
 ok $? "ctl restart c: halted and running again with a new pid ($old -> $(field_of c pid))"
+
+# a kill during a restart's halt ends the restart too
+ctl restart c >/dev/null
+ctl kill c >/dev/null
+wait_until 10 is_state c stopped && sleep 4 && is_state c stopped && [ "$(field_of c pid)" = 0 ]
+ok $? "ctl kill during a restart: c stays stopped ($(state_of c), pid $(field_of c pid))"
+
+# ctl's own flags are not taken from a guest's text; --wait only where it means something
+rc=0
+ctl kill --wait c 2>"$T_DIR/wait.err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q -- '--wait is for halt' "$T_DIR/wait.err"
+ok $? "ctl kill --wait: a usage error, exit 2 ($rc: $(cat "$T_DIR/wait.err"))"
+# (a second for busybox's shell, which reads the reply to its ESC[6n
+# right after the first prompt, and would take typed bytes for it)
+ctl start c >/dev/null && wait_until 20 is_state c running && sleep 1 &&
+	ctl send c 'echo flag-$((40+2)) --json --wait' >/dev/null &&
+	wait_until 10 grep -q 'flag-42 --json --wait' "$UMLTOP_STATE_DIR/c.console.log"
+ok $? "ctl send passes --json and --wait through to the guest"
 
 # 6. halt-all of three takes less than 1.5 times one halt; all exit 0
 ctl start a >/dev/null && wait_until 20 is_state a running
