@@ -406,6 +406,13 @@ static void read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 static void client_free(uv_handle_t *h)
 {
 	struct client *c = h->data;
+	/* Freed here, not in client_close(): a failed write can close the
+	 * client while a loop over its subscriptions is under way. */
+	while (c->subs) {
+		struct sub *s = c->subs;
+		c->subs = s->next;
+		free(s);
+	}
 	buf_free(&c->in);
 	free(c);
 }
@@ -423,11 +430,6 @@ static void client_close(struct client *c, const char *why)
 			*p = c->next;
 			break;
 		}
-	}
-	while (c->subs) {
-		struct sub *s = c->subs;
-		c->subs = s->next;
-		free(s);
 	}
 	for (struct srv_pending *p = c->pending; p; p = p->next)
 		p->client = NULL;
