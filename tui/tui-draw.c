@@ -483,7 +483,15 @@ void tui_draw_frame(struct tui *t)
 			wnoutrefresh(t->over);
 		}
 	} else {
+		unsigned epoch = pane_colors_epoch();
 		draw_panes(t);
+		if (pane_colors_epoch() != epoch) {
+			/* the colour pairs were all given out again: cells
+			 * drawn with the old ones show wrong colours */
+			for (int k = 0; k < t->lay.count; k++)
+				t->pane[t->lay.first + k].repaint = true;
+			draw_panes(t);
+		}
 	}
 	if (t->msg_dirty)
 		draw_msg(t);

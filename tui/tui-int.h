@@ -236,6 +236,8 @@ struct tui {
 
 /* tui.c */
 void tui_mark(struct tui *t, unsigned flags);
+/* Send what was typed for the selected pane to its guest now. */
+void tui_flush_typed(struct tui *t);
 void tui_send_command(struct tui *t, int argc, const char *const *argv);
 void tui_set_msg(struct tui *t, bool err, const char *fmt, ...) PRINTF_LIKE(3, 4);
 struct tui_pane *tui_selected(struct tui *t);

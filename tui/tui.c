@@ -430,7 +430,7 @@ static void closed_cb(void *arg, const char *why)
 
 /* ---- terminal input and size ---- */
 
-static void flush_typed(struct tui *t)
+void tui_flush_typed(struct tui *t)
 {
 	struct tui_pane *p = tui_selected(t);
 	if (t->typed.len && p && t->conn && !t->quitting)
@@ -447,9 +447,9 @@ static void input_cb(uv_poll_t *h, int status, int events)
 	while (!(flags & TUI_QUIT) && (ret = wget_wch(t->kbd, &key)) != ERR) {
 		flags |= tui_act_key(t, ret, key);
 		if (flags & TUI_RELAYOUT)
-			flush_typed(t); /* before the selection moves on */
+			tui_flush_typed(t); /* before the selection moves on */
 	}
-	flush_typed(t);
+	tui_flush_typed(t);
 	tui_mark(t, flags);
 }
 
