@@ -1526,18 +1526,23 @@ static size_t plain_csi(const unsigned char *p, size_t n)
 
 /* libvterm 0.1.4 decodes text into an array on the stack as long as the
  * rest of the write: a 4 MB snapshot fed at once overflows the stack.  So
- * no write is longer than WRITE_MAX, and none ends inside a character
- * (the guard keeps split characters away from libvterm). */
+ * no write is longer than WRITE_MAX.  A write ends before an ASCII byte
+ * where there is one near: not inside a character (the guard keeps split
+ * characters away from libvterm), nor between a glyph and its combining
+ * marks (which libvterm does not join across writes at the last column). */
 #define WRITE_MAX 16384
 
 static void vt_write(struct term *t, const char *bytes, size_t len)
 {
 	while (len > WRITE_MAX) {
 		size_t n = WRITE_MAX;
-		/* back to the first byte of a character: at most 5 bytes
-		 * continue one */
-		while (n > WRITE_MAX - 6 && ((unsigned char)bytes[n] & 0xc0) == 0x80)
+		while (n > WRITE_MAX / 2 && (unsigned char)bytes[n] >= 0x80)
 			n--;
+		/* none: at least at the first byte of a character (at most 5
+		 * bytes continue one) */
+		if ((unsigned char)bytes[n] >= 0x80)
+			for (n = WRITE_MAX; n > WRITE_MAX - 6 && ((unsigned char)bytes[n] & 0xc0) == 0x80;)
+				n--;
 		vterm_input_write(t->vt, bytes, n);
 		bytes += n;
 		len -= n;

@@ -623,6 +623,27 @@ static void test_guard_big_write(void **state)
 	term_free(t);
 }
 
+/* A snapshot is fed in one call and reaches libvterm in writes of at most
+ * 16 KB: none may end between a glyph and its combining marks, which
+ * libvterm does not join across writes at the last column.  Screens full
+ * of marked glyphs at many widths put a write boundary everywhere. */
+static void test_big_write_keeps_marks(void **state)
+{
+	(void)state;
+	for (unsigned cols = 40; cols <= 120; cols++) {
+		struct term *t = mk(40, cols, 20);
+		struct buf b = { 0 };
+		for (unsigned i = 0; i < 60 * cols; i++)
+			buf_append(&b, "H\xcc\x81\xcc\x82\xcc\x83", 7);
+		term_feed(t, b.data, b.len);
+		buf_free(&b);
+		char why[256];
+		if (!tt_roundtrip(t, 20, 20, why, sizeof why))
+			fail_msg("%u columns: %s", cols, why);
+		term_free(t);
+	}
+}
+
 /* More RGB colours and more distinct combining sequences than the tables
  * hold at once: what is still on screen or in the scrollback keeps its
  * colours and characters. */
@@ -746,6 +767,7 @@ int main(void)
 		cmocka_unit_test(test_guard_saved_cursor),
 		cmocka_unit_test(test_guard_long_string),
 		cmocka_unit_test(test_guard_big_write),
+		cmocka_unit_test(test_big_write_keeps_marks),
 		cmocka_unit_test(test_table_compaction),
 		cmocka_unit_test(test_row_text),
 		cmocka_unit_test(test_no_terminal_writes),
