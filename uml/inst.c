@@ -220,6 +220,15 @@ static int console_open(struct inst *in)
 	 * would swallow this run's first bytes (the shell's ESC[6n, unanswered,
 	 * makes busybox take the first typed line for the reply). */
 	term_cancel(in->term);
+	/* The last run's screen stays and this run starts below it: a prompt
+	 * left at the cursor must not pass for this run's READY (the notify
+	 * socket can come before the kernel's first line). */
+	int row, col;
+	bool vis;
+	char line[8];
+	term_cursor(in->term, &row, &col, &vis);
+	if (col > 0 || term_row_text(in->term, row, line, sizeof line) > 0)
+		term_feed(in->term, "\r\n", 2);
 	/* A handle per run: the last run's may still be closing. */
 	in->console_poll = xmalloc(sizeof *in->console_poll);
 	uv_poll_init(in->env.loop, in->console_poll, in->pty.master);

@@ -116,7 +116,10 @@ ok $? "ctl kill --wait: a usage error, exit 2 ($rc: $(cat "$T_DIR/wait.err"))"
 ctl start c >/dev/null && wait_until 20 is_state c running && sleep 1 &&
 	ctl send c 'echo flag-$((40+2)) --json --wait' >/dev/null &&
 	wait_until 10 grep -q 'flag-42 --json --wait' "$UMLTOP_STATE_DIR/c.console.log"
-ok $? "ctl send passes --json and --wait through to the guest"
+r=$?
+ok $r "ctl send passes --json and --wait through to the guest"
+[ $r -eq 0 ] || { tail -c 400 "$UMLTOP_STATE_DIR/c.console.log" | od -c | sed 's/^/# /'
+	  grep -v '(ctl) gone' "$UMLTOP_STATE_DIR/server.log" | tail -20 | sed 's/^/# /'; }
 
 # 6. halt-all of three takes less than 1.5 times one halt; all exit 0
 ctl start a >/dev/null && wait_until 20 is_state a running
