@@ -25,6 +25,7 @@
 
 #include "lib/util.h"
 #include "term/term.h"
+#include "tests/unit/test_term_util.h"
 
 struct errs {
 	int n;
@@ -60,23 +61,6 @@ static char *path_of(const char *name)
 	return xasprintf("%s/%s", dir, name);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct buf b = { 0 };
-	char tmp[4096];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		buf_append(&b, tmp, n);
-	fclose(f);
-	*len = b.len;
-	if (!b.data)
-		b.data = xstrdup("");
-	return b.data;
-}
-
 static void logs(struct term_log *l, const char *s)
 {
 	term_log_write(l, s, strlen(s));
@@ -87,7 +71,7 @@ static void logs(struct term_log *l, const char *s)
 static char *text_lines(const char *path, time_t from, time_t to)
 {
 	size_t len;
-	char *s = slurp(path, &len);
+	char *s = tt_slurp(path, &len);
 	assert_non_null(s);
 	struct buf out = { 0 };
 	buf_append(&out, "", 0);
@@ -136,7 +120,7 @@ static void test_raw_and_text(void **state)
 	assert_string_equal(lines, "Linux version 6.1|OK  Started|/ # ");
 	free(lines);
 	size_t len;
-	char *got = slurp(raw, &len);
+	char *got = tt_slurp(raw, &len);
 	assert_int_equal(len, strlen(out));
 	assert_memory_equal(got, out, len);
 	free(got);
@@ -183,7 +167,7 @@ static void test_appends_and_tightens_mode(void **state)
 	logs(l, "after\n");
 	term_log_close(l);
 	size_t len;
-	char *got = slurp(raw, &len);
+	char *got = tt_slurp(raw, &len);
 	assert_string_equal(got, "before\nafter\n");
 	free(got);
 	struct stat st;
@@ -214,7 +198,7 @@ static void test_refuses_symlink(void **state)
 	assert_int_equal(stat(target, &st), 0);
 	assert_int_equal(st.st_size, 0);
 	size_t len;
-	char *got = slurp(text, &len);
+	char *got = tt_slurp(text, &len);
 	assert_non_null(strstr(got, "one\n"));
 	assert_non_null(strstr(got, "two\n"));
 	free(got);
@@ -256,7 +240,7 @@ static void test_rotation(void **state)
 	}
 	term_log_close(l);
 	size_t n0, n1;
-	char *cur = slurp(raw, &n0), *old = slurp(raw1, &n1);
+	char *cur = tt_slurp(raw, &n0), *old = tt_slurp(raw1, &n1);
 	assert_int_equal(n1, 100);
 	assert_memory_equal(old, all + 100, 100);
 	assert_int_equal(n0, 50);
@@ -318,7 +302,7 @@ static void test_full_disk(void **state)
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	size_t len;
-	char *got = slurp(raw, &len);
+	char *got = tt_slurp(raw, &len);
 	assert_int_equal(len, 1005); /* 1000 bytes, then "back\n" */
 	assert_memory_equal(got + 1000, "back\n", 5);
 	for (size_t i = 0; i < 1000; i++)

@@ -301,17 +301,10 @@ static char *slurp(const char *name, size_t *len)
 {
 	char path[512];
 	snprintf(path, sizeof path, "%s/%s", TERM_TEST_DATA, name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	char *data = tt_slurp(path, len);
+	if (!data)
 		fail_msg("cannot open %s", path);
-	struct buf b = { 0 };
-	char tmp[4096];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		buf_append(&b, tmp, n);
-	fclose(f);
-	*len = b.len;
-	return b.data;
+	return data;
 }
 
 /* Real UML consoles (a boot with ls/dmesg/top, and vi on the alternate

@@ -12,6 +12,25 @@
 #include "lib/util.h"
 #include "term/term.h"
 
+/* A whole file, NUL-terminated ("" when empty); NULL when it cannot be
+ * opened.  Its length in *len. */
+static inline char *tt_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct buf b = { 0 };
+	char tmp[4096];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+		buf_append(&b, tmp, n);
+	fclose(f);
+	*len = b.len;
+	if (!b.data)
+		b.data = xstrdup("");
+	return b.data;
+}
+
 static inline void tt_feeds(struct term *t, const char *s)
 {
 	term_feed(t, s, strlen(s));
