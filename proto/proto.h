@@ -44,6 +44,9 @@ char *proto_statedir(const char *socket);
 #define PROTO_HDR 8
 #define PROTO_MAX_PAYLOAD (4u << 20)
 #define PROTO_MAX_NAME 64
+/* The sysrq letters that crash a UML 6.1 kernel (c: the crash trigger;
+ * t: the task dump panics it): the server wants --force, the TUI warns. */
+#define PROTO_SYSRQ_CRASH "ct"
 
 enum proto_type {
 	PROTO_HELLO = 1,       /* both: u32 version, str who ("tui", "attach", "ctl", "server") */

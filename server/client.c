@@ -198,19 +198,6 @@ void srv_clients_drop_inst(struct srv *srv, struct inst *in)
 
 /* ---- frames from a client ---- */
 
-static struct inst *named(struct client *c, const char *name)
-{
-	struct inst *in = srv_find(c->srv, name);
-	if (!in) {
-		char *known = srv_names(c->srv);
-		char *msg = xasprintf("unknown instance '%s'; known: %s", name, known);
-		srv_reply(c, 0, PROTO_USAGE, msg);
-		free(msg);
-		free(known);
-	}
-	return in;
-}
-
 static int on_hello(struct client *c, struct proto_reader *r)
 {
 	uint32_t version = proto_get_u32(r);
@@ -253,7 +240,7 @@ static int on_console_sub(struct client *c, struct proto_reader *r)
 	uint8_t flags = proto_get_u8(r);
 	if (!proto_reader_done(r))
 		return -EBADMSG;
-	struct inst *in = named(c, name);
+	struct inst *in = srv_need_inst(c->srv, c, 0, name);
 	if (!in)
 		return 0;
 	struct sub *s = find_sub(c, in);
@@ -298,7 +285,7 @@ static int on_input(struct client *c, struct proto_reader *r)
 	const uint8_t *bytes = proto_get_bytes(r, &len);
 	if (!proto_reader_done(r))
 		return -EBADMSG;
-	struct inst *in = named(c, name);
+	struct inst *in = srv_need_inst(c->srv, c, 0, name);
 	if (!in)
 		return 0;
 	struct sub *s = find_sub(c, in);
@@ -317,7 +304,7 @@ static int on_resize(struct client *c, struct proto_reader *r)
 	uint16_t rows = proto_get_u16(r), cols = proto_get_u16(r);
 	if (!proto_reader_done(r))
 		return -EBADMSG;
-	struct inst *in = named(c, name);
+	struct inst *in = srv_need_inst(c->srv, c, 0, name);
 	if (!in)
 		return 0;
 	struct sub *s = find_sub(c, in);

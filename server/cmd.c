@@ -17,7 +17,7 @@ struct srv_cmd {
 	void (*exec)(struct srv *s, struct client *c, uint32_t id, int argc, char **argv);
 };
 
-static struct inst *need_inst(struct srv *s, struct client *c, uint32_t id, const char *name)
+struct inst *srv_need_inst(struct srv *s, struct client *c, uint32_t id, const char *name)
 {
 	struct inst *in = srv_find(s, name);
 	if (!in) {
@@ -35,7 +35,7 @@ typedef int (*inst_op)(struct inst *in, char *err, size_t errlen);
 static void run_op(struct srv *s, struct client *c, uint32_t id, const char *name,
 		   inst_op op, const char *done)
 {
-	struct inst *in = need_inst(s, c, id, name);
+	struct inst *in = srv_need_inst(s, c, id, name);
 	if (!in)
 		return;
 	char err[512];
@@ -108,7 +108,6 @@ static void mconsole_to(struct srv *s, struct client *c, uint32_t id, struct ins
 }
 
 /* Letters this kernel cannot take (UML-NOTES: `sysrq t` panics UML 6.1). */
-static const char dangerous_sysrq[] = "tc";
 
 static void cmd_sysrq(struct srv *s, struct client *c, uint32_t id, int argc, char **argv)
 {
@@ -118,14 +117,14 @@ static void cmd_sysrq(struct srv *s, struct client *c, uint32_t id, int argc, ch
 		return;
 	}
 	const char *name = argv[force ? 2 : 1], *letter = argv[force ? 3 : 2];
-	struct inst *in = need_inst(s, c, id, name);
+	struct inst *in = srv_need_inst(s, c, id, name);
 	if (!in)
 		return;
 	if (strlen(letter) != 1 || letter[0] <= ' ' || letter[0] > '~') {
 		srv_reply(c, id, PROTO_USAGE, "sysrq takes one letter, e.g. 'sysrq NAME h' for help");
 		return;
 	}
-	if (strchr(dangerous_sysrq, letter[0]) && !force) {
+	if (strchr(PROTO_SYSRQ_CRASH, letter[0]) && !force) {
 		char *msg = xasprintf("sysrq %c crashes this UML kernel (%s); use --force "
 				      "to send it anyway", letter[0],
 				      letter[0] == 't' ? "task dump panics UML 6.1" : "it is the crash trigger");
@@ -141,7 +140,7 @@ static void cmd_sysrq(struct srv *s, struct client *c, uint32_t id, int argc, ch
 
 static void cmd_mconsole(struct srv *s, struct client *c, uint32_t id, int argc, char **argv)
 {
-	struct inst *in = need_inst(s, c, id, argv[1]);
+	struct inst *in = srv_need_inst(s, c, id, argv[1]);
 	if (!in)
 		return;
 	struct buf cmd = { 0 };

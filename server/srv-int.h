@@ -42,6 +42,9 @@ void srv_log(void *arg, const char *fmt, ...) __attribute__((format(printf, 2, 3
 struct inst *srv_find(struct srv *s, const char *name);
 /* Names of every instance, comma-separated, for "unknown instance" errors. */
 char *srv_names(struct srv *s);
+/* The instance called name, or NULL after a reply (id) that names the
+ * known ones. */
+struct inst *srv_need_inst(struct srv *s, struct client *c, uint32_t id, const char *name);
 void srv_status_changed(struct srv *s);
 void srv_build_status(struct srv *s, struct proto_status *st);
 int srv_reload(struct srv *s, struct buf *msg);

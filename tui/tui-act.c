@@ -12,11 +12,10 @@
 
 typedef unsigned (*action_fn)(struct tui *t);
 
-/* The sysrq letters worth offering, and the two that crash UML 6.1. */
+/* The sysrq letters worth offering (PROTO_SYSRQ_CRASH: the two that crash UML 6.1). */
 static const char sysrq_menu[] =
 	"b reboot, e term-all, h help, i kill-all, m memory, o power-off, "
 	"p regs, s sync, u remount-ro, w blocked";
-static const char sysrq_crash[] = "ct";
 
 static int canon_key(int ret, wint_t key)
 {
@@ -416,7 +415,7 @@ static unsigned sysrq_key(struct tui *t, int code)
 		return TUI_REDRAW;
 	}
 	t->sysrq = (char)code;
-	if (strchr(sysrq_crash, code)) {
+	if (strchr(PROTO_SYSRQ_CRASH, code)) {
 		t->prompt = TUI_P_SYSRQ_FORCE;
 		tui_set_msg(t, true, "WARNING: sysrq %c crashes %s's kernel (UML panics, disks not "
 			    "synced). Send it anyway? (y/n)", code, t->target);
