@@ -219,6 +219,7 @@ tui_type b "printf '\\033[?6l\\033[?1000l'; clear"
 # ---- --raw ----
 tui_session f $W $H sh -c "$A --raw web >'$T_DIR/raw.out'"
 raw_ready f "grep -q '/ # ' '$T_DIR/raw.out'"
+sleep 1 # busybox reads the reply to its prompt's ESC[6n first (as in server.sh)
 tui_type f 'echo raw-$((8*8))'
 wait_until 10 grep -q '^raw-64' "$T_DIR/raw.out"
 ok $? "--raw, stdout to a file: the output of a typed command is in the file"
