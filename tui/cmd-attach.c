@@ -340,6 +340,7 @@ static int curses_start(struct attach *a)
 	a->screen = newterm(NULL, stdout, stdin);
 	if (!a->screen)
 		return -1;
+	pane_output_init();
 	raw();
 	noecho();
 	nonl();

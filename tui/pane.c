@@ -195,6 +195,13 @@ static int pair_for(int fg, int bg, bool *reset_ok)
 	return pairs.next--;
 }
 
+void pane_output_init(void)
+{
+	endwin();
+	doupdate();
+	typeahead(-1);
+}
+
 void pane_colors_init(void)
 {
 	unsigned epoch = col.epoch;

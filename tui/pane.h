@@ -11,6 +11,13 @@
 #include "lib/util.h"
 #include "term/term.h"
 
+/* Call once after initscr() or newterm(): each doupdate() leaves in one
+ * write.  ncurses 6.4 flushes at every cursor motion until the screen has
+ * once been through endwin(), so a frame reached the terminal in pieces,
+ * each a wake-up of its reader (bench/tui.sh keys); and it skips the
+ * typeahead poll before each frame, as input is read before painting. */
+void pane_output_init(void);
+
 /* Call once after initscr()/start_color()/use_default_colors(): sets up
  * colour-pair allocation and the mapping of 256/RGB colours to what the
  * terminal has (nearest xterm-256 colour, or nearest of 8/16; 24-bit as is

@@ -545,6 +545,7 @@ static void curses_start(struct tui *t)
 {
 	setlocale(LC_ALL, "");
 	initscr();
+	pane_output_init();
 	raw();
 	noecho();
 	nonl();
