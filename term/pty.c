@@ -56,27 +56,16 @@ int pty_open(struct pty_pair *p, unsigned rows, unsigned cols)
 	return 0;
 }
 
-/* A pty hands back about 4 KiB per read whatever the buffer, so one wake-up
- * reads until EAGAIN (or the buffer is full) and the caller feeds the
- * emulator once. */
-ssize_t pty_drain(int master, char *buf, size_t cap)
+ssize_t pty_read(int master, char *buf, size_t cap)
 {
-	size_t n = 0;
-	while (n < cap) {
-		ssize_t r = read(master, buf + n, cap - n);
-		if (r > 0) {
-			n += (size_t)r;
-			continue;
-		}
+	for (;;) {
+		ssize_t r = read(master, buf, cap);
+		if (r > 0)
+			return r;
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		/* EOF or an error (EIO once the slave is closed): report it when
-		 * there is nothing left to hand back. */
-		if (n)
-			break;
+			return 0;
 		return r == 0 ? -EIO : -errno;
 	}
-	return (ssize_t)n;
 }

@@ -23,10 +23,12 @@ struct pty_pair {
 };
 int pty_open(struct pty_pair *p, unsigned rows, unsigned cols); /* 0 or -errno */
 int pty_resize(int master, unsigned rows, unsigned cols);      /* 0 or -errno */
-/* Read everything available (until EAGAIN or cap) in large chunks;
- * returns bytes read, 0 at EAGAIN with nothing read, or -errno (-EIO once
- * the slave side is gone). */
-ssize_t pty_drain(int master, char *buf, size_t cap);
+/* One read of what the master has (a pty hands back at most about
+ * PTY_READ_MAX bytes at a time, whatever cap is); returns bytes read, 0
+ * when there is nothing (EAGAIN), or -errno (-EIO once the slave side is
+ * gone). */
+#define PTY_READ_MAX 4096
+ssize_t pty_read(int master, char *buf, size_t cap);
 
 /* ---- the console emulator ---- */
 
