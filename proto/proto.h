@@ -66,6 +66,11 @@ enum proto_type {
 enum proto_sub_flags {
 	PROTO_SUB_READONLY = 1, /* input from this client is refused */
 	PROTO_SUB_RAW = 2,      /* no snapshot: live bytes only */
+	/* Under a flood, the screen (a SNAPSHOT without scrollback) at frame
+	 * rate instead of every byte, and a full SNAPSHOT when it ends: for a
+	 * client that only shows the console, so it never emulates what
+	 * scrolls by unseen.  Ignored with PROTO_SUB_RAW. */
+	PROTO_SUB_SCREENS = 4,
 };
 
 /* Reply codes of PROTO_REPLY, also the exit codes of `umltop ctl`. */

@@ -20,6 +20,18 @@
 #define QUEUE_LOW (1u << 20)  /* ... and below which it is resynced */
 #define READ_CHUNK (64 * 1024)
 #define DEFAULT_SNAPSHOT_SCROLLBACK 0
+/* PROTO_SUB_SCREENS: more than FLOOD_BYTES within FRAME_MS (1 MB/s; a
+ * 200x50 screen of text is 10 KB, so more than a screen and a half a
+ * frame, which nobody reads) is a flood; the subscriber then gets the
+ * screen every FRAME_MS, until FLOOD_END_FRAMES frame periods in a row
+ * bring less than FLOOD_END_BYTES each (a console running at about the
+ * threshold must not flip back and forth: each end is a full snapshot,
+ * scrollback and all).  A client emulating every byte of a 40 MB/s flood
+ * spent as much CPU as the server's own emulator (bench/tui.sh ingest). */
+#define FRAME_MS 16
+#define FLOOD_BYTES (16 * 1024)
+#define FLOOD_END_BYTES (4 * 1024)
+#define FLOOD_END_FRAMES 6
 
 struct sub {
 	struct sub *next;
@@ -27,6 +39,11 @@ struct sub {
 	unsigned flags;
 	uint32_t scrollback;
 	bool resync;        /* output was dropped: snapshot when drained */
+	bool flood;         /* PROTO_SUB_SCREENS and flooded: screens, not bytes */
+	bool changed;       /* flooded: output since the last screen sent */
+	unsigned quiet;     /* flooded: frame periods in a row below FLOOD_END_BYTES */
+	uint64_t frame_start; /* when frame_bytes started counting (not flooded) */
+	size_t frame_bytes; /* output in this frame period */
 	unsigned rows, cols; /* the size this client shows the console at */
 };
 
@@ -58,7 +75,7 @@ static size_t queued(struct client *c)
 	return uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe);
 }
 
-static void send_snapshot(struct client *c, struct sub *s);
+static void send_snapshot(struct client *c, struct sub *s, uint32_t scrollback);
 
 static void write_cb(uv_write_t *req, int status)
 {
@@ -74,7 +91,7 @@ static void write_cb(uv_write_t *req, int status)
 		return;
 	for (struct sub *s = c->subs; s; s = s->next)
 		if (s->resync)
-			send_snapshot(c, s);
+			send_snapshot(c, s, s->scrollback);
 }
 
 static void client_send(struct client *c, const void *p, size_t n)
@@ -119,13 +136,13 @@ static void send_status(struct client *c)
 	send_buf(c, &b);
 }
 
-static void send_snapshot(struct client *c, struct sub *s)
+static void send_snapshot(struct client *c, struct sub *s, uint32_t scrollback)
 {
 	struct term *t = inst_term(s->inst);
 	unsigned rows, cols;
 	term_size(t, &rows, &cols);
 	struct buf snap = { 0 }, b = { 0 };
-	term_snapshot(t, s->scrollback, &snap);
+	term_snapshot(t, scrollback, &snap);
 	size_t start = proto_begin(&b, PROTO_SNAPSHOT);
 	proto_put_str(&b, inst_name(s->inst));
 	proto_put_u16(&b, (uint16_t)rows);
@@ -137,12 +154,62 @@ static void send_snapshot(struct client *c, struct sub *s)
 	send_buf(c, &b);
 }
 
+static void frame_cb(uv_timer_t *h)
+{
+	struct srv *srv = h->data;
+	bool flooded = false;
+	for (struct client *c = srv->clients; c; c = c->next) {
+		for (struct sub *s = c->subs; s; s = s->next) {
+			if (!s->flood || c->closing)
+				continue;
+			s->quiet = s->frame_bytes < FLOOD_END_BYTES ? s->quiet + 1 : 0;
+			s->frame_bytes = 0;
+			if (s->quiet >= FLOOD_END_FRAMES) {
+				/* Over: the whole picture again, scrollback and
+				 * all, then bytes as they come. */
+				s->flood = false;
+				send_snapshot(c, s, s->scrollback);
+				continue;
+			}
+			flooded = true;
+			if (!s->changed || queued(c) > QUEUE_LOW)
+				continue; /* nothing new, or behind: no screen now */
+			s->changed = false;
+			send_snapshot(c, s, 0);
+		}
+	}
+	if (!flooded)
+		uv_timer_stop(h);
+}
+
+/* Whether s takes these bytes as part of a flood (they reach it in the
+ * next screen) rather than as OUTPUT. */
+static bool in_flood(struct srv *srv, struct sub *s, size_t len)
+{
+	if (!(s->flags & PROTO_SUB_SCREENS) || (s->flags & PROTO_SUB_RAW))
+		return false;
+	if (!s->flood && uv_now(srv->loop) - s->frame_start >= FRAME_MS) {
+		s->frame_start = uv_now(srv->loop);
+		s->frame_bytes = 0;
+	}
+	s->frame_bytes += len;
+	if (s->flood) {
+		s->changed = true;
+	} else if (s->frame_bytes > FLOOD_BYTES) {
+		s->flood = s->changed = true;
+		s->quiet = 0;
+		if (!uv_is_active((uv_handle_t *)&srv->frame_timer))
+			uv_timer_start(&srv->frame_timer, frame_cb, FRAME_MS, FRAME_MS);
+	}
+	return s->flood;
+}
+
 void srv_clients_output(struct srv *srv, struct inst *in, const char *bytes, size_t len)
 {
 	struct buf b = { 0 };
 	for (struct client *c = srv->clients; c; c = c->next) {
 		for (struct sub *s = c->subs; s; s = s->next) {
-			if (s->inst != in || s->resync || c->closing)
+			if (s->inst != in || s->resync || c->closing || in_flood(srv, s, len))
 				continue;
 			if (queued(c) + len > QUEUE_MAX) {
 				/* Behind: drop, and resync with a snapshot later. */
@@ -252,8 +319,10 @@ static int on_console_sub(struct client *c, struct proto_reader *r)
 	}
 	s->flags = flags;
 	s->scrollback = scrollback;
+	s->flood = false;
+	s->frame_bytes = 0;
 	if (!(flags & PROTO_SUB_RAW))
-		send_snapshot(c, s);
+		send_snapshot(c, s, s->scrollback);
 	return 0;
 }
 

@@ -262,6 +262,7 @@ void srv_maybe_exit(struct srv *s)
 	unlink(s->socket);
 	uv_close((uv_handle_t *)&s->poll_timer, NULL);
 	uv_close((uv_handle_t *)&s->status_timer, NULL);
+	uv_close((uv_handle_t *)&s->frame_timer, NULL);
 	uv_close((uv_handle_t *)&s->sig_term, NULL);
 	uv_close((uv_handle_t *)&s->sig_int, NULL);
 	uv_close((uv_handle_t *)&s->sig_hup, NULL);
@@ -429,6 +430,8 @@ static void init_handles(struct srv *s)
 	s->poll_timer.data = s;
 	uv_timer_init(s->loop, &s->status_timer);
 	s->status_timer.data = s;
+	uv_timer_init(s->loop, &s->frame_timer);
+	s->frame_timer.data = s;
 	uv_signal_t *sigs[] = { &s->sig_term, &s->sig_int, &s->sig_hup };
 	int nums[] = { SIGTERM, SIGINT, SIGHUP };
 	for (size_t i = 0; i < ARRAY_LEN(sigs); i++) {

@@ -31,6 +31,7 @@ struct srv {
 	struct client *clients;
 	uv_timer_t poll_timer;
 	uv_timer_t status_timer; /* coalesces status broadcasts */
+	uv_timer_t frame_timer;  /* screens to flooded subscribers (client.c) */
 	bool status_due;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	FILE *log;

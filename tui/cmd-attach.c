@@ -357,6 +357,14 @@ static int curses_start(struct attach *a)
 	return 0;
 }
 
+/* Raw: every byte as it came.  Otherwise a flood comes as screens (the
+ * emulator here only shows the console). */
+static unsigned sub_flags(const struct attach *a)
+{
+	return (a->readonly ? PROTO_SUB_READONLY : 0) |
+	       (a->raw ? PROTO_SUB_RAW : PROTO_SUB_SCREENS);
+}
+
 static void on_snapshot(struct attach *a, const struct proto_frame *f)
 {
 	struct proto_reader r;
@@ -464,8 +472,7 @@ static void on_status(struct attach *a, const struct proto_frame *f)
 		if (a->term && !a->resub && in->rows && in->cols) {
 			term_size(a->term, &rows, &cols);
 			if (rows != in->rows || cols != in->cols) {
-				conn_console_sub(a->conn, a->name, SCROLLBACK,
-						 a->readonly ? PROTO_SUB_READONLY : 0);
+				conn_console_sub(a->conn, a->name, SCROLLBACK, sub_flags(a));
 				a->resub = true;
 			}
 		}
@@ -707,7 +714,6 @@ static void handles_init(struct attach *a)
 static void subscribe(struct attach *a)
 {
 	struct winsize ws;
-	unsigned flags = (a->readonly ? PROTO_SUB_READONLY : 0) | (a->raw ? PROTO_SUB_RAW : 0);
 	bool size = !a->readonly && isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row;
 	unsigned rows = 0, cols = 0;
 	if (size) {
@@ -717,7 +723,7 @@ static void subscribe(struct attach *a)
 		conn_resize(a->conn, a->name, rows, cols);
 	}
 	conn_status_sub(a->conn, true);
-	conn_console_sub(a->conn, a->name, a->raw ? 0 : SCROLLBACK, flags);
+	conn_console_sub(a->conn, a->name, a->raw ? 0 : SCROLLBACK, sub_flags(a));
 	if (size) {
 		/* again, now that we are subscribed: the server remembers our
 		 * size and gives it back to the console when we type */

@@ -2,6 +2,8 @@
  *
  *   server --STATUS--> on_status: panes added/removed, titles marked
  *          --SNAPSHOT-> a fresh TERM_SILENT emulator per pane, fed the bytes
+ *                       (under a flood, the screen every 16 ms instead of
+ *                       OUTPUT: PROTO_SUB_SCREENS)
  *          --OUTPUT---> term_feed: the emulator records dirty rows, nothing
  *                       is drawn here
  *   keys   --> tui-act.c: actions, prompts, INPUT to the focused guest
@@ -187,7 +189,8 @@ static void pane_sub(struct tui *t, struct tui_pane *p)
 	} else if (p->sub) {
 		return;
 	}
-	conn_console_sub(t->conn, p->st.name, MIN(t->scrollback, SNAPSHOT_SCROLLBACK), 0);
+	conn_console_sub(t->conn, p->st.name, MIN(t->scrollback, SNAPSHOT_SCROLLBACK),
+			 PROTO_SUB_SCREENS);
 	p->sub = true;
 	p->snap_pending = true;
 }
@@ -255,7 +258,8 @@ static const struct term_callbacks term_cbs = { .bell = term_bell };
  * dropped unread (that is how a flood costs no emulation here). */
 static void resync(struct tui *t, struct tui_pane *p)
 {
-	conn_console_sub(t->conn, p->st.name, MIN(t->scrollback, SNAPSHOT_SCROLLBACK), 0);
+	conn_console_sub(t->conn, p->st.name, MIN(t->scrollback, SNAPSHOT_SCROLLBACK),
+			 PROTO_SUB_SCREENS);
 	p->snap_pending = true;
 	p->unpainted = 0;
 }

@@ -5,7 +5,7 @@
 # dropped while the rest carries on, a kill -9 is a crash with nothing
 # orphaned, and halt-all runs the ladders in parallel.
 . "$top_srcdir/tests/e2e/lib.sh"
-plan 24
+plan 26
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" a b c -- AUTOSTART=yes
 start_server "$T_DIR/conf"
@@ -52,9 +52,14 @@ bytes=20971520
 "$top_builddir/tests/fixtures/slow-client" "$SOCK" b 30 5 >"$T_DIR/slow.out" &
 slow=$!
 track_pid "$slow"
+# And one that asks for screens under a flood, reading all along.
+"$top_builddir/tests/fixtures/slow-client" "$SOCK" b 0 120 screens "$T_DIR/screens.bytes" \
+	END-OF-FLOOD-42 >"$T_DIR/screens.out" &
+screens=$!
+track_pid "$screens"
 sleep 0.5
 t0=$(date +%s)
-ctl send b "yes $line | head -c $bytes; echo; echo END-OF-FLOOD" >/dev/null
+ctl send b "yes $line | head -c $bytes; echo; echo END-OF-FLOOD-\$((6*7))" >/dev/null
 wait_until 120 sh -c "grep -q '^END-OF-FLOOD' '$UMLTOP_STATE_DIR/b.console.log'"
 ok $? "the guest wrote 20 MB to its console unattached in $(( $(date +%s) - t0 )) s (bound 120 s)"
 # The log rotates at LOG_MAX (16 MB by default): count the rotated part too.
@@ -67,6 +72,13 @@ wait "$slow"
 read -r slow_result <"$T_DIR/slow.out"
 case "$slow_result" in snapshots=1\ *|snapshots=0\ *|"") false ;; *) true ;; esac
 ok $? "a client that stopped reading did not hold the guest back, and was resynced with a fresh snapshot ($slow_result)"
+wait "$screens"
+read -r screens_result <"$T_DIR/screens.out"
+set -- $(echo "$screens_result" | tr -c '0-9\n' ' ')
+[ "${1:-0}" -ge 10 ] && [ "${3:-$bytes}" -lt $(( bytes / 10 )) ]
+ok $? "a client asking for screens got the flood as screens, not as its 20 MB ($screens_result)"
+grep -q "END-OF-FLOOD-42" "$T_DIR/screens.bytes"
+ok $? "and its last screen (with what followed) shows the end of the flood"
 
 # 4. malformed frames: that client is dropped, consoles and others go on
 printf '\013\000\000\000\001\000\000\000\001\000\000\000\003\000\000\000tui' >"$T_DIR/hello"

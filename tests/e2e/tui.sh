@@ -6,7 +6,7 @@
 # every assertion (boots are the expensive part).
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
-plan 24
+plan 27
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" a b c
 start_server "$T_DIR/conf"
@@ -47,6 +47,24 @@ tmx send-keys -t t C-a PageDown
 wait_until 5 sh -c "! tmux -S '$TMUX_SOCK' capture-pane -p -t t | grep -q 'scrolled back'" &&
 	tui_pane_prompt t b
 ok $? "PgDn returns to the live screen"
+
+# A flood in b, faster than anyone reads: the pane shows its end, and
+# PgUp brings back the numbered lines that scrolled by during it.
+tui_type t 'yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789 | head -c 6000000; i=0; while [ $i -lt 80 ]; do i=$((i+1)); printf "tail-%03d\n" $i; done; echo flood-$((6*7))'
+tui_pane_wait t b 'flood-42' 90 && tui_pane_has t b 'tail-080' && tui_pane_prompt t b
+tui_ok t $? "after a 6 MB flood b's pane shows its end (tail-080, flood-42, the prompt)"
+tails() { tui_pane t b | sed -n 's/^tail-\([0-9]*\).*/\1/p' | tr '\n' ' '; }
+consecutive() { echo "$1" | awk '{ for (i = 2; i <= NF; i++) if ($i != $(i - 1) + 1) exit 1 }'; }
+live=$(tails)
+sleep 0.5 # the whole picture, scrollback and all, follows a flood's last screen
+tmx send-keys -t t C-a PageUp
+back_further() { b=$(tails); [ -n "$b" ] && [ "${b%% *}" -lt "${live%% *}" ]; }
+wait_until 5 back_further && consecutive "$(tails)" && ! tui_pane_has t a 'tail-0'
+tui_ok t $? "PgUp shows the tail lines above the screen in order (tail-${live%% *}... then tail-$(tails | cut -d' ' -f1)...); a shows none"
+tmx send-keys -t t C-a PageDown
+wait_until 5 tui_pane_prompt t b
+ok $? "PgDn: b's live screen again"
+tui_type t 'echo pane-$((6*7))' # what the later checks look for
 
 # Zoom from focus mode (prefix z), check the size, and back.
 tmx send-keys -t t C-a z
