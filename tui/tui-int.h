@@ -178,6 +178,7 @@ struct tui {
 	uv_loop_t *loop;
 	struct conn *conn;
 	uv_poll_t input;
+	unsigned empty_wakeups; /* stdin readable with no key, in a row */
 	uv_signal_t winch;
 	uv_timer_t paint;     /* armed only when something waits to be painted */
 	uv_timer_t clock;     /* the header's clock, once a second while shown */

@@ -70,6 +70,14 @@ void tui_quit(struct tui *t, int code, char *msg)
 	close_handle((uv_handle_t *)&t->clock);
 }
 
+/* The terminal went away without a SIGHUP reaching us (one ignored, say):
+ * nothing can be shown or typed any more, so end as a detach would. */
+static void terminal_gone(struct tui *t, const char *why)
+{
+	tui_quit(t, 1, xasprintf("umltop: the terminal is gone (%s); the instances keep "
+				 "running\n", why));
+}
+
 /* ---- messages and commands ---- */
 
 void tui_set_msg(struct tui *t, bool err, const char *fmt, ...)
@@ -102,12 +110,13 @@ struct tui_pane *tui_selected(struct tui *t)
 
 /* ---- painting ---- */
 
-/* Bytes written to the terminal that it has not taken yet. */
+/* Bytes written to the terminal that it has not taken yet; -EIO once it
+ * has hung up. */
 static int terminal_backlog(void)
 {
 	int n = 0;
 	if (ioctl(STDOUT_FILENO, TIOCOUTQ, &n) < 0)
-		return 0;
+		return errno == EIO ? -EIO : 0;
 	return n;
 }
 
@@ -124,7 +133,12 @@ static void schedule(struct tui *t)
 static void paint_cb(uv_timer_t *h)
 {
 	struct tui *t = h->data;
-	if (terminal_backlog() > OUTQ_MAX) {
+	int backlog = terminal_backlog();
+	if (backlog == -EIO) {
+		terminal_gone(t, "output: I/O error");
+		return;
+	}
+	if (backlog > OUTQ_MAX) {
 		/* The terminal is behind: let it drain, keep what is marked. */
 		t->outq_wait = MIN(MAX(1u, t->outq_wait * 2), OUTQ_WAIT_MAX);
 		uv_timer_start(&t->paint, paint_cb, t->outq_wait, 0);
@@ -445,16 +459,27 @@ void tui_flush_typed(struct tui *t)
 static void input_cb(uv_poll_t *h, int status, int events)
 {
 	struct tui *t = h->data;
-	unsigned flags = 0;
+	unsigned flags = 0, keys = 0;
 	wint_t key;
 	int ret;
+	(void)events;
+	if (status < 0) {
+		terminal_gone(t, uv_strerror(status));
+		return;
+	}
 	while (!(flags & TUI_QUIT) && (ret = wget_wch(t->kbd, &key)) != ERR) {
+		keys++;
 		flags |= tui_act_key(t, ret, key);
 		if (flags & TUI_RELAYOUT)
 			tui_flush_typed(t); /* before the selection moves on */
 	}
 	tui_flush_typed(t);
 	tui_mark(t, flags);
+	/* Readable and yet no key, again and again: an end of file, which
+	 * curses reports as no key. */
+	t->empty_wakeups = keys ? 0 : t->empty_wakeups + 1;
+	if (t->empty_wakeups >= 100)
+		terminal_gone(t, "end of input");
 }
 
 static void winch_cb(uv_signal_t *h, int sig)

@@ -6,7 +6,7 @@
 # every assertion (boots are the expensive part).
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
-plan 27
+plan 28
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" a b c
 start_server "$T_DIR/conf"
@@ -110,6 +110,17 @@ tmx kill-session -t t
 tui_session t2 200 50 "$UMLTOP" -S "$SOCK"
 wait_until 10 tui_pane_has t2 b 'pane-42'
 ok $? "umltop again shows b's screen as it was (pane-42)"
+
+# A TUI whose terminal goes away while it ignores SIGHUP ends by itself
+# (it did linger, connected, painting into EIO); the instances run on.
+tmx -f "$TUI_CONF" new-session -d -s gone -x 100 -y 30 \
+	sh -c 'echo $$ >"$1"; trap "" HUP; exec "$2" -S "$3"' sh "$T_DIR/gone.pid" "$UMLTOP" "$SOCK"
+wait_until 10 tui_has gone 'running'
+gone=$(cat "$T_DIR/gone.pid")
+track_pid "$gone"
+tmx kill-session -t gone
+wait_until 10 sh -c "! kill -0 $gone 2>/dev/null" && is_state b running && is_state c running
+ok $? "a TUI that ignores SIGHUP exits when its terminal is gone; b and c run on"
 
 # Halt all from the keyboard.
 tmx send-keys -t t2 H
