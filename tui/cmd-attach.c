@@ -72,7 +72,8 @@ struct attach {
 	uv_check_t check;
 	uv_signal_t sig[4];
 	bool in_on;
-	int linger_ticks, empty_wakeups;
+	int linger_ticks;
+	unsigned empty_wakeups;
 };
 
 static const int signals[4] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
@@ -574,7 +575,8 @@ static void keys_cb(uv_poll_t *p, int status, int events)
 	}
 	struct buf out = { 0 };
 	wint_t k;
-	int ret, n = 0;
+	int ret;
+	unsigned n = 0;
 	while (!a->done && (ret = wget_wch(stdscr, &k)) != ERR) {
 		n++;
 		if (!key(a, ret, k, &out))
@@ -583,10 +585,7 @@ static void keys_cb(uv_poll_t *p, int status, int events)
 	if (out.len && a->conn)
 		conn_input(a->conn, a->name, out.data, out.len);
 	buf_free(&out);
-	/* readable and yet no key, again and again: the terminal is gone (an
-	 * end of file curses reports as no key) */
-	a->empty_wakeups = n ? 0 : a->empty_wakeups + 1;
-	if (a->empty_wakeups >= 100 && !a->done)
+	if (pane_input_ended(&a->empty_wakeups, n) && !a->done)
 		finish(a, EXIT_FAIL, xasprintf("umltop attach: the terminal is gone"));
 }
 

@@ -202,6 +202,12 @@ void pane_output_init(void)
 	typeahead(-1);
 }
 
+bool pane_input_ended(unsigned *empty_wakeups, unsigned keys)
+{
+	*empty_wakeups = keys ? 0 : *empty_wakeups + 1;
+	return *empty_wakeups >= 100;
+}
+
 void pane_colors_init(void)
 {
 	unsigned epoch = col.epoch;

@@ -18,6 +18,11 @@
  * typeahead poll before each frame, as input is read before painting. */
 void pane_output_init(void);
 
+/* After each drain of curses input, with the number of keys it gave:
+ * true once the terminal has been readable with no key 100 times in a row
+ * (an end of file, which curses reports as no key: the terminal is gone). */
+bool pane_input_ended(unsigned *empty_wakeups, unsigned keys);
+
 /* Call once after initscr()/start_color()/use_default_colors(): sets up
  * colour-pair allocation and the mapping of 256/RGB colours to what the
  * terminal has (nearest xterm-256 colour, or nearest of 8/16; 24-bit as is

@@ -475,10 +475,7 @@ static void input_cb(uv_poll_t *h, int status, int events)
 	}
 	tui_flush_typed(t);
 	tui_mark(t, flags);
-	/* Readable and yet no key, again and again: an end of file, which
-	 * curses reports as no key. */
-	t->empty_wakeups = keys ? 0 : t->empty_wakeups + 1;
-	if (t->empty_wakeups >= 100)
+	if (pane_input_ended(&t->empty_wakeups, keys))
 		terminal_gone(t, "end of input");
 }
 
