@@ -768,6 +768,10 @@ static void mc_answered(struct inst *in, int status)
 	if (in->state == INST_UNRESPONSIVE) {
 		in->reason[0] = '\0';
 		inst_set_state(in, in->state_before_unresponsive);
+		/* Back to starting with the ready timer run out while it did not
+		 * answer (the timer only stops once ready): it is overdue now. */
+		if (in->state == INST_STARTING && !uv_is_active((uv_handle_t *)&in->timer))
+			ready_timeout_cb(&in->timer);
 	}
 }
 

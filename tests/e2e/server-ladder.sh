@@ -5,9 +5,10 @@
 # shows in the status.  Also: a halt asked for while the guest is still
 # booting does not rely on ctrl-alt-del (which reboots an early UML).
 . "$top_srcdir/tests/e2e/lib.sh"
-plan 12
+plan 14
 
-fleet_conf "$T_DIR/conf" "$T_DIR/uml" frozen early -- HALT_TIMEOUT=2
+fleet_conf "$T_DIR/conf" "$T_DIR/uml" frozen early late -- HALT_TIMEOUT=2
+echo 'READY="never-shown-xyzzy"' >>"$T_DIR/conf/late.conf"
 start_server "$T_DIR/conf"
 ctl start frozen >/dev/null
 wait_until 20 is_state frozen running
@@ -69,6 +70,22 @@ ok $? "four resizes during boot: the instance still comes up"
 ctl send early 'stty size' >/dev/null
 wait_until 5 grep -q '^33 111' "$UMLTOP_STATE_DIR/early.console.log"
 ok $? "the guest's stty size is the last one asked for (33 111)"
+
+# A boot whose READY never shows stops answering before the ready timeout
+# (60 s) runs out: once it answers again it is running, assumed up, and
+# not left starting for ever.
+ctl start late >/dev/null
+t0=$(date +%s)
+# (its shell is up, so is the mconsole the notify socket named)
+wait_until 30 grep -q 'built-in shell' "$UMLTOP_STATE_DIR/late.console.log"
+pid=$(field_of late pid)
+is_state late starting && kill -STOP "$pid" && wait_until 15 is_state late unresponsive
+ok $? "late (READY never shows) stopped during its boot: unresponsive"
+sleep $(( t0 + 62 - $(date +%s) ))
+kill -CONT "$pid"
+wait_until 15 is_state late running &&
+	ctl status --json | grep -F '"name":"late"' | grep -q 'assumed up'
+ok $? "after the ready timeout, answering again: running, assumed up ($(state_of late))"
 
 stop_server
 t_done
