@@ -179,7 +179,10 @@ static void adopt_conf(struct srv *s, struct conf *c, struct buf *msg)
 	s->confs = xreallocarray(s->confs, s->nconfs + 1, sizeof *s->confs);
 	s->confs[s->nconfs++] = c;
 	s->conf = c;
-	s->env.poll_ms = c->global.poll_ms ? c->global.poll_ms : 1000;
+	unsigned poll_ms = c->global.poll_ms ? c->global.poll_ms : 1000;
+	if (poll_ms != s->env.poll_ms && uv_is_active((uv_handle_t *)&s->poll_timer))
+		uv_timer_start(&s->poll_timer, poll_cb, poll_ms, poll_ms); /* a reload */
+	s->env.poll_ms = poll_ms;
 	s->env.scrollback = c->global.scrollback ? c->global.scrollback : 10000;
 	s->env.log_max = c->global.log_max ? c->global.log_max : 16u << 20;
 

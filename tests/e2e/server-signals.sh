@@ -4,7 +4,7 @@
 # clean afterwards.  SIGHUP reloads the config: a new instance appears,
 # a removed stopped one goes, a running one is untouched.
 . "$top_srcdir/tests/e2e/lib.sh"
-plan 7
+plan 8
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" one two -- AUTOSTART=yes
 start_server "$T_DIR/conf"
@@ -12,14 +12,23 @@ both_running() { is_state one running && is_state two running; }
 wait_until 20 both_running
 ok $? "two instances running"
 
-# SIGHUP: add three, remove two's file (two is running: it stays)
+# SIGHUP: add three, remove two's file (two is running: it stays), and
+# poll the guests every 10 minutes instead of every second
+guest_up() { ctl status --json | grep -F "\"name\":\"$1\"" | sed -n 's/.*"guest_uptime_s":\([0-9]*\).*/\1/p'; }
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" three
 rm "$T_DIR/conf/two.conf"
+echo 'POLL_INTERVAL=600s' >"$T_DIR/conf/umltop.conf"
 kill -HUP "$SERVER_PID"
 wait_until 5 sh -c "\"$UMLTOP\" ctl -S '$SOCK' status | grep -q '^three '"
 ok $? "SIGHUP: the new instance three is known"
 is_state two running && is_state one running
 ok $? "SIGHUP: running instances untouched (two's file is gone but it runs)"
+sleep 1.5 # a poll under way when the signal came
+up0=$(guest_up one)
+sleep 3
+up1=$(guest_up one)
+[ -n "$up0" ] && [ "$up0" = "$up1" ]
+ok $? "SIGHUP: the new POLL_INTERVAL applies at once (guest uptime $up0 s, 3 s later $up1 s)"
 
 # Guests write to their disks, then SIGTERM the server.
 ctl send one 'echo data >/root/f; sync' >/dev/null
