@@ -152,6 +152,7 @@ struct tui_pane {
 	struct term *term;       /* fed while subscribed (on screen), else NULL */
 	bool sub;                /* CONSOLE_SUB sent (the pane is on screen) */
 	bool snap_pending;       /* a SNAPSHOT was asked for and has not come */
+	bool stale;              /* a SNAPSHOT was left unread while scrolled back */
 	size_t unpainted;        /* console bytes fed since the pane was painted */
 	int asked_rows, asked_cols; /* the size last sent with RESIZE */
 	WINDOW *win;             /* while on screen: title row + console */

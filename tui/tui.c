@@ -34,7 +34,6 @@
 #define BUSY_BYTES (16 * 1024) /* a frame that carried this much: coalesce */
 #define OUTQ_MAX 4096          /* bytes unsent to the terminal: wait */
 #define OUTQ_WAIT_MAX 100
-#define SNAPSHOT_SCROLLBACK 1000
 /* A pane fed this much without a paint in between is behind a flood that
  * scrolls screens by unseen: skip to the server's screen instead.  Not
  * sooner: emulating is cheaper than a resync, whose snapshot (with its
@@ -44,6 +43,7 @@
 #define SKIP_BYTES (4 * 1024 * 1024)
 
 static void paint_cb(uv_timer_t *h);
+static void resync(struct tui *t, struct tui_pane *p);
 
 /* ---- exit ---- */
 
@@ -145,6 +145,13 @@ static void paint_cb(uv_timer_t *h)
 		return;
 	}
 	t->outq_wait = 0;
+	for (int k = 0; k < t->lay.count; k++) {
+		struct tui_pane *p = &t->pane[t->lay.first + k];
+		if (p->stale && !p->scroll && p->sub) {
+			p->stale = false; /* back from history: the screen as it is now */
+			resync(t, p);
+		}
+	}
 	tui_draw_frame(t);
 	uv_update_time(t->loop);
 	t->busy = t->fed >= BUSY_BYTES;
@@ -203,8 +210,7 @@ static void pane_sub(struct tui *t, struct tui_pane *p)
 	} else if (p->sub) {
 		return;
 	}
-	conn_console_sub(t->conn, p->st.name, MIN(t->scrollback, SNAPSHOT_SCROLLBACK),
-			 PROTO_SUB_SCREENS);
+	conn_console_sub(t->conn, p->st.name, t->scrollback, PROTO_SUB_SCREENS);
 	p->sub = true;
 	p->snap_pending = true;
 }
@@ -272,8 +278,7 @@ static const struct term_callbacks term_cbs = { .bell = term_bell };
  * dropped unread (that is how a flood costs no emulation here). */
 static void resync(struct tui *t, struct tui_pane *p)
 {
-	conn_console_sub(t->conn, p->st.name, MIN(t->scrollback, SNAPSHOT_SCROLLBACK),
-			 PROTO_SUB_SCREENS);
+	conn_console_sub(t->conn, p->st.name, t->scrollback, PROTO_SUB_SCREENS);
 	p->snap_pending = true;
 	p->unpainted = 0;
 }
@@ -290,6 +295,14 @@ static void on_snapshot(struct tui *t, const struct proto_frame *f)
 	struct tui_pane *p = find_pane(t, name);
 	if (!proto_reader_done(&r) || !p || !p->sub || !rows || !cols)
 		return;
+	if (p->scroll && !p->snap_pending && p->term) {
+		/* A screen of a flood (or its end) while someone reads the
+		 * history: keep the view still; resync once back at the live
+		 * screen (paint_cb). */
+		p->stale = true;
+		return;
+	}
+	p->stale = false;
 	if (p->term)
 		term_free(p->term);
 	p->term = term_new(rows, cols, t->scrollback, TERM_SILENT, &term_cbs, p);
@@ -312,8 +325,8 @@ static void on_output(struct tui *t, const struct proto_frame *f)
 	proto_get_str(&r, name, sizeof name);
 	const uint8_t *bytes = proto_get_bytes(&r, &len);
 	struct tui_pane *p = find_pane(t, name);
-	if (!proto_reader_done(&r) || !p || !p->term || p->snap_pending)
-		return; /* a SNAPSHOT on its way includes these bytes */
+	if (!proto_reader_done(&r) || !p || !p->term || p->snap_pending || p->stale)
+		return; /* a SNAPSHOT on its way (or asked for later) includes these bytes */
 	if (p->unpainted > SKIP_BYTES) {
 		resync(t, p);
 		return;

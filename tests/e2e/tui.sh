@@ -6,7 +6,7 @@
 # every assertion (boots are the expensive part).
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
-plan 28
+plan 29
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" a b c
 start_server "$T_DIR/conf"
@@ -48,17 +48,30 @@ wait_until 5 sh -c "! tmux -S '$TMUX_SOCK' capture-pane -p -t t | grep -q 'scrol
 	tui_pane_prompt t b
 ok $? "PgDn returns to the live screen"
 
-# A flood in b, faster than anyone reads: the pane shows its end, and
-# PgUp brings back the numbered lines that scrolled by during it.
+# A flood in b, faster than anyone reads.  PgUp during it holds the view
+# still; the pane then shows its end, and PgUp brings back the numbered
+# lines that scrolled by during it.
 tui_type t 'yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789 | head -c 6000000; i=0; while [ $i -lt 80 ]; do i=$((i+1)); printf "tail-%03d\n" $i; done; echo flood-$((6*7))'
+tui_pane_wait t b '0123456789abcdefghijklmnopqrstuvwxyz0123456789' 20
+tmx send-keys -t t C-a PageUp
+wait_until 5 tui_has t 'scrolled back'
+held=$(tui_pane t b)
+sleep 1
+[ "$(tui_pane t b)" = "$held" ] && tui_has t 'scrolled back' && ! tui_pane_has t b 'flood-42'
+tui_ok t $? "PgUp during the flood: b's view holds still, scrolled back"
+tmx send-keys -t t C-a PageDown
 tui_pane_wait t b 'flood-42' 90 && tui_pane_has t b 'tail-080' && tui_pane_prompt t b
-tui_ok t $? "after a 6 MB flood b's pane shows its end (tail-080, flood-42, the prompt)"
+tui_ok t $? "PgDn, and after the 6 MB flood b's pane shows its end (tail-080, flood-42, the prompt)"
 tails() { tui_pane t b | sed -n 's/^tail-\([0-9]*\).*/\1/p' | tr '\n' ' '; }
 consecutive() { echo "$1" | awk '{ for (i = 2; i <= NF; i++) if ($i != $(i - 1) + 1) exit 1 }'; }
 live=$(tails)
-sleep 0.5 # the whole picture, scrollback and all, follows a flood's last screen
-tmx send-keys -t t C-a PageUp
-back_further() { b=$(tails); [ -n "$b" ] && [ "${b%% *}" -lt "${live%% *}" ]; }
+# PgUp until it has taken: the whole picture, scrollback and all, follows
+# a flood's last screen by about 0.1 s.
+back_further() {
+	tui_has t 'scrolled back' || tmx send-keys -t t C-a PageUp
+	b=$(tails)
+	[ -n "$b" ] && [ "${b%% *}" -lt "${live%% *}" ]
+}
 wait_until 5 back_further && consecutive "$(tails)" && ! tui_pane_has t a 'tail-0'
 tui_ok t $? "PgUp shows the tail lines above the screen in order (tail-${live%% *}... then tail-$(tails | cut -d' ' -f1)...); a shows none"
 tmx send-keys -t t C-a PageDown
@@ -114,13 +127,15 @@ ok $? "umltop again shows b's screen as it was (pane-42)"
 # A TUI whose terminal goes away while it ignores SIGHUP ends by itself
 # (it did linger, connected, painting into EIO); the instances run on.
 tmx -f "$TUI_CONF" new-session -d -s gone -x 100 -y 30 \
-	sh -c 'echo $$ >"$1"; trap "" HUP; exec "$2" -S "$3"' sh "$T_DIR/gone.pid" "$UMLTOP" "$SOCK"
+	sh -c 'echo $$ >"$1"; trap "" HUP; exec "$2" -S "$3" 2>"$4"' sh "$T_DIR/gone.pid" \
+	"$UMLTOP" "$SOCK" "$T_DIR/gone.err"
 wait_until 10 tui_has gone 'running'
 gone=$(cat "$T_DIR/gone.pid")
 track_pid "$gone"
 tmx kill-session -t gone
-wait_until 10 sh -c "! kill -0 $gone 2>/dev/null" && is_state b running && is_state c running
-ok $? "a TUI that ignores SIGHUP exits when its terminal is gone; b and c run on"
+wait_until 10 sh -c "! kill -0 $gone 2>/dev/null" && grep -q 'the terminal is gone' "$T_DIR/gone.err" &&
+	is_state b running && is_state c running
+ok $? "a TUI that ignores SIGHUP exits when its terminal is gone, saying so; b and c run on"
 
 # Halt all from the keyboard.
 tmx send-keys -t t2 H
