@@ -57,6 +57,7 @@ struct attach {
 	struct term *term;
 	struct pane_view view;
 	bool resub;           /* a CONSOLE_SUB for a fresh snapshot is on its way */
+	bool stale;           /* a SNAPSHOT was left unread while scrolled back */
 	bool dirty, full;
 	int cursor;           /* what curs_set() was last told */
 	uint64_t last_paint, last_bell;
@@ -377,6 +378,13 @@ static void on_snapshot(struct attach *a, const struct proto_frame *f)
 	const uint8_t *bytes = proto_get_bytes(&r, &len);
 	if (!proto_reader_done(&r) || strcmp(name, a->name) || !rows || !cols || a->raw)
 		return;
+	if (a->term && a->view.scroll > 0 && !a->resub) {
+		/* a flood's screen while the history is read: the view holds
+		 * still, and a fresh snapshot comes back with the live screen */
+		a->stale = true;
+		return;
+	}
+	a->stale = false;
 	/* every snapshot is a reset: this size, these bytes */
 	term_free(a->term);
 	a->term = term_new(rows, cols, SCROLLBACK, TERM_SILENT, &term_cb, a);
@@ -421,7 +429,7 @@ static void on_output(struct attach *a, const struct proto_frame *f)
 		buf_free(&b);
 	} else if (a->raw) {
 		write_out(a, (const char *)bytes, len);
-	} else if (a->term) {
+	} else if (a->term && !a->stale) {
 		/* scrolled back, the view stays on the lines it shows */
 		size_t sb = term_scrollback_len(a->term);
 		term_feed(a->term, (const char *)bytes, len);
@@ -531,6 +539,12 @@ static void scroll_by(struct attach *a, int lines)
 	int s = a->view.scroll + lines;
 	a->view.scroll = s < 0 ? 0 : s > max ? max : s;
 	a->full = a->dirty = true;
+	if (!a->view.scroll && a->stale && a->conn) {
+		/* back at the live screen after a flood went by unread */
+		conn_console_sub(a->conn, a->name, SCROLLBACK, sub_flags(a));
+		a->resub = true;
+		a->stale = false;
+	}
 }
 
 /* One key; false when the attach ends. */
@@ -557,10 +571,8 @@ static bool key(struct attach *a, int ret, wint_t k, struct buf *out)
 	}
 	if (a->readonly || !a->term)
 		return true;
-	if (a->view.scroll) {
-		a->view.scroll = 0;
-		a->full = a->dirty = true;
-	}
+	if (a->view.scroll)
+		scroll_by(a, -a->view.scroll);
 	pane_key(a->term, ret, k, out);
 	return true;
 }

@@ -8,7 +8,7 @@
 # crash it).
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
-plan 39
+plan 41
 
 A="$UMLTOP attach -S $SOCK"
 W=100 H=30
@@ -125,6 +125,25 @@ console_of b >"$T_DIR/b"
 console_of c >"$T_DIR/c"
 cmp -s "$T_DIR/b" "$T_DIR/c"
 ok $? "two clients: the same screen in both"
+
+# ---- a flood while one client reads its history ----
+tui_type b 'yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 6000000; echo; echo attach-flood-$((6*7))'
+wait_until 20 has_line c '^0123456789abcdefghijklmnopqrstuvwxyz'
+tmx send-keys -t c S-PPage
+wait_until 5 tui_has c 'scrolled back'
+held=$(console_of c)
+sleep 1
+[ "$(console_of c)" = "$held" ] && tui_has c 'scrolled back' && ! has_line c 'attach-flood-42'
+ok $? "attach: Shift-PageUp during a flood holds the view still"
+wait_until 60 has_line b '^attach-flood-42'
+back_live() {
+	tui_has c 'scrolled back' && tmx send-keys -t c S-NPage
+	has_line c '^attach-flood-42' && ! tui_has c 'scrolled back'
+}
+wait_until 10 back_live
+tui_ok c $? "attach: back at the live screen, the flood's end shows"
+tui_type b 'echo both-$((3+4))' # what the next checks look for
+tui_wait c 'both-7' 10
 
 # ---- read-only ----
 tui_session r $W $H $A -r web
