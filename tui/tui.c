@@ -43,7 +43,6 @@
 #define SKIP_BYTES (4 * 1024 * 1024)
 
 static void paint_cb(uv_timer_t *h);
-static void resync(struct tui *t, struct tui_pane *p);
 
 /* ---- exit ---- */
 
@@ -109,6 +108,16 @@ struct tui_pane *tui_selected(struct tui *t)
 }
 
 /* ---- painting ---- */
+
+/* Ask for the console's screen again.  Frames come in order, so every
+ * OUTPUT before the SNAPSHOT is already in it: until it comes, OUTPUT is
+ * dropped unread (that is how a flood costs no emulation here). */
+static void resync(struct tui *t, struct tui_pane *p)
+{
+	conn_console_sub(t->conn, p->st.name, t->scrollback, PROTO_SUB_SCREENS);
+	p->snap_pending = true;
+	p->unpainted = 0;
+}
 
 /* Bytes written to the terminal that it has not taken yet; -EIO once it
  * has hung up. */
@@ -210,9 +219,8 @@ static void pane_sub(struct tui *t, struct tui_pane *p)
 	} else if (p->sub) {
 		return;
 	}
-	conn_console_sub(t->conn, p->st.name, t->scrollback, PROTO_SUB_SCREENS);
+	resync(t, p);
 	p->sub = true;
-	p->snap_pending = true;
 }
 
 static void place_pane(struct tui *t, struct tui_pane *p, const struct tui_rect *r)
@@ -272,16 +280,6 @@ static void term_bell(void *arg)
 }
 
 static const struct term_callbacks term_cbs = { .bell = term_bell };
-
-/* Ask for the console's screen again.  Frames come in order, so every
- * OUTPUT before the SNAPSHOT is already in it: until it comes, OUTPUT is
- * dropped unread (that is how a flood costs no emulation here). */
-static void resync(struct tui *t, struct tui_pane *p)
-{
-	conn_console_sub(t->conn, p->st.name, t->scrollback, PROTO_SUB_SCREENS);
-	p->snap_pending = true;
-	p->unpainted = 0;
-}
 
 static void on_snapshot(struct tui *t, const struct proto_frame *f)
 {
