@@ -58,6 +58,7 @@ struct attach {
 	struct pane_view view;
 	bool resub;           /* a CONSOLE_SUB for a fresh snapshot is on its way */
 	bool stale;           /* a SNAPSHOT was left unread while scrolled back */
+	int scroll_wanted;    /* lines a Shift-PageUp asked for before the history came */
 	bool dirty, full;
 	int cursor;           /* what curs_set() was last told */
 	uint64_t last_paint, last_bell;
@@ -367,6 +368,13 @@ static unsigned sub_flags(const struct attach *a)
 	       (a->raw ? PROTO_SUB_RAW : PROTO_SUB_SCREENS);
 }
 
+/* A fresh snapshot, at the size and with the history the server has. */
+static void resubscribe(struct attach *a)
+{
+	conn_console_sub(a->conn, a->name, SCROLLBACK, sub_flags(a));
+	a->resub = true;
+}
+
 static void on_snapshot(struct attach *a, const struct proto_frame *f)
 {
 	struct proto_reader r;
@@ -389,6 +397,11 @@ static void on_snapshot(struct attach *a, const struct proto_frame *f)
 	term_free(a->term);
 	a->term = term_new(rows, cols, SCROLLBACK, TERM_SILENT, &term_cb, a);
 	term_feed(a->term, (const char *)bytes, len);
+	if (a->scroll_wanted && term_scrollback_len(a->term)) {
+		/* the history a Shift-PageUp asked for */
+		a->view.scroll = MIN(a->scroll_wanted, (int)term_scrollback_len(a->term));
+		a->scroll_wanted = 0;
+	}
 	a->resub = false;
 	a->full = a->dirty = true;
 	if (!a->screen) {
@@ -481,8 +494,7 @@ static void on_status(struct attach *a, const struct proto_frame *f)
 		if (a->term && !a->resub && in->rows && in->cols) {
 			term_size(a->term, &rows, &cols);
 			if (rows != in->rows || cols != in->cols) {
-				conn_console_sub(a->conn, a->name, SCROLLBACK, sub_flags(a));
-				a->resub = true;
+				resubscribe(a);
 			}
 		}
 	}
@@ -536,13 +548,20 @@ static const struct conn_cb attach_conn_cb = { .frame = conn_frame_cb,
 static void scroll_by(struct attach *a, int lines)
 {
 	int max = a->term ? (int)term_scrollback_len(a->term) : 0;
+	a->scroll_wanted = 0;
+	if (lines > 0 && !max && a->term && a->conn) {
+		/* a flood's screen carries no history: ask for it, and scroll
+		 * once it comes */
+		a->scroll_wanted = lines;
+		resubscribe(a);
+		return;
+	}
 	int s = a->view.scroll + lines;
 	a->view.scroll = s < 0 ? 0 : s > max ? max : s;
 	a->full = a->dirty = true;
 	if (!a->view.scroll && a->stale && a->conn) {
 		/* back at the live screen after a flood went by unread */
-		conn_console_sub(a->conn, a->name, SCROLLBACK, sub_flags(a));
-		a->resub = true;
+		resubscribe(a);
 		a->stale = false;
 	}
 }
@@ -571,6 +590,7 @@ static bool key(struct attach *a, int ret, wint_t k, struct buf *out)
 	}
 	if (a->readonly || !a->term)
 		return true;
+	a->scroll_wanted = 0; /* typing is for the live screen */
 	if (a->view.scroll)
 		scroll_by(a, -a->view.scroll);
 	pane_key(a->term, ret, k, out);

@@ -311,8 +311,16 @@ static unsigned scroll_by(struct tui *t, int dir)
 		return 0;
 	int step = MAX(1, p->rect.rows / 2), max = (int)term_scrollback_len(p->term);
 	int s = MAX(0, MIN(max, p->scroll + dir * step));
-	if (s == p->scroll)
+	p->scroll_wanted = 0;
+	if (s == p->scroll) {
+		if (dir > 0 && !max && p->sub) {
+			/* A flood's screen carries no history: ask for it, and
+			 * scroll once it comes. */
+			p->scroll_wanted = step;
+			tui_resync(t, p);
+		}
 		return 0;
+	}
 	p->scroll = s;
 	p->repaint = p->retitle = true;
 	return TUI_REDRAW;
@@ -528,6 +536,7 @@ static unsigned guest_key(struct tui *t, int ret, wint_t key)
 		pane_key(p->term, ret, key, &t->typed);
 	else if (ret == OK)
 		put_utf8(&t->typed, key); /* no emulator yet: plain characters only */
+	p->scroll_wanted = 0;
 	if (p->scroll) {
 		p->scroll = 0; /* typing returns to the live screen */
 		p->repaint = p->retitle = true;

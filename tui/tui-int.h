@@ -153,6 +153,7 @@ struct tui_pane {
 	bool sub;                /* CONSOLE_SUB sent (the pane is on screen) */
 	bool snap_pending;       /* a SNAPSHOT was asked for and has not come */
 	bool stale;              /* a SNAPSHOT was left unread while scrolled back */
+	int scroll_wanted;       /* lines a PgUp asked for before the history came */
 	size_t unpainted;        /* console bytes fed since the pane was painted */
 	int asked_rows, asked_cols; /* the size last sent with RESIZE */
 	WINDOW *win;             /* while on screen: title row + console */
@@ -240,6 +241,8 @@ struct tui {
 void tui_mark(struct tui *t, unsigned flags);
 /* Send what was typed for the selected pane to its guest now. */
 void tui_flush_typed(struct tui *t);
+/* Ask for the pane's console again (a SNAPSHOT with its scrollback). */
+void tui_resync(struct tui *t, struct tui_pane *p);
 void tui_send_command(struct tui *t, int argc, const char *const *argv);
 void tui_set_msg(struct tui *t, bool err, const char *fmt, ...) PRINTF_LIKE(3, 4);
 struct tui_pane *tui_selected(struct tui *t);

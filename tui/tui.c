@@ -112,7 +112,7 @@ struct tui_pane *tui_selected(struct tui *t)
 /* Ask for the console's screen again.  Frames come in order, so every
  * OUTPUT before the SNAPSHOT is already in it: until it comes, OUTPUT is
  * dropped unread (that is how a flood costs no emulation here). */
-static void resync(struct tui *t, struct tui_pane *p)
+void tui_resync(struct tui *t, struct tui_pane *p)
 {
 	conn_console_sub(t->conn, p->st.name, t->scrollback, PROTO_SUB_SCREENS);
 	p->snap_pending = true;
@@ -158,7 +158,7 @@ static void paint_cb(uv_timer_t *h)
 		struct tui_pane *p = &t->pane[t->lay.first + k];
 		if (p->stale && !p->scroll && p->sub) {
 			p->stale = false; /* back from history: the screen as it is now */
-			resync(t, p);
+			tui_resync(t, p);
 		}
 	}
 	tui_draw_frame(t);
@@ -219,7 +219,7 @@ static void pane_sub(struct tui *t, struct tui_pane *p)
 	} else if (p->sub) {
 		return;
 	}
-	resync(t, p);
+	tui_resync(t, p);
 	p->sub = true;
 }
 
@@ -308,6 +308,12 @@ static void on_snapshot(struct tui *t, const struct proto_frame *f)
 	p->snap_pending = false;
 	p->unpainted = 0;
 	p->scroll = 0;
+	if (p->scroll_wanted && term_scrollback_len(p->term)) {
+		/* the history a PgUp asked for (tui-act.c) */
+		p->scroll = MIN(p->scroll_wanted, (int)term_scrollback_len(p->term));
+		p->scroll_wanted = 0;
+		p->retitle = true;
+	}
 	p->hit = false;
 	p->repaint = true;
 	t->fed += len;
@@ -326,7 +332,7 @@ static void on_output(struct tui *t, const struct proto_frame *f)
 	if (!proto_reader_done(&r) || !p || !p->term || p->snap_pending || p->stale)
 		return; /* a SNAPSHOT on its way (or asked for later) includes these bytes */
 	if (p->unpainted > SKIP_BYTES) {
-		resync(t, p);
+		tui_resync(t, p);
 		return;
 	}
 	term_feed(p->term, (const char *)bytes, len);
@@ -401,7 +407,7 @@ static void update_pane(struct tui *t, struct tui_pane *p, const struct proto_in
 		unsigned rows, cols;
 		term_size(p->term, &rows, &cols);
 		if (rows != in->rows || cols != in->cols)
-			resync(t, p);
+			tui_resync(t, p);
 	}
 }
 

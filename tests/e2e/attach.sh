@@ -129,6 +129,7 @@ ok $? "two clients: the same screen in both"
 # ---- a flood while one client reads its history ----
 tui_type b 'yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 6000000; echo; echo attach-flood-$((6*7))'
 wait_until 20 has_line c '^0123456789abcdefghijklmnopqrstuvwxyz'
+sleep 1 # by now c holds a flood's screen, which has no history
 tmx send-keys -t c S-PPage
 wait_until 5 tui_has c 'scrolled back'
 held=$(console_of c)

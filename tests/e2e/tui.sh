@@ -53,6 +53,7 @@ ok $? "PgDn returns to the live screen"
 # lines that scrolled by during it.
 tui_type t 'yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789 | head -c 6000000; i=0; while [ $i -lt 80 ]; do i=$((i+1)); printf "tail-%03d\n" $i; done; echo flood-$((6*7))'
 tui_pane_wait t b '0123456789abcdefghijklmnopqrstuvwxyz0123456789' 20
+sleep 1 # by now the pane holds a flood's screen, which has no history
 tmx send-keys -t t C-a PageUp
 wait_until 5 tui_has t 'scrolled back'
 held=$(tui_pane t b)
