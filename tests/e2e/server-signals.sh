@@ -15,6 +15,8 @@ ok $? "two instances running"
 # SIGHUP: add three, remove two's file (two is running: it stays), and
 # poll the guests every 10 minutes instead of every second
 guest_up() { ctl status --json | grep -F "\"name\":\"$1\"" | sed -n 's/.*"guest_uptime_s":\([0-9]*\).*/\1/p'; }
+polled() { [ -n "$(guest_up "$1")" ]; }
+wait_until 10 polled one # a poll has answered before the interval goes long
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" three
 rm "$T_DIR/conf/two.conf"
 echo 'POLL_INTERVAL=600s' >"$T_DIR/conf/umltop.conf"
