@@ -215,8 +215,18 @@ if [ "$gone" -eq 0 ]; then
 else
 	rc=none
 fi
-[ "$rc" = 0 ]
-ok $? "the UML's exit status is 0 ($rc)"
+# UML 6.1 sometimes dies by SIGABRT after the guest has halted (a timer
+# signal during the host-side teardown; see halted_then_aborted() in
+# uml/inst.c): the guest's shutdown was complete all the same.
+last=$(tr -d '\r' <"$BOOT_DIR/console.log" | grep . | tail -n 1)
+if [ "$rc" = 0 ]; then
+	pass "the UML's exit status is 0"
+elif [ "$rc" = 134 ] && [ "$last" = "reboot: System halted" ]; then
+	pass "the UML's exit status is SIGABRT after its last line, 'reboot: System halted'"
+else
+	fail "the UML's exit status is 0 ($rc); its console's last lines:"
+	tail -n 25 "$BOOT_DIR/console.log" | sed 's/^/#   /'
+fi
 wait_until 5 sh -c "[ ! -e '$T_DIR/run/$NAME' ]"
 ok $? "the UML removed its uml_dir on the way out"
 mc "$MC" version

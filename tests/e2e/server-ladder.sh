@@ -3,12 +3,25 @@
 # SIGSTOP turns unresponsive, and a halt climbs every rung (cad, wait
 # HALT_TIMEOUT, sync/remount/halt, wait, SIGKILL) to stop it; each phase
 # shows in the status.  Also: a halt asked for while the guest is still
-# booting does not rely on ctrl-alt-del (which reboots an early UML).
+# booting does not rely on ctrl-alt-del (which reboots an early UML).  A
+# kernel that aborts after "reboot: System halted" has stopped cleanly; one
+# that aborts after a panic has crashed.
 . "$top_srcdir/tests/e2e/lib.sh"
-plan 14
+plan 17
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" frozen early late -- HALT_TIMEOUT=2
 echo 'READY="never-shown-xyzzy"' >>"$T_DIR/conf/late.conf"
+# Kernels that end as UML 6.1 sometimes does after a halt (SIGABRT once
+# the guest is gone), and as a crash does (SIGABRT with no halt first).
+for k in "aborted:reboot: System halted" "crashed:Kernel panic - not syncing: test"; do
+	name=${k%%:*}
+	printf '#!/bin/sh\nprintf "Requesting system poweroff\\r\\n%s\\r\\n"\nkill -ABRT $$\n' \
+		"${k#*:}" >"$T_DIR/$name-kernel"
+	chmod +x "$T_DIR/$name-kernel"
+	: >"$T_DIR/$name.root"
+	printf 'KERNEL="%s"\nROOT="%s"\n' "$T_DIR/$name-kernel" "$T_DIR/$name.root" \
+		>"$T_DIR/conf/$name.conf"
+done
 start_server "$T_DIR/conf"
 ctl start frozen >/dev/null
 wait_until 20 is_state frozen running
@@ -86,6 +99,24 @@ kill -CONT "$pid"
 wait_until 15 is_state late running &&
 	ctl status --json | grep -F '"name":"late"' | grep -q 'assumed up'
 ok $? "after the ready timeout, answering again: running, assumed up ($(state_of late))"
+
+# The guest's last line is the kernel's "System halted", then SIGABRT:
+# the guest's own exit, stopped cleanly with code 0.  The same abort after
+# a panic is a crash.
+ctl start aborted >/dev/null
+ctl start crashed >/dev/null
+ended() { ! is_state aborted starting && ! is_state crashed starting; }
+wait_until 10 ended
+st=$(ctl status --json | grep -F '"name":"aborted"')
+is_state aborted stopped && [ "$(field_of aborted exit_code)" = 0 ] &&
+	echo "$st" | grep -q '"ended":"clean"'
+ok $? "SIGABRT after 'reboot: System halted': stopped cleanly, exit code 0 ($(state_of aborted), $(field_of aborted exit_code))"
+grep -q 'aborted: pid [0-9]* died by SIGABRT after the guest halted' "$UMLTOP_STATE_DIR/server.log"
+ok $? "the server log says what really happened"
+st=$(state_of crashed)
+[ "$st" = failed ] || [ "$st" = crashed ]
+[ $? -eq 0 ] && [ "$(field_of crashed exit_signal)" = 6 ]
+ok $? "SIGABRT after a panic: a crash, signal 6 ($st, $(field_of crashed exit_signal))"
 
 stop_server
 t_done
