@@ -138,11 +138,12 @@ static void send_status(struct client *c)
 
 static void send_snapshot(struct client *c, struct sub *s, uint32_t scrollback)
 {
-	struct term *t = inst_term(s->inst);
+	struct term *t = inst_term_lock(s->inst);
 	unsigned rows, cols;
 	term_size(t, &rows, &cols);
 	struct buf snap = { 0 }, b = { 0 };
 	term_snapshot(t, scrollback, &snap);
+	inst_term_unlock(s->inst);
 	size_t start = proto_begin(&b, PROTO_SNAPSHOT);
 	proto_put_str(&b, inst_name(s->inst));
 	proto_put_u16(&b, (uint16_t)rows);

@@ -18,6 +18,7 @@
 
 #include "server/server.h"
 #include "server/srv-int.h"
+#include "uml/feed.h"
 
 #define STATUS_COALESCE_MS 50
 #define READY_TIMEOUT_MS 60000
@@ -533,7 +534,11 @@ int srv_main(int argc, char **argv)
 		.log = srv_log,
 		.ev = &inst_events,
 		.arg = s,
+		/* after daemonising: a thread does not survive fork */
+		.feeder = feeder_new(),
 	};
+	if (!s->env.feeder)
+		srv_log(s, "no thread for the emulators: consoles are emulated inline");
 	if (srv_listen(s, err, sizeof err) < 0) {
 		fprintf(stderr, "umltop server: %s\n", err);
 		srv_log(s, "%s", err);
@@ -554,6 +559,8 @@ int srv_main(int argc, char **argv)
 	rc = uv_loop_close(s->loop);
 	if (rc < 0)
 		srv_log(s, "loop not clean at exit: %s", uv_strerror(rc));
+	else
+		feeder_free(s->env.feeder); /* every console's feed is gone */
 	free(s->loop);
 	srv_free(s);
 	return 0;

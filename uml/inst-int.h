@@ -32,7 +32,10 @@ struct inst {
 	bool console_open;
 	struct buf pending_input; /* typed while the pty was full */
 	char *chunk;
-	struct term *term;
+	struct term *term;     /* through feed_lock() only */
+	struct feed *feed;     /* emulates the console on the feeder's thread */
+	uv_async_t replies_async;
+	struct buf replies;    /* the emulator's answers to queries; under the feed lock */
 	struct term_log *log;
 	unsigned rows, cols;
 	unsigned want_rows, want_cols; /* asked for while starting */

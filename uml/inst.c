@@ -25,6 +25,7 @@
 
 #include "lib/util.h"
 #include "mconsole/mconsole.h"
+#include "uml/feed.h"
 #include "uml/inst-int.h"
 #include "uml/launch.h"
 
@@ -117,10 +118,28 @@ static void console_write(struct inst *in, const char *bytes, size_t len)
 	}
 }
 
-/* The server's emulator answers the guest's terminal queries itself. */
+/* The server's emulator answers the guest's terminal queries itself.  It
+ * runs on the feeder's thread, holding the feed lock: the answer goes to
+ * the console from the main loop. */
 static void term_output_cb(void *arg, const char *bytes, size_t len)
 {
-	console_write(arg, bytes, len);
+	struct inst *in = arg;
+	if (in->freeing)
+		return; /* its handle is closed */
+	buf_append(&in->replies, bytes, len);
+	uv_async_send(&in->replies_async);
+}
+
+static void replies_cb(uv_async_t *h)
+{
+	struct inst *in = h->data;
+	feed_lock(in->feed);
+	struct buf r = in->replies;
+	in->replies = (struct buf){ 0 };
+	feed_unlock(in->feed);
+	if (r.len)
+		console_write(in, r.data, r.len);
+	buf_free(&r);
 }
 
 static const struct term_callbacks term_cb = { .output = term_output_cb };
@@ -133,9 +152,11 @@ static void check_ready(struct inst *in)
 		return;
 	int row, col;
 	bool vis;
-	term_cursor(in->term, &row, &col, &vis);
+	struct term *t = feed_lock(in->feed);
+	term_cursor(t, &row, &col, &vis);
 	char line[1024];
-	size_t n = term_row_text(in->term, row, line, sizeof line);
+	size_t n = term_row_text(t, row, line, sizeof line);
+	feed_unlock(in->feed);
 	size_t want = (size_t)col < sizeof line - 1 ? (size_t)col : sizeof line - 1;
 	while (n < want)
 		line[n++] = ' '; /* the row's trailing blanks up to the cursor */
@@ -155,7 +176,7 @@ void inst_became_ready(struct inst *in)
 		inst_resize(in, in->want_rows, in->want_cols);
 }
 
-/* What a wake-up read, after the emulator has it: the clients (first:
+/* What a wake-up read, once handed to the emulator: the clients (first:
  * someone may be waiting for an echo), the logs and the halt ladder's
  * watch take it in one piece. */
 static void console_pass(struct inst *in, const char *bytes, size_t len)
@@ -184,7 +205,7 @@ static void console_read(struct inst *in)
 				uv_poll_stop(in->console_poll);
 			break;
 		}
-		term_feed(in->term, chunk + n, (size_t)r);
+		feed_bytes(in->feed, chunk + n, (size_t)r);
 		n += (size_t)r;
 		total += (size_t)r;
 		if (CONSOLE_CHUNK - n < PTY_READ_MAX) {
@@ -230,16 +251,18 @@ static int console_open(struct inst *in)
 	/* The last run may have died in the middle of a sequence: its tail
 	 * would swallow this run's first bytes (the shell's ESC[6n, unanswered,
 	 * makes busybox take the first typed line for the reply). */
-	term_cancel(in->term);
+	struct term *t = feed_lock(in->feed);
+	term_cancel(t);
 	/* The last run's screen stays and this run starts below it: a prompt
 	 * left at the cursor must not pass for this run's READY (the notify
 	 * socket can come before the kernel's first line). */
 	int row, col;
 	bool vis;
 	char line[8];
-	term_cursor(in->term, &row, &col, &vis);
-	if (col > 0 || term_row_text(in->term, row, line, sizeof line) > 0)
-		term_feed(in->term, "\r\n", 2);
+	term_cursor(t, &row, &col, &vis);
+	if (col > 0 || term_row_text(t, row, line, sizeof line) > 0)
+		term_feed(t, "\r\n", 2);
+	feed_unlock(in->feed);
 	/* A handle per run: the last run's may still be closing. */
 	in->console_poll = xmalloc(sizeof *in->console_poll);
 	uv_poll_init(in->env.loop, in->console_poll, in->pty.master);
@@ -292,7 +315,8 @@ static void apply_size(struct inst *in, unsigned rows, unsigned cols)
 {
 	in->rows = rows;
 	in->cols = cols;
-	term_resize(in->term, rows, cols);
+	term_resize(feed_lock(in->feed), rows, cols);
+	feed_unlock(in->feed);
 	if (in->console_open)
 		pty_resize(in->pty.master, rows, cols);
 	inst_changed(in);
@@ -636,21 +660,20 @@ static void describe_exit(struct inst *in, int status)
  * then SIGSEGV, SIGTERM to the group and SIGABRT, all after the kernel's
  * last line).  The guest's shutdown was complete, so the exit is the
  * guest's: its last words on the console say so. */
-static bool halted_then_aborted(const struct inst *in)
+static bool halted_then_aborted(struct inst *in)
 {
 	if (in->exit_signal != SIGABRT)
 		return false;
 	int row, col;
 	bool vis;
-	term_cursor(in->term, &row, &col, &vis);
-	char line[128];
-	for (int r = row; r >= 0 && r >= row - 2; r--) {
-		if (term_row_text(in->term, r, line, sizeof line) == 0)
-			continue; /* the blank line the last CRLF left */
-		return !strcmp(line, "reboot: System halted") ||
-		       !strcmp(line, "reboot: Power down");
-	}
-	return false;
+	struct term *t = feed_lock(in->feed);
+	term_cursor(t, &row, &col, &vis);
+	char line[128] = "";
+	for (int r = row; r >= 0 && r >= row - 2; r--)
+		if (term_row_text(t, r, line, sizeof line) > 0)
+			break; /* past the blank line the last CRLF left */
+	feed_unlock(in->feed);
+	return !strcmp(line, "reboot: System halted") || !strcmp(line, "reboot: Power down");
 }
 
 static void exited(struct inst *in, int status)
@@ -881,13 +904,16 @@ struct inst *inst_new(const struct inst_env *env, const struct conf_instance *ci
 	in->exit_code = -1;
 	in->chunk = xmalloc(CONSOLE_CHUNK);
 	in->term = term_new(in->rows, in->cols, env->scrollback, TERM_ANSWER, &term_cb, in);
+	in->feed = feed_new(env->feeder, in->term);
+	uv_async_init(env->loop, &in->replies_async, replies_cb);
+	in->replies_async.data = in;
 	uv_timer_init(env->loop, &in->timer);
 	in->timer.data = in;
 	uv_timer_init(env->loop, &in->halt_timer);
 	in->halt_timer.data = in;
 	uv_signal_init(env->loop, &in->sigchld);
 	in->sigchld.data = in;
-	in->handles = 3;
+	in->handles = 4;
 	inst_set_conf(in, ci);
 	return in;
 }
@@ -908,6 +934,8 @@ int inst_set_conf(struct inst *in, const struct conf_instance *ci)
 
 void inst_destroy(struct inst *in)
 {
+	feed_free(in->feed);
+	buf_free(&in->replies);
 	term_free(in->term);
 	if (in->log)
 		term_log_close(in->log);
@@ -929,7 +957,12 @@ void inst_free(struct inst *in)
 		in->pid = 0;
 	}
 	inst_teardown(in);
+	/* The emulator's thread is done with this console before its replies'
+	 * handle closes; what remains runs inline. */
+	feed_free(in->feed);
+	in->feed = feed_new(NULL, in->term);
 	in->freeing = true;
+	uv_close((uv_handle_t *)&in->replies_async, handle_closed);
 	uv_close((uv_handle_t *)&in->timer, handle_closed);
 	uv_close((uv_handle_t *)&in->halt_timer, handle_closed);
 	uv_close((uv_handle_t *)&in->sigchld, handle_closed);
@@ -937,7 +970,8 @@ void inst_free(struct inst *in)
 
 const char *inst_name(const struct inst *in) { return in->ci->name; }
 const struct conf_instance *inst_conf(const struct inst *in) { return in->ci; }
-struct term *inst_term(struct inst *in) { return in->term; }
+struct term *inst_term_lock(struct inst *in) { return feed_lock(in->feed); }
+void inst_term_unlock(struct inst *in) { feed_unlock(in->feed); }
 
 bool inst_live(const struct inst *in)
 {

@@ -83,6 +83,7 @@ struct inst_env {
 	uint64_t log_max;     /* log rotation size */
 	unsigned ready_timeout_ms; /* starting -> running without a READY match */
 	unsigned kill_wait_ms;     /* wait after mconsole halt before SIGKILL (10 s) */
+	struct feeder *feeder;     /* the emulators' thread, or NULL: inline */
 	void (*log)(void *arg, const char *fmt, ...); /* server log */
 	const struct inst_events *ev;
 	void *arg;
@@ -100,7 +101,10 @@ const char *inst_name(const struct inst *in);
 const struct conf_instance *inst_conf(const struct inst *in);
 void inst_status(const struct inst *in, struct inst_status *out);
 bool inst_live(const struct inst *in); /* a process exists */
-struct term *inst_term(struct inst *in);
+/* The console's emulator, up to date with every byte read; the emulation
+ * thread stays out of it until inst_term_unlock(). */
+struct term *inst_term_lock(struct inst *in);
+void inst_term_unlock(struct inst *in);
 
 /* Commands.  0 or -errno; a message for the user in err when it fails. */
 int inst_start(struct inst *in, char *err, size_t errlen);

@@ -1,0 +1,212 @@
+/* uml/feed.c: consoles emulated on the feeder's thread end up exactly as
+ * if the main thread had fed them itself, and feed_lock() always finds a
+ * console up to date with every byte handed over. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "tests/unit/test_term_util.h"
+#include "uml/feed.h"
+
+#define ROWS 24
+#define COLS 80
+#define SB 2000
+
+/* Hands s over in pieces of pty-read sizes (1..4096 bytes). */
+static void hand_over(struct feed *fd, struct tt_rng *r, const char *s, size_t len)
+{
+	while (len) {
+		size_t n = 1 + (size_t)tt_below(r, 4096); /* once: MIN is a macro */
+		n = MIN(len, n);
+		feed_bytes(fd, s, n);
+		s += n;
+		len -= n;
+	}
+}
+
+static void assert_same(struct term *want, struct feed *fd)
+{
+	char why[256] = "";
+	struct term *got = feed_lock(fd);
+	bool same = tt_same(want, got, term_scrollback_len(want), why, sizeof why);
+	feed_unlock(fd);
+	if (!same)
+		fail_msg("the fed console differs from the inline one: %s", why);
+}
+
+/* Random streams, three consoles at once on one worker: each ends cell for
+ * cell and line for line of scrollback like a term fed inline. */
+static void same_as_inline(void **state)
+{
+	(void)state;
+	struct feeder *f = feeder_new();
+	assert_non_null(f);
+	struct term *want[3], *t[3];
+	struct feed *fd[3];
+	struct buf stream[3] = { { 0 } };
+	for (unsigned i = 0; i < 3; i++) {
+		struct tt_rng r = { 0x9e3779b97f4a7c15ull * (i + 1) };
+		tt_stream(&r, &stream[i], ROWS, COLS, 4000);
+		want[i] = term_new(ROWS, COLS, SB, TERM_SILENT, NULL, NULL);
+		term_feed(want[i], stream[i].data, stream[i].len);
+		t[i] = term_new(ROWS, COLS, SB, TERM_SILENT, NULL, NULL);
+		fd[i] = feed_new(f, t[i]);
+	}
+	/* interleaved, as the main loop reads three busy consoles */
+	struct tt_rng r = { 42 };
+	size_t off[3] = { 0 };
+	for (bool left = true; left;) {
+		left = false;
+		for (unsigned i = 0; i < 3; i++) {
+			size_t n = 1 + (size_t)tt_below(&r, 4096);
+			n = MIN(stream[i].len - off[i], n);
+			if (n) {
+				feed_bytes(fd[i], stream[i].data + off[i], n);
+				off[i] += n;
+				left = true;
+			}
+		}
+	}
+	for (unsigned i = 0; i < 3; i++) {
+		assert_same(want[i], fd[i]);
+		feed_free(fd[i]);
+		term_free(t[i]);
+		term_free(want[i]);
+		buf_free(&stream[i]);
+	}
+	feeder_free(f);
+}
+
+/* While the worker is busy with a flood, every feed_lock() shows the last
+ * line handed over, never an older one. */
+static void lock_is_up_to_date(void **state)
+{
+	(void)state;
+	struct feeder *f = feeder_new();
+	assert_non_null(f);
+	struct term *t = term_new(ROWS, COLS, SB, TERM_SILENT, NULL, NULL);
+	struct feed *fd = feed_new(f, t);
+	struct tt_rng r = { 7 };
+	char line[64], want[64], got[128];
+	unsigned behind = 0;
+	for (unsigned i = 0; i < 20000; i++) {
+		int n = snprintf(line, sizeof line, "\033[3%umline %06u\033[0m padding padding\r\n",
+				 i % 8, i);
+		hand_over(fd, &r, line, (size_t)n);
+		if (i % 97)
+			continue;
+		snprintf(want, sizeof want, "line %06u padding padding", i);
+		struct term *u = feed_lock(fd);
+		int row, col;
+		bool vis;
+		term_cursor(u, &row, &col, &vis);
+		term_row_text(u, row - 1, got, sizeof got);
+		feed_unlock(fd);
+		if (strcmp(got, want))
+			fail_msg("after handing over '%s' the console shows '%s'", want, got);
+		behind++;
+	}
+	assert_true(behind > 200);
+	feed_free(fd);
+	term_free(t);
+	feeder_free(f);
+}
+
+/* A query the guest sends is answered through the term's output callback,
+ * in order, whichever thread fed it. */
+struct answers {
+	struct buf b;
+};
+static void on_output(void *arg, const char *bytes, size_t len)
+{
+	buf_append(&((struct answers *)arg)->b, bytes, len);
+}
+
+static void answers_come_back(void **state)
+{
+	(void)state;
+	struct feeder *f = feeder_new();
+	assert_non_null(f);
+	struct answers a = { { 0 } };
+	static const struct term_callbacks cb = { .output = on_output };
+	struct term *t = term_new(ROWS, COLS, SB, TERM_ANSWER, &cb, &a);
+	struct feed *fd = feed_new(f, t);
+	char big[512]; /* past what is fed inline: the worker answers */
+	memset(big, 'x', sizeof big);
+	memcpy(big + sizeof big - 11, "\033[5;9H\033[6n", 11);
+	feed_bytes(fd, big, sizeof big);
+	feed_bytes(fd, "\033[12;30H\033[6n", 13);
+	/* the answers are made by the worker: wait until both are in */
+	for (int i = 0; i < 2000; i++) {
+		struct term *u = feed_lock(fd);
+		(void)u;
+		size_t len = a.b.len;
+		feed_unlock(fd);
+		if (len >= 14)
+			break;
+		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	}
+	feed_lock(fd);
+	assert_int_equal(a.b.len, 14);
+	assert_memory_equal(a.b.data, "\033[5;9R\033[12;30R", 14);
+	feed_unlock(fd);
+	feed_free(fd);
+	term_free(t);
+	buf_free(&a.b);
+	feeder_free(f);
+}
+
+/* A console freed while the worker is deep in its backlog: the free waits
+ * for the worker, and nothing is touched afterwards (ASan checks). */
+static void free_while_busy(void **state)
+{
+	(void)state;
+	struct feeder *f = feeder_new();
+	assert_non_null(f);
+	struct buf s = { 0 };
+	struct tt_rng r = { 99 };
+	tt_stream(&r, &s, ROWS, COLS, 3000);
+	for (unsigned round = 0; round < 20; round++) {
+		struct term *t = term_new(ROWS, COLS, SB, TERM_SILENT, NULL, NULL);
+		struct feed *fd = feed_new(f, t);
+		hand_over(fd, &r, s.data, s.len);
+		feed_free(fd);
+		term_free(t);
+	}
+	buf_free(&s);
+	feeder_free(f);
+}
+
+/* Without a feeder, bytes are fed at once. */
+static void inline_feed(void **state)
+{
+	(void)state;
+	struct term *t = term_new(ROWS, COLS, SB, TERM_SILENT, NULL, NULL);
+	struct feed *fd = feed_new(NULL, t);
+	feed_bytes(fd, "inline\r\n", 8);
+	char got[32];
+	term_row_text(t, 0, got, sizeof got); /* no lock needed: no thread */
+	assert_string_equal(got, "inline");
+	feed_free(fd);
+	term_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(same_as_inline),
+		cmocka_unit_test(lock_is_up_to_date),
+		cmocka_unit_test(answers_come_back),
+		cmocka_unit_test(free_while_busy),
+		cmocka_unit_test(inline_feed),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

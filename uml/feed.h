@@ -1,0 +1,43 @@
+/* uml/feed.h: console emulation on a thread of its own.
+ *
+ * Under a flood most of the server's CPU goes into the consoles' emulators
+ * (libvterm and our grid: about two thirds in bench/tui.sh ingest), while
+ * the main loop's own share (pty reads, clients, logs) is the rest.  The
+ * main loop hands each console's bytes to a feed as it reads them, after
+ * passing them on to clients and logs; one worker thread runs them
+ * through the console's emulator.
+ *
+ * The main thread takes the emulator back with feed_lock(): it feeds
+ * whatever the worker has not yet fed, so the term it gets is up to date
+ * with every byte handed over, and the worker stays out until
+ * feed_unlock().  The term's callbacks run with that lock held, on either
+ * thread.  Without a feeder (NULL) every feed is fed at once, inline. */
+#ifndef UMLTOP_UML_FEED_H
+#define UMLTOP_UML_FEED_H
+
+#include <stddef.h>
+
+struct term;
+struct feeder;
+struct feed;
+
+/* The worker thread; NULL when it cannot be started (feeds then run
+ * inline). */
+struct feeder *feeder_new(void);
+/* Stops the worker; every feed must have been freed. */
+void feeder_free(struct feeder *f);
+
+struct feed *feed_new(struct feeder *f, struct term *t);
+/* Waits until the worker is done with it; bytes not yet fed are dropped. */
+void feed_free(struct feed *fd);
+
+/* Main thread: hand over bytes read from the console.  When the worker is
+ * far behind the caller feeds them itself (a console cannot queue without
+ * bound). */
+void feed_bytes(struct feed *fd, const char *bytes, size_t len);
+
+/* Main thread: the term, up to date, and the worker kept out of it. */
+struct term *feed_lock(struct feed *fd);
+void feed_unlock(struct feed *fd);
+
+#endif
