@@ -68,15 +68,17 @@ consecutive() { echo "$1" | awk '{ for (i = 2; i <= NF; i++) if ($i != $(i - 1) 
 live=$(tails)
 # PgUp until it has taken: the whole picture, scrollback and all, follows
 # a flood's last screen by about 0.1 s.
+ups=0
 back_further() {
-	tui_has t 'scrolled back' || tmx send-keys -t t C-a PageUp
+	tui_has t 'scrolled back' || { tmx send-keys -t t C-a PageUp; ups=$((ups + 1)); }
 	b=$(tails)
 	[ -n "$b" ] && [ "${b%% *}" -lt "${live%% *}" ]
 }
 wait_until 5 back_further && consecutive "$(tails)" && ! tui_pane_has t a 'tail-0'
 tui_ok t $? "PgUp shows the tail lines above the screen in order (tail-${live%% *}... then tail-$(tails | cut -d' ' -f1)...); a shows none"
-tmx send-keys -t t C-a PageDown
-wait_until 5 tui_pane_prompt t b
+# as many pages down as went up (a slow paint can take two PgUps)
+while [ "$ups" -gt 0 ]; do tmx send-keys -t t C-a PageDown; ups=$((ups - 1)); done
+wait_until 5 tui_pane_prompt t b && ! tui_has t 'scrolled back'
 ok $? "PgDn: b's live screen again"
 tui_type t 'echo pane-$((6*7))' # what the later checks look for
 
