@@ -3,9 +3,10 @@
  * Under a flood most of the server's CPU goes into the consoles' emulators
  * (libvterm and our grid: about two thirds in bench/tui.sh ingest), while
  * the main loop's own share (pty reads, clients, logs) is the rest.  The
- * main loop hands each console's bytes to a feed as it reads them, after
- * passing them on to clients and logs; one worker thread runs them
- * through the console's emulator.
+ * main loop hands each read to the console's feed, then passes it on to
+ * clients and logs; one worker thread runs the feeds through their
+ * emulators.  A small read with nothing queued before it (an echo, a
+ * prompt) is fed at once instead: cheaper than waking the worker.
  *
  * The main thread takes the emulator back with feed_lock(): it feeds
  * whatever the worker has not yet fed, so the term it gets is up to date
