@@ -189,7 +189,10 @@ static void adopt_conf(struct srv *s, struct conf *c, struct buf *msg)
 
 	for (size_t i = 0; i < s->ninst;) {
 		struct inst *in = s->inst[i];
-		if (conf_find(c, inst_name(in)) || inst_live(in)) {
+		bool listed = conf_find(c, inst_name(in)) != NULL;
+		if (listed || inst_live(in)) {
+			if (!listed) /* its file is gone: it keeps what it runs with */
+				inst_set_conf(in, NULL);
 			i++;
 			continue;
 		}

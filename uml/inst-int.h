@@ -12,6 +12,7 @@ struct mc_notifier;
 struct inst {
 	struct inst_env env;
 	const struct conf_instance *ci; /* owned by the server's conf */
+	const struct conf_instance *next_ci; /* a reload's, for when this run ends */
 	struct conf_paths paths;
 	regex_t ready_re;
 	bool ready_ok;

@@ -724,6 +724,10 @@ static void exited(struct inst *in, int status)
 	} else {
 		inst_set_state(in, INST_STOPPED);
 	}
+	if (in->next_ci) {
+		inst_set_conf(in, in->next_ci);
+		inst_log(in, "the settings of the last reload apply from now on");
+	}
 	inst_changed(in);
 	if (in->restart_pending && !in->freeing) {
 		in->restart_pending = false;
@@ -920,8 +924,11 @@ struct inst *inst_new(const struct inst_env *env, const struct conf_instance *ci
 
 int inst_set_conf(struct inst *in, const struct conf_instance *ci)
 {
-	if (inst_live(in))
+	if (inst_live(in)) {
+		in->next_ci = ci;
 		return -EBUSY;
+	}
+	in->next_ci = NULL;
 	in->ci = ci;
 	conf_paths_free(&in->paths);
 	conf_paths(ci, in->env.rundir, &in->paths);

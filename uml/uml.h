@@ -91,7 +91,9 @@ struct inst_env {
 
 /* A stopped instance for this config (copied). */
 struct inst *inst_new(const struct inst_env *env, const struct conf_instance *ci);
-/* Replace the config of a stopped instance (reload); -EBUSY when live. */
+/* Replace the config of an instance (reload).  A live one keeps what it
+ * runs with and takes ci when this run ends: -EBUSY then (ci NULL: no
+ * change when it ends). */
 int inst_set_conf(struct inst *in, const struct conf_instance *ci);
 /* Close every handle; the memory goes in a later loop turn.  The UML, if
  * any, is killed (callers halt first). */

@@ -2,9 +2,10 @@
 # The server as an init system runs it: SIGTERM halts every instance
 # through the ladder, then the server exits; the guests' file systems are
 # clean afterwards.  SIGHUP reloads the config: a new instance appears,
-# a removed stopped one goes, a running one is untouched.
+# a removed stopped one goes, a running one is untouched until its run
+# ends, and then takes its new settings.
 . "$top_srcdir/tests/e2e/lib.sh"
-plan 8
+plan 10
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" one two -- AUTOSTART=yes
 start_server "$T_DIR/conf"
@@ -19,6 +20,7 @@ polled() { [ -n "$(guest_up "$1")" ]; }
 wait_until 10 polled one # a poll has answered before the interval goes long
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" three
 rm "$T_DIR/conf/two.conf"
+sed -i 's/^MEMORY=.*/MEMORY="96M"/' "$T_DIR/conf/one.conf"
 echo 'POLL_INTERVAL=600s' >"$T_DIR/conf/umltop.conf"
 kill -HUP "$SERVER_PID"
 wait_until 5 sh -c "\"$UMLTOP\" ctl -S '$SOCK' status | grep -q '^three '"
@@ -31,6 +33,15 @@ sleep 3
 up1=$(guest_up one)
 [ -n "$up0" ] && [ "$up0" = "$up1" ]
 ok $? "SIGHUP: the new POLL_INTERVAL applies at once (guest uptime $up0 s, 3 s later $up1 s)"
+# one's new MEMORY waits for the end of its run; a restart brings it in
+mem_of() { tr '\0' '\n' <"/proc/$(field_of one pid)/cmdline" 2>/dev/null | grep '^mem='; }
+[ "$(mem_of)" = mem=64M ]
+ok $? "SIGHUP: one runs on with the memory it started with ($(mem_of))"
+old=$(field_of one pid)
+ctl restart one >/dev/null
+restarted() { is_state one running && [ "$(field_of one pid)" != "$old" ]; }
+wait_until 60 restarted && [ "$(mem_of)" = mem=96M ]
+ok $? "ctl restart one: it runs with the reloaded MEMORY ($(mem_of))"
 
 # Guests write to their disks, then SIGTERM the server.
 ctl send one 'echo data >/root/f; sync' >/dev/null
