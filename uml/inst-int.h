@@ -36,7 +36,8 @@ struct inst {
 	struct term *term;     /* through feed_lock() only */
 	struct feed *feed;     /* emulates the console on the feeder's thread */
 	uv_async_t replies_async;
-	struct buf replies;    /* the emulator's answers to queries; under the feed lock */
+	uv_mutex_t replies_mu;
+	struct buf replies;    /* the emulator's answers to queries; under replies_mu */
 	struct term_log *log;
 	unsigned rows, cols;
 	unsigned want_rows, want_cols; /* asked for while starting */

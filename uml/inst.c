@@ -119,24 +119,27 @@ static void console_write(struct inst *in, const char *bytes, size_t len)
 }
 
 /* The server's emulator answers the guest's terminal queries itself.  It
- * runs on the feeder's thread, holding the feed lock: the answer goes to
- * the console from the main loop. */
+ * runs on the feeder's thread: the answer goes to the console from the
+ * main loop.  (The answers have a lock of their own: taking them through
+ * feed_lock() would have the main thread emulate the worker's backlog.) */
 static void term_output_cb(void *arg, const char *bytes, size_t len)
 {
 	struct inst *in = arg;
 	if (in->freeing)
 		return; /* its handle is closed */
+	uv_mutex_lock(&in->replies_mu);
 	buf_append(&in->replies, bytes, len);
+	uv_mutex_unlock(&in->replies_mu);
 	uv_async_send(&in->replies_async);
 }
 
 static void replies_cb(uv_async_t *h)
 {
 	struct inst *in = h->data;
-	feed_lock(in->feed);
+	uv_mutex_lock(&in->replies_mu);
 	struct buf r = in->replies;
 	in->replies = (struct buf){ 0 };
-	feed_unlock(in->feed);
+	uv_mutex_unlock(&in->replies_mu);
 	if (r.len)
 		console_write(in, r.data, r.len);
 	buf_free(&r);
@@ -909,6 +912,8 @@ struct inst *inst_new(const struct inst_env *env, const struct conf_instance *ci
 	in->chunk = xmalloc(CONSOLE_CHUNK);
 	in->term = term_new(in->rows, in->cols, env->scrollback, TERM_ANSWER, &term_cb, in);
 	in->feed = feed_new(env->feeder, in->term);
+	if (uv_mutex_init(&in->replies_mu) < 0)
+		abort(); /* as for memory: not recoverable */
 	uv_async_init(env->loop, &in->replies_async, replies_cb);
 	in->replies_async.data = in;
 	uv_timer_init(env->loop, &in->timer);
@@ -942,6 +947,7 @@ int inst_set_conf(struct inst *in, const struct conf_instance *ci)
 void inst_destroy(struct inst *in)
 {
 	feed_free(in->feed);
+	uv_mutex_destroy(&in->replies_mu);
 	buf_free(&in->replies);
 	term_free(in->term);
 	if (in->log)
