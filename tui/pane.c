@@ -458,6 +458,9 @@ static void draw_rows(const struct pane_view *v, const struct term *t, int first
 		last = v->h - 1;
 	if (last > v->h - 1)
 		last = v->h - 1;
+	/* curses gives cells of pair 0 the window's pair and adds its
+	 * attributes: a title drawn in this window would colour the console */
+	wattr_set(v->win, A_NORMAL, 0, NULL);
 	unsigned epoch = col.epoch;
 	struct pass ps = { .reset_ok = true };
 	for (int r = first; r <= last; r++) {

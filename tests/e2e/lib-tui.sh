@@ -128,6 +128,13 @@ tui_pane_has() { tui_pane "$1" "$2" | grep -q -F -- "$3"; }
 tui_pane_wait() { wait_until "${4:-10}" tui_pane_has "$1" "$2" "$3"; }
 # A busybox prompt at the start of a line of NAME's pane.
 tui_pane_prompt() { tui_pane "$1" "$2" | grep -q '^/ #\( \|$\)'; }
+# tui_line_sgr S RE: the last screen line matching RE as tmux holds
+# it, attributes as SGR sequences (a line captured alone starts from the
+# default attributes).
+tui_line_sgr() {
+	_l=$(tui_screen "$1" | grep -n -- "$2" | tail -n 1 | cut -d: -f1)
+	[ -n "$_l" ] && tmx capture-pane -p -e -t "$1" -S $((_l - 1)) -E $((_l - 1))
+}
 # tui_diag S: the screen of S as TAP comments, after a failure.
 tui_diag() { tui_screen "$1" | sed 's/^/# /'; }
 # tui_ok S STATUS DESCRIPTION: ok, and S's screen as comments when it failed.

@@ -6,7 +6,7 @@
 # every assertion (boots are the expensive part).
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
-plan 29
+plan 30
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" a b c
 start_server "$T_DIR/conf"
@@ -89,6 +89,12 @@ wait_until 5 zoomed
 ok $? "z shows b alone on the full screen (47x200 console)"
 [ "$(tui_stty t b)" = "47 200" ]
 ok $? "the zoomed guest's stty size is 47 200"
+# The title bar shares the console's window: its colours must stay there.
+sgr=$(tui_line_sgr t '^pane-42')
+[ -n "$sgr" ] && ! printf '%s' "$sgr" | grep -q "$(printf '\033')"
+ok $? "the zoomed console's text is drawn in the guest's colours, not the title's"
+[ -n "$sgr" ] || diag "no line with pane-42"
+printf '%s' "$sgr" | grep -q "$(printf '\033')" && diag "$(printf '%s' "$sgr" | cat -v)"
 tmx send-keys -t t C-a z
 regrid() { [ "$(tui_titles t | tr '\n' ' ')" = "a b c " ]; }
 wait_until 5 regrid

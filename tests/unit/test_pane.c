@@ -323,6 +323,38 @@ static void test_outside_cleared(void **state)
 	screen_done(s);
 }
 
+/* The window's own attributes (the TUI draws a pane's title bar in the
+ * same window with wattr_set) do not reach the console's cells: curses
+ * would give default-coloured cells the window's pair and bold. */
+static void test_window_attrs_not_inherited(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_of("xterm-256color");
+	struct term *t = term_with(2, 10, "plain\r\n\033[31mred\033[m");
+	struct pane_view v = view_of(2, 10);
+	int title = alloc_pair(COLOR_BLACK, COLOR_CYAN);
+	assert_true(title > 0);
+	wattr_set(stdscr, A_BOLD | A_UNDERLINE, (short)title, NULL);
+	pane_draw_all(&v, t);
+	struct got g = cell_at(1, 2);
+	assert_int_equal(g.ws[0], L'p');
+	assert_int_equal(g.attr & (A_BOLD | A_UNDERLINE), 0);
+	assert_int_equal(g.pair, 0);
+	g = cell_at(2, 2);
+	assert_int_equal(g.ws[0], L'r');
+	assert_int_equal(g.attr & (A_BOLD | A_UNDERLINE), 0);
+	int fg, bg;
+	pair_colors(g.pair, &fg, &bg);
+	assert_int_equal(fg, COLOR_RED);
+	assert_int_equal(bg, -1);
+	/* blank cells past the text too */
+	g = cell_at(1, 9);
+	assert_int_equal(g.attr & (A_BOLD | A_UNDERLINE), 0);
+	assert_int_equal(g.pair, 0);
+	term_free(t);
+	screen_done(s);
+}
+
 /* pane_draw touches the rows it is given and no other. */
 static void test_dirty_rows_only(void **state)
 {
@@ -452,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_pairs_run_out),
 		cmocka_unit_test(test_no_colors),
 		cmocka_unit_test(test_outside_cleared),
+		cmocka_unit_test(test_window_attrs_not_inherited),
 		cmocka_unit_test(test_dirty_rows_only),
 		cmocka_unit_test(test_scrollback_view),
 		cmocka_unit_test(test_cursor),
