@@ -30,6 +30,7 @@
 #include "uml/launch.h"
 
 #define CONSOLE_CHUNK (64 * 1024)
+#define CONSOLE_ECHO_MAX 256 /* a first read this short goes out before it is emulated */
 #define CONSOLE_MAX_PER_WAKE (1024 * 1024) /* then let other consoles run */
 #define POLL_TIMEOUT_MS 2000               /* a status request unanswered */
 #define DEFAULT_ROWS 24
@@ -208,9 +209,15 @@ static void console_read(struct inst *in)
 				uv_poll_stop(in->console_poll);
 			break;
 		}
+		total += (size_t)r;
+		if (total == (size_t)r && r <= CONSOLE_ECHO_MAX) {
+			/* an echo, most likely: someone waits for it */
+			console_pass(in, chunk, (size_t)r);
+			feed_bytes(in->feed, chunk, (size_t)r);
+			continue;
+		}
 		feed_bytes(in->feed, chunk + n, (size_t)r);
 		n += (size_t)r;
-		total += (size_t)r;
 		if (CONSOLE_CHUNK - n < PTY_READ_MAX) {
 			console_pass(in, chunk, n);
 			n = 0;
@@ -984,6 +991,7 @@ void inst_free(struct inst *in)
 const char *inst_name(const struct inst *in) { return in->ci->name; }
 const struct conf_instance *inst_conf(const struct inst *in) { return in->ci; }
 struct term *inst_term_lock(struct inst *in) { return feed_lock(in->feed); }
+struct term *inst_term_peek(struct inst *in) { return feed_peek(in->feed); }
 void inst_term_unlock(struct inst *in) { feed_unlock(in->feed); }
 
 bool inst_live(const struct inst *in)
