@@ -75,7 +75,7 @@ static size_t queued(struct client *c)
 	return uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe);
 }
 
-static void send_snapshot(struct client *c, struct sub *s, uint32_t scrollback);
+static void send_snapshot(struct client *c, struct sub *s, uint32_t scrollback, bool flood_frame);
 
 static void write_cb(uv_write_t *req, int status)
 {
@@ -91,7 +91,7 @@ static void write_cb(uv_write_t *req, int status)
 		return;
 	for (struct sub *s = c->subs; s; s = s->next)
 		if (s->resync)
-			send_snapshot(c, s, s->scrollback);
+			send_snapshot(c, s, s->scrollback, false);
 }
 
 static void client_send(struct client *c, const void *p, size_t n)
@@ -136,9 +136,12 @@ static void send_status(struct client *c)
 	send_buf(c, &b);
 }
 
-static void send_snapshot(struct client *c, struct sub *s, uint32_t scrollback)
+/* A screen under a flood (flood_frame) is the picture as far as the
+ * emulator has got; every other snapshot holds every byte read so far,
+ * since OUTPUT resumes after it. */
+static void send_snapshot(struct client *c, struct sub *s, uint32_t scrollback, bool flood_frame)
 {
-	struct term *t = inst_term_lock(s->inst);
+	struct term *t = flood_frame ? inst_term_peek(s->inst) : inst_term_lock(s->inst);
 	unsigned rows, cols;
 	term_size(t, &rows, &cols);
 	struct buf snap = { 0 }, b = { 0 };
@@ -169,14 +172,14 @@ static void frame_cb(uv_timer_t *h)
 				/* Over: the whole picture again, scrollback and
 				 * all, then bytes as they come. */
 				s->flood = false;
-				send_snapshot(c, s, s->scrollback);
+				send_snapshot(c, s, s->scrollback, false);
 				continue;
 			}
 			flooded = true;
 			if (!s->changed || queued(c) > QUEUE_LOW)
 				continue; /* nothing new, or behind: no screen now */
 			s->changed = false;
-			send_snapshot(c, s, 0);
+			send_snapshot(c, s, 0, true);
 		}
 	}
 	if (!flooded)
@@ -323,7 +326,7 @@ static int on_console_sub(struct client *c, struct proto_reader *r)
 	s->flood = false;
 	s->frame_bytes = 0;
 	if (!(flags & PROTO_SUB_RAW))
-		send_snapshot(c, s, s->scrollback);
+		send_snapshot(c, s, s->scrollback, false);
 	return 0;
 }
 

@@ -238,6 +238,12 @@ struct term *feed_lock(struct feed *fd)
 	return fd->t;
 }
 
+struct term *feed_peek(struct feed *fd)
+{
+	uv_mutex_lock(&fd->term_mu);
+	return fd->t;
+}
+
 void feed_unlock(struct feed *fd)
 {
 	uv_mutex_unlock(&fd->term_mu);

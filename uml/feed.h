@@ -39,6 +39,10 @@ void feed_bytes(struct feed *fd, const char *bytes, size_t len);
 
 /* Main thread: the term, up to date, and the worker kept out of it. */
 struct term *feed_lock(struct feed *fd);
+/* Main thread: the term as far as the worker has fed it (a screen under a
+ * flood, where any recent picture does), the worker kept out of it. */
+struct term *feed_peek(struct feed *fd);
+/* Ends feed_lock() and feed_peek(). */
 void feed_unlock(struct feed *fd);
 
 #endif

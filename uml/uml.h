@@ -106,6 +106,9 @@ bool inst_live(const struct inst *in); /* a process exists */
 /* The console's emulator, up to date with every byte read; the emulation
  * thread stays out of it until inst_term_unlock(). */
 struct term *inst_term_lock(struct inst *in);
+/* The same, but as far as the emulator has got: a screen shown under a
+ * flood, where a picture a few KB behind will do. */
+struct term *inst_term_peek(struct inst *in);
 void inst_term_unlock(struct inst *in);
 
 /* Commands.  0 or -errno; a message for the user in err when it fails. */

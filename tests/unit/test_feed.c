@@ -130,6 +130,58 @@ static void on_output(void *arg, const char *bytes, size_t len)
 	buf_append(&((struct answers *)arg)->b, bytes, len);
 }
 
+/* feed_peek() leaves the backlog to the worker, and what it shows is a
+ * whole picture: the finished lines on screen follow each other, and none
+ * is newer than what was handed over. */
+static void peek_is_a_whole_picture(void **state)
+{
+	(void)state;
+	struct feeder *f = feeder_new();
+	assert_non_null(f);
+	struct term *t = term_new(ROWS, COLS, SB, TERM_SILENT, NULL, NULL);
+	struct feed *fd = feed_new(f, t);
+	struct tt_rng r = { 11 };
+	char block[64 * 100], got[128];
+	unsigned behind = 0;
+	for (unsigned i = 99; i < 20000; i += 100) {
+		/* in blocks, as a flood comes: reads too big to feed inline */
+		size_t n = 0;
+		for (unsigned k = i - 99; k <= i; k++)
+			n += (size_t)snprintf(block + n, sizeof block - n,
+					      "\033[3%umline %06u\033[0m padding\r\n", k % 8, k);
+		hand_over(fd, &r, block, n);
+		struct term *u = feed_peek(fd);
+		int row, col;
+		bool vis;
+		term_cursor(u, &row, &col, &vis);
+		long prev = -1;
+		for (int y = 0; y < row; y++) {
+			unsigned k;
+			term_row_text(u, y, got, sizeof got);
+			if (sscanf(got, "line %u padding", &k) != 1)
+				continue; /* the screen before the flood filled it */
+			if (k > i)
+				fail_msg("peek shows line %u, handed over up to %u", k, i);
+			if (prev >= 0 && k != (unsigned)prev + 1)
+				fail_msg("peek shows line %ld, then %u", prev, k);
+			prev = k;
+		}
+		feed_unlock(fd);
+		behind += prev < (long)i;
+	}
+	assert_true(behind > 0); /* it did not catch up */
+	struct term *u = feed_lock(fd); /* and the lock still does */
+	int row, col;
+	bool vis;
+	term_cursor(u, &row, &col, &vis);
+	term_row_text(u, row - 1, got, sizeof got);
+	feed_unlock(fd);
+	assert_string_equal(got, "line 019999 padding");
+	feed_free(fd);
+	term_free(t);
+	feeder_free(f);
+}
+
 static void answers_come_back(void **state)
 {
 	(void)state;
@@ -204,6 +256,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(same_as_inline),
 		cmocka_unit_test(lock_is_up_to_date),
+		cmocka_unit_test(peek_is_a_whole_picture),
 		cmocka_unit_test(answers_come_back),
 		cmocka_unit_test(free_while_busy),
 		cmocka_unit_test(inline_feed),
