@@ -37,6 +37,8 @@ struct term_log {
 	uint64_t max_bytes;
 	void (*errmsg)(void *arg, const char *msg);
 	void *arg;
+	void (*discard)(char *path, void *arg);
+	void *discard_arg;
 
 	enum strip_state st;
 	struct buf line;    /* the current clean line */
@@ -92,15 +94,41 @@ static void file_init(struct term_log *l, struct logfile *f, const char *path)
 	file_open(l, f);
 }
 
+/* NAME becomes NAME.1.  Renaming over an older NAME.1 would free its
+ * blocks in the rename, and ext4 then writes all of NAME out first (its
+ * replace-by-rename safeguard): 13-15 ms for 16 MB here, with every
+ * console waiting.  The older NAME.1 moves aside as NAME.1.gone instead,
+ * and discard() removes it. */
 static void file_rotate(struct term_log *l, struct logfile *f)
 {
 	char *old = xasprintf("%s.1", f->path);
+	char *gone = xasprintf("%s.1.gone", f->path);
 	close(f->fd);
 	f->fd = -1;
+	if (rename(old, gone) == 0) {
+		l->discard(gone, l->discard_arg);
+		gone = NULL;
+	} else if (errno != ENOENT) {
+		report(l, f, "rotate", errno);
+	}
 	if (rename(f->path, old) < 0)
 		report(l, f, "rotate", errno);
+	free(gone);
 	free(old);
 	file_open(l, f);
+}
+
+static void discard_now(char *path, void *arg)
+{
+	(void)arg;
+	unlink(path);
+	free(path);
+}
+
+void term_log_set_discard(struct term_log *l, void (*discard)(char *path, void *arg), void *arg)
+{
+	l->discard = discard ? discard : discard_now;
+	l->discard_arg = arg;
 }
 
 static void file_write(struct term_log *l, struct logfile *f, const char *p, size_t n)
@@ -140,6 +168,7 @@ struct term_log *term_log_open(const char *raw_path, const char *text_path, uint
 	l->max_bytes = max_bytes;
 	l->errmsg = errmsg;
 	l->arg = arg;
+	l->discard = discard_now;
 	file_init(l, &l->raw, raw_path);
 	file_init(l, &l->text, text_path);
 	return l;

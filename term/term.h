@@ -144,5 +144,11 @@ struct term_log *term_log_open(const char *raw_path, const char *text_path,
 			       void (*errmsg)(void *arg, const char *msg), void *arg);
 void term_log_write(struct term_log *l, const char *bytes, size_t len);
 void term_log_close(struct term_log *l);
+/* At rotation the older NAME.1 becomes NAME.1.gone, and discard(path, arg)
+ * removes it (path is the callee's to free); by default it is unlinked at
+ * once.  Freeing a large file takes milliseconds: the server does it on
+ * a thread. */
+void term_log_set_discard(struct term_log *l, void (*discard)(char *path, void *arg),
+			  void *arg);
 
 #endif

@@ -353,6 +353,24 @@ static void log_error(void *arg, const char *msg)
 	inst_log(arg, "console log: %s", msg);
 }
 
+static void discarded(uv_fs_t *req)
+{
+	uv_fs_req_cleanup(req);
+	free(req);
+}
+
+/* A rotated-out log is removed on libuv's threads: freeing 16 MB of file
+ * takes milliseconds the consoles would wait. */
+static void log_discard(char *path, void *arg)
+{
+	uv_fs_t *req = xmalloc(sizeof *req);
+	if (uv_fs_unlink(arg, req, path, discarded) < 0) {
+		unlink(path);
+		free(req);
+	}
+	free(path); /* libuv has its own copy */
+}
+
 static void open_logs(struct inst *in)
 {
 	if (in->log)
@@ -361,6 +379,7 @@ static void open_logs(struct inst *in)
 				: xasprintf("%s/%s.console.log", in->env.statedir, in->ci->name);
 	char *text = xasprintf("%s/%s.console.txt", in->env.statedir, in->ci->name);
 	in->log = term_log_open(raw, text, in->env.log_max, log_error, in);
+	term_log_set_discard(in->log, log_discard, in->env.loop);
 	free(raw);
 	free(text);
 }

@@ -254,6 +254,53 @@ static void test_rotation(void **state)
 	free(raw1);
 }
 
+static void keep_discarded(char *path, void *arg)
+{
+	char **last = arg;
+	free(*last);
+	*last = path;
+}
+
+/* Rotation never renames over the older NAME.1: it moves aside as
+ * NAME.1.gone, which discard() is given (by default it is unlinked). */
+static void test_rotation_discard(void **state)
+{
+	(void)state;
+	char *raw = path_of("disc.raw"), *raw1 = path_of("disc.raw.1");
+	char *gone = path_of("disc.raw.1.gone");
+	char *last = NULL;
+	struct term_log *l = term_log_open(raw, NULL, 10, NULL, NULL);
+	term_log_set_discard(l, keep_discarded, &last);
+	term_log_write(l, "aaaaaaaaa\n", 10);
+	term_log_write(l, "bbbbbbbbb\n", 10); /* aaa to .1: nothing to discard */
+	assert_null(last);
+	term_log_write(l, "ccccccccc\n", 10); /* bbb to .1, aaa discarded */
+	assert_non_null(last);
+	assert_string_equal(last, gone);
+	size_t n;
+	char *old = tt_slurp(gone, &n);
+	assert_int_equal(n, 10);
+	assert_memory_equal(old, "aaaaaaaaa\n", 10);
+	free(old);
+	old = tt_slurp(raw1, &n);
+	assert_memory_equal(old, "bbbbbbbbb\n", 10);
+	free(old);
+	/* the default: unlinked at once */
+	term_log_set_discard(l, NULL, NULL);
+	term_log_write(l, "ddddddddd\n", 10);
+	struct stat st;
+	assert_int_equal(stat(gone, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	old = tt_slurp(raw1, &n);
+	assert_memory_equal(old, "ccccccccc\n", 10);
+	free(old);
+	term_log_close(l);
+	free(last);
+	free(raw);
+	free(raw1);
+	free(gone);
+}
+
 /* A full disk, made honestly: RLIMIT_FSIZE with SIGXFSZ ignored makes
  * writes past the limit fail with EFBIG.  In a child, so the limit stays
  * there; the child reports what it saw through its exit status. */
@@ -320,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_symlink),
 		cmocka_unit_test(test_refuses_fifo),
 		cmocka_unit_test(test_rotation),
+		cmocka_unit_test(test_rotation_discard),
 		cmocka_unit_test(test_full_disk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
