@@ -21,9 +21,13 @@
  * emulation, so the main thread never waits long for a term and consoles
  * take turns. */
 #define SLICE (16 * 1024)
-/* Bytes waiting past which the main thread feeds a console itself: the
- * worker is behind, and memory must not grow without bound. */
+/* Bytes waiting past which a console is behind (feed_behind()): its
+ * reader holds the guest back until the worker is down to BACKLOG_LOW. */
 #define BACKLOG_MAX (1024 * 1024)
+#define BACKLOG_LOW (BACKLOG_MAX / 4)
+/* Past this the main thread feeds a console itself, for a reader that
+ * goes on reading (a console's last words): memory stays bounded. */
+#define BACKLOG_HARD (4 * BACKLOG_MAX)
 /* A read this small, with nothing waiting before it, is fed at once on the
  * main thread: an echo or a prompt costs less to emulate than waking the
  * worker (a futex wake and a CPU the echo's reader may want). */
@@ -37,6 +41,9 @@ struct feed {
 	size_t work_off;
 	struct buf pending; /* under f->mu */
 	bool queued;        /* on f's run queue; under f->mu */
+	bool behind;        /* said so, drained() not yet called; under f->mu */
+	void (*drained)(void *arg);
+	void *arg;
 	struct feed *next;
 };
 
@@ -101,6 +108,21 @@ static bool catch_up(struct feed *fd, size_t limit)
 	}
 }
 
+/* term_mu held, after catching up: tells the reader that was told it
+ * was behind when the backlog is down to BACKLOG_LOW. */
+static void check_drained(struct feed *fd)
+{
+	size_t left = fd->work.len - fd->work_off;
+	uv_mutex_lock(&fd->f->mu);
+	left += fd->pending.len;
+	bool drained = fd->behind && left <= BACKLOG_LOW;
+	if (drained)
+		fd->behind = false;
+	uv_mutex_unlock(&fd->f->mu);
+	if (drained && fd->drained)
+		fd->drained(fd->arg);
+}
+
 static void worker(void *arg)
 {
 	struct feeder *f = arg;
@@ -117,6 +139,7 @@ static void worker(void *arg)
 
 		uv_mutex_lock(&fd->term_mu);
 		bool more = catch_up(fd, SLICE);
+		check_drained(fd);
 		uv_mutex_unlock(&fd->term_mu);
 
 		uv_mutex_lock(&f->mu);
@@ -166,11 +189,13 @@ void feeder_free(struct feeder *f)
 	free(f);
 }
 
-struct feed *feed_new(struct feeder *f, struct term *t)
+struct feed *feed_new(struct feeder *f, struct term *t, void (*drained)(void *arg), void *arg)
 {
 	struct feed *fd = xcalloc(1, sizeof *fd);
 	fd->f = f;
 	fd->t = t;
+	fd->drained = drained;
+	fd->arg = arg;
 	if (uv_mutex_init(&fd->term_mu) < 0)
 		abort(); /* as for memory: not recoverable */
 	return fd;
@@ -218,7 +243,7 @@ void feed_bytes(struct feed *fd, const char *bytes, size_t len)
 	}
 	uv_mutex_lock(&f->mu);
 	buf_append(&fd->pending, bytes, len);
-	bool behind = fd->pending.len > BACKLOG_MAX;
+	bool behind = fd->pending.len > BACKLOG_HARD;
 	if (!fd->queued) {
 		enqueue(f, fd);
 		uv_cond_signal(&f->wake);
@@ -230,11 +255,26 @@ void feed_bytes(struct feed *fd, const char *bytes, size_t len)
 	}
 }
 
+bool feed_behind(struct feed *fd)
+{
+	struct feeder *f = fd->f;
+	if (!f)
+		return false;
+	uv_mutex_lock(&f->mu);
+	if (fd->pending.len > BACKLOG_MAX)
+		fd->behind = true;
+	bool behind = fd->behind;
+	uv_mutex_unlock(&f->mu);
+	return behind;
+}
+
 struct term *feed_lock(struct feed *fd)
 {
 	uv_mutex_lock(&fd->term_mu);
-	if (fd->f)
+	if (fd->f) {
 		catch_up(fd, SIZE_MAX);
+		check_drained(fd);
+	}
 	return fd->t;
 }
 

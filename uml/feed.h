@@ -28,14 +28,22 @@ struct feeder *feeder_new(void);
 /* Stops the worker; every feed must have been freed. */
 void feeder_free(struct feeder *f);
 
-struct feed *feed_new(struct feeder *f, struct term *t);
+/* drained(arg), if not NULL, is called after feed_behind() has said true,
+ * once the backlog is down to a quarter: on either thread, with the term's
+ * lock held (so it must not take it). */
+struct feed *feed_new(struct feeder *f, struct term *t, void (*drained)(void *arg), void *arg);
 /* Waits until the worker is done with it; bytes not yet fed are dropped. */
 void feed_free(struct feed *fd);
 
 /* Main thread: hand over bytes read from the console.  When the worker is
- * far behind the caller feeds them itself (a console cannot queue without
- * bound). */
+ * very far behind (a caller that went on reading after feed_behind()) the
+ * caller feeds them itself: a console cannot queue without bound. */
 void feed_bytes(struct feed *fd, const char *bytes, size_t len);
+/* Main thread: true while the worker is far behind with this console
+ * (over a megabyte waiting), until drained() has been called.  The caller
+ * stops reading the console meanwhile, as a terminal that cannot keep up
+ * holds its writer back, and the worker has the CPU to itself. */
+bool feed_behind(struct feed *fd);
 
 /* Main thread: the term, up to date, and the worker kept out of it. */
 struct term *feed_lock(struct feed *fd);

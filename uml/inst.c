@@ -31,7 +31,7 @@
 
 #define CONSOLE_CHUNK (64 * 1024)
 #define CONSOLE_ECHO_MAX 256 /* a first read this short goes out before it is emulated */
-#define CONSOLE_MAX_PER_WAKE (1024 * 1024) /* then let other consoles run */
+#define CONSOLE_MAX_PER_WAKE (64 * 1024) /* then let other consoles run */
 #define POLL_TIMEOUT_MS 2000               /* a status request unanswered */
 #define DEFAULT_ROWS 24
 #define DEFAULT_COLS 80
@@ -96,8 +96,12 @@ static void console_update_poll(struct inst *in)
 {
 	if (!in->console_open)
 		return;
-	int ev = UV_READABLE | (in->pending_input.len ? UV_WRITABLE : 0);
-	uv_poll_start(in->console_poll, ev, console_poll_cb);
+	int ev = (in->console_throttled ? 0 : UV_READABLE) |
+		 (in->pending_input.len ? UV_WRITABLE : 0);
+	if (ev)
+		uv_poll_start(in->console_poll, ev, console_poll_cb);
+	else
+		uv_poll_stop(in->console_poll);
 }
 
 static void console_write(struct inst *in, const char *bytes, size_t len)
@@ -131,10 +135,18 @@ static void term_output_cb(void *arg, const char *bytes, size_t len)
 	uv_mutex_lock(&in->replies_mu);
 	buf_append(&in->replies, bytes, len);
 	uv_mutex_unlock(&in->replies_mu);
-	uv_async_send(&in->replies_async);
+	uv_async_send(&in->worker_async);
 }
 
-static void replies_cb(uv_async_t *h)
+/* The emulator's thread has worked off a console's backlog (feed.h). */
+static void drained_cb(void *arg)
+{
+	struct inst *in = arg;
+	if (!in->freeing)
+		uv_async_send(&in->worker_async);
+}
+
+static void worker_cb(uv_async_t *h)
 {
 	struct inst *in = h->data;
 	uv_mutex_lock(&in->replies_mu);
@@ -144,6 +156,12 @@ static void replies_cb(uv_async_t *h)
 	if (r.len)
 		console_write(in, r.data, r.len);
 	buf_free(&r);
+	/* Read again.  (An answer's wake-up may come first: then the next
+	 * read finds the emulator still behind and stops again.) */
+	if (in->console_throttled) {
+		in->console_throttled = false;
+		console_update_poll(in);
+	}
 }
 
 static const struct term_callbacks term_cb = { .output = term_output_cb };
@@ -197,8 +215,10 @@ static void console_pass(struct inst *in, const char *bytes, size_t len)
  * in nearly every read: 27 MB/s in bench/tui.sh ingest).  Each read is
  * fed to the emulator at once instead, while the worker refills on the
  * other CPU.  A cap per wake-up so one chatty console cannot starve the
- * others. */
-static void console_read(struct inst *in)
+ * others.  When the emulator falls far behind, reading stops until it has
+ * caught up (feed_behind()); `all`: a closing console's last words, read
+ * whatever the emulator's state. */
+static void console_read(struct inst *in, bool all)
 {
 	char *chunk = in->chunk;
 	size_t n = 0, total = 0;
@@ -221,6 +241,12 @@ static void console_read(struct inst *in)
 		if (CONSOLE_CHUNK - n < PTY_READ_MAX) {
 			console_pass(in, chunk, n);
 			n = 0;
+		}
+		if (!all && feed_behind(in->feed)) {
+			/* the guest waits until the emulator has caught up */
+			in->console_throttled = true;
+			console_update_poll(in);
+			break;
 		}
 	}
 	if (n)
@@ -248,7 +274,7 @@ static void console_poll_cb(uv_poll_t *h, int status, int events)
 		return;
 	}
 	if (events & UV_READABLE)
-		console_read(in);
+		console_read(in, false);
 	if (events & UV_WRITABLE)
 		console_flush_input(in);
 }
@@ -278,6 +304,7 @@ static int console_open(struct inst *in)
 	uv_poll_init(in->env.loop, in->console_poll, in->pty.master);
 	in->console_poll->data = in;
 	in->console_open = true;
+	in->console_throttled = false;
 	in->handles++;
 	console_update_poll(in);
 	return 0;
@@ -303,7 +330,7 @@ static void console_close(struct inst *in)
 	if (!in->console_open)
 		return;
 	/* What the console still holds is part of the record. */
-	console_read(in);
+	console_read(in, true);
 	in->console_open = false;
 	uv_close((uv_handle_t *)in->console_poll, poll_closed);
 	in->console_poll = NULL;
@@ -710,7 +737,7 @@ static void exited(struct inst *in, int status)
 	describe_exit(in, status);
 	pid_t pid = in->pid;
 	if (in->console_open)
-		console_read(in); /* the kernel's last words, before judging the exit */
+		console_read(in, true); /* the kernel's last words, before judging the exit */
 	if (halted_then_aborted(in)) {
 		inst_log(in, "pid %d died by SIGABRT after the guest halted; "
 			     "counted as the guest's exit 0", (int)pid);
@@ -937,11 +964,11 @@ struct inst *inst_new(const struct inst_env *env, const struct conf_instance *ci
 	in->exit_code = -1;
 	in->chunk = xmalloc(CONSOLE_CHUNK);
 	in->term = term_new(in->rows, in->cols, env->scrollback, TERM_ANSWER, &term_cb, in);
-	in->feed = feed_new(env->feeder, in->term);
+	in->feed = feed_new(env->feeder, in->term, drained_cb, in);
 	if (uv_mutex_init(&in->replies_mu) < 0)
 		abort(); /* as for memory: not recoverable */
-	uv_async_init(env->loop, &in->replies_async, replies_cb);
-	in->replies_async.data = in;
+	uv_async_init(env->loop, &in->worker_async, worker_cb);
+	in->worker_async.data = in;
 	uv_timer_init(env->loop, &in->timer);
 	in->timer.data = in;
 	uv_timer_init(env->loop, &in->halt_timer);
@@ -999,9 +1026,9 @@ void inst_free(struct inst *in)
 	/* The emulator's thread is done with this console before its replies'
 	 * handle closes; what remains runs inline. */
 	feed_free(in->feed);
-	in->feed = feed_new(NULL, in->term);
+	in->feed = feed_new(NULL, in->term, NULL, NULL);
 	in->freeing = true;
-	uv_close((uv_handle_t *)&in->replies_async, handle_closed);
+	uv_close((uv_handle_t *)&in->worker_async, handle_closed);
 	uv_close((uv_handle_t *)&in->timer, handle_closed);
 	uv_close((uv_handle_t *)&in->halt_timer, handle_closed);
 	uv_close((uv_handle_t *)&in->sigchld, handle_closed);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
+#include <uv.h>
 
 #include "tests/unit/test_term_util.h"
 #include "uml/feed.h"
@@ -58,7 +59,7 @@ static void same_as_inline(void **state)
 		want[i] = term_new(ROWS, COLS, SB, TERM_SILENT, NULL, NULL);
 		term_feed(want[i], stream[i].data, stream[i].len);
 		t[i] = term_new(ROWS, COLS, SB, TERM_SILENT, NULL, NULL);
-		fd[i] = feed_new(f, t[i]);
+		fd[i] = feed_new(f, t[i], NULL, NULL);
 	}
 	/* interleaved, as the main loop reads three busy consoles */
 	struct tt_rng r = { 42 };
@@ -93,7 +94,7 @@ static void lock_is_up_to_date(void **state)
 	struct feeder *f = feeder_new();
 	assert_non_null(f);
 	struct term *t = term_new(ROWS, COLS, SB, TERM_SILENT, NULL, NULL);
-	struct feed *fd = feed_new(f, t);
+	struct feed *fd = feed_new(f, t, NULL, NULL);
 	struct tt_rng r = { 7 };
 	char line[64], want[64], got[128];
 	unsigned behind = 0;
@@ -139,7 +140,7 @@ static void peek_is_a_whole_picture(void **state)
 	struct feeder *f = feeder_new();
 	assert_non_null(f);
 	struct term *t = term_new(ROWS, COLS, SB, TERM_SILENT, NULL, NULL);
-	struct feed *fd = feed_new(f, t);
+	struct feed *fd = feed_new(f, t, NULL, NULL);
 	struct tt_rng r = { 11 };
 	char block[64 * 100], got[128];
 	unsigned behind = 0;
@@ -182,6 +183,86 @@ static void peek_is_a_whole_picture(void **state)
 	feeder_free(f);
 }
 
+struct drained_count {
+	uv_mutex_t mu;
+	uv_cond_t cond;
+	unsigned n;
+};
+
+static void count_drained(void *arg)
+{
+	struct drained_count *d = arg;
+	uv_mutex_lock(&d->mu);
+	d->n++;
+	uv_cond_signal(&d->cond);
+	uv_mutex_unlock(&d->mu);
+}
+
+/* A reader that stops when feed_behind() says so (as the server stops
+ * reading the console) is told to go on by drained(), once per stop, from
+ * the worker or from a feed_lock() that caught up; nothing handed over is
+ * lost. */
+static void behind_then_drained(void **state)
+{
+	(void)state;
+	struct feeder *f = feeder_new();
+	assert_non_null(f);
+	/* a build log's worth of coloured lines (tt_stream's combining marks
+	 * would trip libvterm: U+3099 after a glyph is combined when it comes
+	 * in a write of its own, drawn apart when in the same write) */
+	struct buf stream = { 0 };
+	for (unsigned i = 0; stream.len < 3 * 1024 * 1024 + 1000; i++)
+		buf_printf(&stream, "\033[3%um%06u\033[0m cc -O2 -c src/file%u.c -o obj/file%u.o\r\n",
+			   i % 8, i, i % 977, i % 977);
+	struct term *want = term_new(ROWS, COLS, SB, TERM_SILENT, NULL, NULL);
+	term_feed(want, stream.data, stream.len);
+	struct term *t = term_new(ROWS, COLS, SB, TERM_SILENT, NULL, NULL);
+	struct drained_count d = { .n = 0 };
+	assert_int_equal(uv_mutex_init(&d.mu), 0);
+	assert_int_equal(uv_cond_init(&d.cond), 0);
+	struct feed *fd = feed_new(f, t, count_drained, &d);
+	size_t off = 0;
+	unsigned stops = 0, by_lock = 0;
+	while (off < stream.len) {
+		size_t n = MIN(stream.len - off, 4096);
+		feed_bytes(fd, stream.data + off, n);
+		off += n;
+		if (!feed_behind(fd))
+			continue;
+		stops++;
+		uv_mutex_lock(&d.mu);
+		unsigned before = d.n;
+		uv_mutex_unlock(&d.mu);
+		if (stops % 2 == 0) {
+			/* the main thread needs the term meanwhile: it catches up */
+			(void)feed_lock(fd);
+			feed_unlock(fd);
+			by_lock++;
+		}
+		uv_mutex_lock(&d.mu);
+		while (d.n == before)
+			if (uv_cond_timedwait(&d.cond, &d.mu, 10 * 1000000000ull) == UV_ETIMEDOUT)
+				fail_msg("stop %u (%s): no drained() in 10 s", stops,
+					 stops % 2 ? "the worker catches up" : "feed_lock()");
+		assert_int_equal(d.n, before + 1);
+		uv_mutex_unlock(&d.mu);
+		assert_false(feed_behind(fd));
+	}
+	assert_true(stops >= 2);
+	assert_true(by_lock >= 1);
+	assert_same(want, fd);
+	uv_mutex_lock(&d.mu);
+	assert_int_equal(d.n, stops);
+	uv_mutex_unlock(&d.mu);
+	feed_free(fd);
+	uv_cond_destroy(&d.cond);
+	uv_mutex_destroy(&d.mu);
+	term_free(t);
+	term_free(want);
+	buf_free(&stream);
+	feeder_free(f);
+}
+
 static void answers_come_back(void **state)
 {
 	(void)state;
@@ -190,7 +271,7 @@ static void answers_come_back(void **state)
 	struct answers a = { { 0 } };
 	static const struct term_callbacks cb = { .output = on_output };
 	struct term *t = term_new(ROWS, COLS, SB, TERM_ANSWER, &cb, &a);
-	struct feed *fd = feed_new(f, t);
+	struct feed *fd = feed_new(f, t, NULL, NULL);
 	char big[512]; /* past what is fed inline: the worker answers */
 	memset(big, 'x', sizeof big);
 	memcpy(big + sizeof big - 11, "\033[5;9H\033[6n", 11);
@@ -228,7 +309,7 @@ static void free_while_busy(void **state)
 	tt_stream(&r, &s, ROWS, COLS, 3000);
 	for (unsigned round = 0; round < 20; round++) {
 		struct term *t = term_new(ROWS, COLS, SB, TERM_SILENT, NULL, NULL);
-		struct feed *fd = feed_new(f, t);
+		struct feed *fd = feed_new(f, t, NULL, NULL);
 		hand_over(fd, &r, s.data, s.len);
 		feed_free(fd);
 		term_free(t);
@@ -242,7 +323,7 @@ static void inline_feed(void **state)
 {
 	(void)state;
 	struct term *t = term_new(ROWS, COLS, SB, TERM_SILENT, NULL, NULL);
-	struct feed *fd = feed_new(NULL, t);
+	struct feed *fd = feed_new(NULL, t, NULL, NULL);
 	feed_bytes(fd, "inline\r\n", 8);
 	char got[32];
 	term_row_text(t, 0, got, sizeof got); /* no lock needed: no thread */
@@ -257,6 +338,7 @@ int main(void)
 		cmocka_unit_test(same_as_inline),
 		cmocka_unit_test(lock_is_up_to_date),
 		cmocka_unit_test(peek_is_a_whole_picture),
+		cmocka_unit_test(behind_then_drained),
 		cmocka_unit_test(answers_come_back),
 		cmocka_unit_test(free_while_busy),
 		cmocka_unit_test(inline_feed),
