@@ -230,6 +230,8 @@ struct tui {
 	uint64_t last_paint_ms;
 	size_t fed;               /* console bytes since the last frame */
 	bool busy;                /* the last frame carried a flood of output */
+	uint64_t typed_ms;        /* when keys last went to the focused guest */
+	bool echo;                /* its answer came: paint now, flood or not */
 	unsigned outq_wait;       /* ms to wait while the terminal is backed up */
 
 	int exit_code;

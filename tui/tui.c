@@ -8,8 +8,9 @@
  *                       is drawn here
  *   keys   --> tui-act.c: actions, prompts, INPUT to the focused guest
  *   any of the above --> tui_mark(): one paint timer, armed only when there
- *   is something to paint: at once when the screen was idle, every
- *   PAINT_MS under a flood; tui_draw_frame() paints and calls doupdate once.
+ *   is something to paint: at once when the screen was idle or when the
+ *   focused guest answers a key, every PAINT_MS under a flood;
+ *   tui_draw_frame() paints and calls doupdate once.
  *
  * This file owns the loop, the connection, the panes' subscriptions and
  * sizes, and the paint schedule. */
@@ -32,6 +33,8 @@
 
 #define PAINT_MS 12            /* at most one frame per 12 ms under load */
 #define BUSY_BYTES (16 * 1024) /* a frame that carried this much: coalesce */
+#define ECHO_BYTES 1024        /* output of the focused console this small, */
+#define ECHO_MS 500            /* this soon after a key: painted at once */
 #define OUTQ_MAX 4096          /* bytes unsent to the terminal: wait */
 #define OUTQ_WAIT_MAX 100
 /* A pane fed this much without a paint in between is behind a flood that
@@ -129,12 +132,15 @@ static int terminal_backlog(void)
 	return n;
 }
 
+/* Under a flood frames come every PAINT_MS, but the focused guest's answer
+ * to a key does not wait for the next one: typing stays quick while
+ * another console floods. */
 static void schedule(struct tui *t)
 {
-	if (t->quitting || uv_is_active((uv_handle_t *)&t->paint))
+	if (t->quitting || (uv_is_active((uv_handle_t *)&t->paint) && !t->echo))
 		return;
 	uint64_t now = uv_now(t->loop), delay = 0;
-	if (t->busy && now < t->last_paint_ms + PAINT_MS)
+	if (t->busy && !t->echo && now < t->last_paint_ms + PAINT_MS)
 		delay = t->last_paint_ms + PAINT_MS - now;
 	uv_timer_start(&t->paint, paint_cb, delay, 0);
 }
@@ -163,6 +169,7 @@ static void paint_cb(uv_timer_t *h)
 	}
 	tui_draw_frame(t);
 	uv_update_time(t->loop);
+	t->echo = false;
 	t->busy = t->fed >= BUSY_BYTES;
 	t->fed = 0;
 	t->last_paint_ms = uv_now(t->loop);
@@ -340,6 +347,9 @@ static void on_output(struct tui *t, const struct proto_frame *f)
 	if (p->scroll)
 		p->repaint = true; /* the view is anchored to the live screen's top */
 	t->fed += len;
+	if (len <= ECHO_BYTES && t->mode == TUI_FOCUS && p == tui_selected(t) &&
+	    uv_now(t->loop) - t->typed_ms < ECHO_MS)
+		t->echo = true;
 	tui_mark(t, TUI_REDRAW);
 }
 
@@ -468,8 +478,10 @@ static void closed_cb(void *arg, const char *why)
 void tui_flush_typed(struct tui *t)
 {
 	struct tui_pane *p = tui_selected(t);
-	if (t->typed.len && p && t->conn && !t->quitting)
+	if (t->typed.len && p && t->conn && !t->quitting) {
 		conn_input(t->conn, p->st.name, t->typed.data, t->typed.len);
+		t->typed_ms = uv_now(t->loop);
+	}
 	t->typed.len = 0;
 }
 
