@@ -7,7 +7,9 @@
 #            running the same program
 #   idle     CPU of the server plus the TUI with 32 instances that print
 #            nothing, over 20 s
-# Usage: bench/tui.sh [BUILDDIR] [ingest|keys|idle]...   (after `make bench`)
+#   keys-busy  keys while a second console floods, beside a tmux window
+#            with the flood in a second pane (not run by default)
+# Usage: bench/tui.sh [BUILDDIR] [ingest|keys|idle|keys-busy]...   (after `make bench`)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd) || exit 2
@@ -116,6 +118,25 @@ bench_keys() {
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
+# keys-busy: the same, while a second console floods (yes(1) of a
+# coloured line); tmux with the flood in a second pane of the window.
+bench_keys_busy() {
+	n=${KEYS:-300}
+	printf '#!/bin/sh\nexec yes "$(printf "\\033[32mflood\\033[0m a build log line scrolling by, about so long")"\n' >"$W/flood.sh"
+	chmod +x "$W/flood.sh"
+	instance "$W/busy" a-echo "$ECHO"
+	instance "$W/busy" b-flood "$W/flood.sh"
+	server busy
+	r_u=$("$HARNESS" keys -r echo-ready -k "$(printf '\r')" -n "$n" -- \
+		"$UMLTOP" -S "$W/busy.sock") || return 1
+	tmux_session busy "$W/flood.sh"
+	tmux -S "$W/tmux" split-window -b -t busy "$ECHO" # above: keys checks the top rows
+	r_t=$("$HARNESS" keys -r echo-ready -n "$n" -- tmux -S "$W/tmux" attach -t busy) || return 1
+	set -- $r_u $r_t
+	echo "keys-busy: $n keystrokes to echo beside a flooding console: umltop p50 $1 ms p99 $2 ms," \
+		"tmux p50 $3 ms p99 $4 ms; p99 ratio $(ratio "$2" "$4")"
+}
+
 bench_idle() {
 	printf '#!/bin/sh\nexec sleep 100000\n' >"$W/quiet.sh"
 	chmod +x "$W/quiet.sh"
@@ -137,5 +158,5 @@ bench_idle() {
 }
 
 for b in $what; do
-	"bench_$b" || echo "$b: failed (see $W while it runs)"
+	"bench_$(echo "$b" | tr - _)" || echo "$b: failed (see $W while it runs)"
 done
