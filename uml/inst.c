@@ -32,6 +32,7 @@
 #define CONSOLE_CHUNK (64 * 1024)
 #define CONSOLE_ECHO_MAX 256 /* a first read this short goes out before it is emulated */
 #define CONSOLE_MAX_PER_WAKE (64 * 1024) /* then let other consoles run */
+#define CONSOLE_MAX_LAST (1024 * 1024)  /* a closing console's last words */
 #define POLL_TIMEOUT_MS 2000               /* a status request unanswered */
 #define DEFAULT_ROWS 24
 #define DEFAULT_COLS 80
@@ -222,7 +223,7 @@ static void console_read(struct inst *in, bool all)
 {
 	char *chunk = in->chunk;
 	size_t n = 0, total = 0;
-	while (total < CONSOLE_MAX_PER_WAKE) {
+	while (total < (all ? CONSOLE_MAX_LAST : CONSOLE_MAX_PER_WAKE)) {
 		ssize_t r = pty_read(in->pty.master, chunk + n, CONSOLE_CHUNK - n);
 		if (r <= 0) {
 			if (r < 0) /* EIO: every holder of the slave is gone. */

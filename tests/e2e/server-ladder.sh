@@ -7,7 +7,7 @@
 # kernel that aborts after "reboot: System halted" has stopped cleanly; one
 # that aborts after a panic has crashed.
 . "$top_srcdir/tests/e2e/lib.sh"
-plan 17
+plan 19
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" frozen early late -- HALT_TIMEOUT=2
 echo 'READY="never-shown-xyzzy"' >>"$T_DIR/conf/late.conf"
@@ -22,6 +22,15 @@ for k in "aborted:reboot: System halted" "crashed:Kernel panic - not syncing: te
 	printf 'KERNEL="%s"\nROOT="%s"\n' "$T_DIR/$name-kernel" "$T_DIR/$name.root" \
 		>"$T_DIR/conf/$name.conf"
 done
+# And one that floods its console (3 MB, faster than it is emulated: the
+# server stops reading meanwhile) just before the halt line: the last
+# words are read whatever the emulator's state.
+printf '#!/bin/sh\nyes "flood line of text to fill the console with, then some" | head -n 50000\nprintf "reboot: System halted\\r\\n"\nkill -ABRT $$\n' \
+	>"$T_DIR/flooded-kernel"
+chmod +x "$T_DIR/flooded-kernel"
+: >"$T_DIR/flooded.root"
+printf 'KERNEL="%s"\nROOT="%s"\n' "$T_DIR/flooded-kernel" "$T_DIR/flooded.root" \
+	>"$T_DIR/conf/flooded.conf"
 start_server "$T_DIR/conf"
 ctl start frozen >/dev/null
 wait_until 20 is_state frozen running
@@ -117,6 +126,16 @@ st=$(state_of crashed)
 [ "$st" = failed ] || [ "$st" = crashed ]
 [ $? -eq 0 ] && [ "$(field_of crashed exit_signal)" = 6 ]
 ok $? "SIGABRT after a panic: a crash, signal 6 ($st, $(field_of crashed exit_signal))"
+
+ctl start flooded >/dev/null
+wait_until 30 eval '! is_state flooded starting'
+st=$(state_of flooded)
+[ "$st" = stopped ] && [ "$(field_of flooded exit_code)" = 0 ]
+ok $? "a flood, then the halt line, then SIGABRT: still stopped cleanly ($st, $(field_of flooded exit_code))"
+log=$UMLTOP_STATE_DIR/flooded.console.log
+last=$(tail -n 50001 "$log" | grep -c '^flood line')
+[ "$last" -eq 50000 ] && tail -n 1 "$log" | grep -q 'reboot: System halted'
+ok $? "its raw log ends with the 50000 lines and the halt line ($last lines)"
 
 stop_server
 t_done
