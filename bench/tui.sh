@@ -129,6 +129,7 @@ bench_keys_busy() {
 	server busy
 	r_u=$("$HARNESS" keys -r echo-ready -k "$(printf '\r')" -n "$n" -- \
 		"$UMLTOP" -S "$W/busy.sock") || return 1
+	"$UMLTOP" ctl -S "$W/busy.sock" kill b-flood >/dev/null # tmux gets the CPUs to itself
 	tmux_session busy "$W/flood.sh"
 	tmux -S "$W/tmux" split-window -b -t busy "$ECHO" # above: keys checks the top rows
 	r_t=$("$HARNESS" keys -r echo-ready -n "$n" -- tmux -S "$W/tmux" attach -t busy) || return 1
