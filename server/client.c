@@ -166,7 +166,12 @@ static void frame_cb(uv_timer_t *h)
 		for (struct sub *s = c->subs; s; s = s->next) {
 			if (!s->flood || c->closing)
 				continue;
-			s->quiet = s->frame_bytes < FLOOD_END_BYTES ? s->quiet + 1 : 0;
+			/* A console held back while its emulator catches up is
+			 * still flooding, and its screen still moving. */
+			bool held = inst_console_held(s->inst);
+			if (held)
+				s->changed = true;
+			s->quiet = s->frame_bytes < FLOOD_END_BYTES && !held ? s->quiet + 1 : 0;
 			s->frame_bytes = 0;
 			if (s->quiet >= FLOOD_END_FRAMES) {
 				/* Over: the whole picture again, scrollback and

@@ -1039,6 +1039,7 @@ const char *inst_name(const struct inst *in) { return in->ci->name; }
 const struct conf_instance *inst_conf(const struct inst *in) { return in->ci; }
 struct term *inst_term_lock(struct inst *in) { return feed_lock(in->feed); }
 struct term *inst_term_peek(struct inst *in) { return feed_peek(in->feed); }
+bool inst_console_held(const struct inst *in) { return in->console_throttled; }
 void inst_term_unlock(struct inst *in) { feed_unlock(in->feed); }
 
 bool inst_live(const struct inst *in)

@@ -109,6 +109,8 @@ struct term *inst_term_lock(struct inst *in);
 /* The same, but as far as the emulator has got: a screen shown under a
  * flood, where a picture a few KB behind will do. */
 struct term *inst_term_peek(struct inst *in);
+/* The console is not read while its emulator catches up (a flood). */
+bool inst_console_held(const struct inst *in);
 void inst_term_unlock(struct inst *in);
 
 /* Commands.  0 or -errno; a message for the user in err when it fails. */
