@@ -137,7 +137,9 @@ static int terminal_backlog(void)
  * another console floods. */
 static void schedule(struct tui *t)
 {
-	if (t->quitting || (uv_is_active((uv_handle_t *)&t->paint) && !t->echo))
+	/* (a terminal that is backed up still gets its time to drain) */
+	if (t->quitting ||
+	    (uv_is_active((uv_handle_t *)&t->paint) && (!t->echo || t->outq_wait)))
 		return;
 	uint64_t now = uv_now(t->loop), delay = 0;
 	if (t->busy && !t->echo && now < t->last_paint_ms + PAINT_MS)
