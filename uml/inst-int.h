@@ -36,7 +36,7 @@ struct inst {
 	struct term *term;     /* through feed_lock() only */
 	struct feed *feed;     /* emulates the console on the feeder's thread */
 	uv_async_t worker_async; /* the emulator's thread has answers, or caught up */
-	bool console_throttled;  /* not read while the emulator catches up */
+	bool console_held;  /* not read while the emulator catches up */
 	uv_mutex_t replies_mu;
 	struct buf replies;    /* the emulator's answers to queries; under replies_mu */
 	struct term_log *log;

@@ -97,7 +97,7 @@ static void console_update_poll(struct inst *in)
 {
 	if (!in->console_open)
 		return;
-	int ev = (in->console_throttled ? 0 : UV_READABLE) |
+	int ev = (in->console_held ? 0 : UV_READABLE) |
 		 (in->pending_input.len ? UV_WRITABLE : 0);
 	if (ev)
 		uv_poll_start(in->console_poll, ev, console_poll_cb);
@@ -159,8 +159,8 @@ static void worker_cb(uv_async_t *h)
 	buf_free(&r);
 	/* Read again.  (An answer's wake-up may come first: then the next
 	 * read finds the emulator still behind and stops again.) */
-	if (in->console_throttled) {
-		in->console_throttled = false;
+	if (in->console_held) {
+		in->console_held = false;
 		console_update_poll(in);
 	}
 }
@@ -245,7 +245,7 @@ static void console_read(struct inst *in, bool all)
 		}
 		if (!all && feed_behind(in->feed)) {
 			/* the guest waits until the emulator has caught up */
-			in->console_throttled = true;
+			in->console_held = true;
 			console_update_poll(in);
 			break;
 		}
@@ -305,7 +305,7 @@ static int console_open(struct inst *in)
 	uv_poll_init(in->env.loop, in->console_poll, in->pty.master);
 	in->console_poll->data = in;
 	in->console_open = true;
-	in->console_throttled = false;
+	in->console_held = false;
 	in->handles++;
 	console_update_poll(in);
 	return 0;
@@ -1039,7 +1039,7 @@ const char *inst_name(const struct inst *in) { return in->ci->name; }
 const struct conf_instance *inst_conf(const struct inst *in) { return in->ci; }
 struct term *inst_term_lock(struct inst *in) { return feed_lock(in->feed); }
 struct term *inst_term_peek(struct inst *in) { return feed_peek(in->feed); }
-bool inst_console_held(const struct inst *in) { return in->console_throttled; }
+bool inst_console_held(const struct inst *in) { return in->console_held; }
 void inst_term_unlock(struct inst *in) { feed_unlock(in->feed); }
 
 bool inst_live(const struct inst *in)
