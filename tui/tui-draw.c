@@ -270,11 +270,13 @@ static void draw_pane(struct tui *t, struct tui_pane *p, bool selected)
 	bool drawn = false;
 	if (p->retitle || p->repaint) {
 		draw_title(t, p, selected);
-		if (p->rect.w > p->rect.cols) {
-			wattr_set(p->win, A_NORMAL, 0, NULL);
-			mvwvline(p->win, 0, p->rect.cols, ACS_VLINE, p->rect.h);
-		}
 		drawn = true;
+	}
+	if (p->repaint && p->rect.w > p->rect.cols) {
+		/* once per layout: redrawn, it would make curses look at every
+		 * row of the pane at each title change (once a second) */
+		wattr_set(p->win, A_NORMAL, 0, NULL);
+		mvwvline(p->win, 0, p->rect.cols, ACS_VLINE, p->rect.h);
 	}
 	drawn |= draw_console(p);
 	p->retitle = p->repaint = false;
