@@ -1,6 +1,7 @@
 /* uml/feed.c: consoles emulated on the feeder's thread end up exactly as
- * if the main thread had fed them itself, and feed_lock() always finds a
- * console up to date with every byte handed over. */
+ * if the main thread had fed them itself, feed_lock() always finds a
+ * console up to date with every byte handed over, feed_peek() a whole
+ * picture, and a reader held back by feed_behind() is let go again. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -119,16 +120,6 @@ static void lock_is_up_to_date(void **state)
 	feed_free(fd);
 	term_free(t);
 	feeder_free(f);
-}
-
-/* A query the guest sends is answered through the term's output callback,
- * in order, whichever thread fed it. */
-struct answers {
-	struct buf b;
-};
-static void on_output(void *arg, const char *bytes, size_t len)
-{
-	buf_append(&((struct answers *)arg)->b, bytes, len);
 }
 
 /* feed_peek() leaves the backlog to the worker, and what it shows is a
@@ -261,6 +252,16 @@ static void behind_then_drained(void **state)
 	term_free(want);
 	buf_free(&stream);
 	feeder_free(f);
+}
+
+/* A query the guest sends is answered through the term's output callback,
+ * in order, whichever thread fed it. */
+struct answers {
+	struct buf b;
+};
+static void on_output(void *arg, const char *bytes, size_t len)
+{
+	buf_append(&((struct answers *)arg)->b, bytes, len);
 }
 
 static void answers_come_back(void **state)
