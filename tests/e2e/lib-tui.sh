@@ -34,11 +34,15 @@ tui_session() {
 	shift 3
 	if [ ! -f "$TUI_CONF" ]; then
 		# set-clipboard on: an OSC 52 that leaked would make a buffer.
+		# exit-empty off: the server outlives its last session, so a test
+		# that kills one and starts the next never races the server's exit
+		# ("server exited unexpectedly").
 		cat >"$TUI_CONF" <<-'CONF'
 		set -g status off
 		set -g set-clipboard on
 		set -g default-terminal tmux-256color
 		set -g history-limit 0
+		set -s exit-empty off
 		CONF
 	fi
 	tmx -f "$TUI_CONF" new-session -d -s "$_s" -x "$_w" -y "$_h" \

@@ -168,21 +168,10 @@ stop_server() {
 
 # ---- tmux, for the TUI and attach ----
 
-# A tmux server of our own (-S socket in T_DIR), killed at exit by pid.
+# A tmux server of our own (-S socket in T_DIR); lib-tui.sh starts it,
+# tracks its pid, and kills it at exit.
 TMUX_SOCK=$T_DIR/tmux
 tmx() { tmux -S "$TMUX_SOCK" "$@"; }
-# tmux_start W H CMD...: a detached session "t" of W x H running CMD.
-tmux_start() {
-	_w=$1 _h=$2
-	shift 2
-	tmx -f /dev/null new-session -d -s t -x "$_w" -y "$_h" "$@" || bail "tmux did not start"
-	tmx set-option -g status off >/dev/null
-	_tp=$(tmx display-message -p '#{pid}')
-	track_pid "$_tp"
-}
-# screen: the visible pane text.
-screen() { tmx capture-pane -p -t t; }
-screen_has() { screen | grep -q -F -- "$1"; }
 
 # ---- sanitizers ----
 # A build with ASan/UBSan (scripts/check's second pass) writes every report
