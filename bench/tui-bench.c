@@ -148,6 +148,11 @@ static int do_keys(struct child *c, const char *ready, const char *pre, int n)
 	static const struct term_callbacks cbs = { 0 };
 	struct term *t = term_new(c->rows, c->cols, 0, TERM_SILENT, &cbs, NULL);
 	uint64_t *lat = xcalloc((size_t)n, sizeof *lat);
+	/* TUI_BENCH_KEYS_LOG=FILE: each key's send time and latency, to look
+	 * for a pattern in the slow ones ("ms_since_first_key us" per line). */
+	const char *log_path = getenv("TUI_BENCH_KEYS_LOG");
+	FILE *log = log_path ? fopen(log_path, "w") : NULL;
+	uint64_t first = 0;
 	char buf[65536];
 	wait_text(c, ready, 30000);
 	if (pre && util_write_all(c->fd, pre, strlen(pre)) < 0)
@@ -178,8 +183,14 @@ static int do_keys(struct child *c, const char *ready, const char *pre, int n)
 			}
 		}
 		lat[i] = util_now_ns() - t0;
+		if (!first)
+			first = t0;
+		if (log)
+			fprintf(log, "%.3f %.1f\n", (double)(t0 - first) / 1e6, (double)lat[i] / 1e3);
 		usleep(5000);
 	}
+	if (log)
+		fclose(log);
 	qsort(lat, (size_t)n, sizeof *lat, cmp_u64);
 	printf("%.3f %.3f\n", lat[n / 2] / 1e6, lat[(n * 99) / 100] / 1e6);
 	free(lat);

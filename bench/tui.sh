@@ -10,6 +10,8 @@
 #   keys-busy  keys while a second console floods, beside a tmux window
 #            with the flood in a second pane (not run by default)
 # Usage: bench/tui.sh [BUILDDIR] [ingest|keys|idle|keys-busy]...   (after `make bench`)
+# KEYS_LOG=FILE (keys): every key's send time and latency in FILE.umltop
+# and FILE.tmux, "ms-since-the-first-key us" per line.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd) || exit 2
@@ -107,10 +109,12 @@ bench_keys() {
 	instance "$W/keys" echo "$ECHO"
 	server keys
 	# Enter focuses the pane; then every key goes to the echo program.
-	r_u=$("$HARNESS" keys -r echo-ready -k "$(printf '\r')" -n "$n" -- \
+	r_u=$(TUI_BENCH_KEYS_LOG=${KEYS_LOG:+$KEYS_LOG.umltop} \
+		"$HARNESS" keys -r echo-ready -k "$(printf '\r')" -n "$n" -- \
 		"$UMLTOP" -S "$W/keys.sock") || return 1
 	tmux_session keys "$ECHO"
-	r_t=$("$HARNESS" keys -r echo-ready -n "$n" -- tmux -S "$W/tmux" attach -t keys) || return 1
+	r_t=$(TUI_BENCH_KEYS_LOG=${KEYS_LOG:+$KEYS_LOG.tmux} \
+		"$HARNESS" keys -r echo-ready -n "$n" -- tmux -S "$W/tmux" attach -t keys) || return 1
 	set -- $r_u $r_t
 	echo "keys: $n keystrokes to echo: umltop p50 $1 ms p99 $2 ms," \
 		"tmux p50 $3 ms p99 $4 ms; p99 ratio $(ratio "$2" "$4") (target <= 1)"
