@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -68,6 +69,27 @@ static void procstat(void **state)
 	assert_int_equal(p.rss_pages, 9876);
 	assert_int_equal(inst_parse_procstat("12 (short) S 1", &p), -EINVAL);
 	assert_int_equal(inst_parse_procstat("no parens", &p), -EINVAL);
+	assert_int_equal(inst_parse_procstat("(x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21", &p),
+			 -EINVAL);
+	/* a real-time kernel thread: negative priority and nice */
+	const char *rt = "17 (migration/1) S 2 0 0 0 -1 69238848 0 0 0 0 3 41 0 0 -100 -20 1 0 "
+			 "3 0 12 18446744073709551615";
+	assert_int_equal(inst_parse_procstat(rt, &p), 0);
+	assert_int_equal(p.pid, 17);
+	assert_int_equal(p.pgrp, 0);
+	assert_int_equal(p.ticks, 44);
+	assert_int_equal(p.rss_pages, 12);
+	/* and this very process, as the kernel writes it */
+	char buf[1024];
+	FILE *f = fopen("/proc/self/stat", "r");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	assert_int_equal(inst_parse_procstat(buf, &p), 0);
+	assert_int_equal(p.pid, getpid());
+	assert_int_equal(p.pgrp, getpgrp());
+	assert_true(p.rss_pages > 0);
 }
 
 /* The scan finds a process group of ours: a child in a group of its own
