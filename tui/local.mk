@@ -22,8 +22,13 @@ EXTRA_DIST += tests/e2e/lib-tui.sh
 
 # The pane renderer drawn into real terminal descriptions and read back;
 # the query filter on hand-made and generated streams.
-check_PROGRAMS += tests/unit/test_pane tests/unit/test_qstrip
-TESTS += tests/unit/test_pane tests/unit/test_qstrip
+check_PROGRAMS += tests/unit/test_pane tests/unit/test_qstrip tests/unit/test_tui_draw
+TESTS += tests/unit/test_pane tests/unit/test_qstrip tests/unit/test_tui_draw
+tests_unit_test_tui_draw_SOURCES = tests/unit/test_tui_draw.c
+tests_unit_test_tui_draw_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tui_draw_LDADD = libtui.la libserver.la libuml.la libproto.la libterm.la \
+	libmconsole.la libconf.la libutil.la $(NCURSES_LIBS) $(VTERM_LIBS) $(UV_LIBS) \
+	$(CMOCKA_LIBS)
 tests_unit_test_pane_SOURCES = tests/unit/test_pane.c
 tests_unit_test_pane_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_pane_LDADD = libtui.la libterm.la libutil.la $(NCURSES_LIBS) \

@@ -102,6 +102,11 @@ static void draw_header(struct tui *t)
 		m += snprintf(right + m, sizeof right - (size_t)m, "page %d/%d  ", t->lay.page + 1,
 			      t->lay.pages);
 	snprintf(right + m, sizeof right - (size_t)m, "%s ", clock);
+	char all[sizeof t->hdr_text];
+	snprintf(all, sizeof all, "%d|%s|%s", COLS, buf, right);
+	if (!strcmp(all, t->hdr_text))
+		return; /* as shown: a status every second mostly changes nothing here */
+	snprintf(t->hdr_text, sizeof t->hdr_text, "%s", all);
 	use_color(w, C_HEADER);
 	fill_row(w, 0, 0, COLS);
 	put(w, 0, 0, COLS, buf);
@@ -168,55 +173,61 @@ static void draw_msg(struct tui *t)
 
 /* ---- panes ---- */
 
-static void state_text(const struct proto_inst *in, char *out, size_t cap)
+static bool ascii(const char *s)
 {
-	if (in->state == PROTO_HALTING)
-		snprintf(out, cap, " halting: %s %us ", proto_phase_name(in->phase),
-			 in->phase_ms / 1000);
-	else
-		snprintf(out, cap, " %s ", proto_state_name(in->state));
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
 }
 
-void tui_title_text(const struct tui *t, const struct tui_pane *p, char *out, size_t cap)
-{
-	const struct proto_inst *in = &p->st;
-	char load[16], mem[48], up[16];
-	int n = 0;
-	out[0] = 0;
-	if (in->pid) {
-		tui_fmt_load(load, sizeof load, in);
-		tui_fmt_mem(mem, sizeof mem, in);
-		tui_fmt_duration(up, sizeof up, in->up_s);
-		n = snprintf(out, cap, " load %s  mem %s  cpu %u.%u%%  up %s", load, mem,
-			     in->cpu_x10 / 10, in->cpu_x10 % 10, up);
-	}
-	if (in->reason[0] && in->state != PROTO_RUNNING && n >= 0 && (size_t)n < cap)
-		n += snprintf(out + n, cap - (size_t)n, " %s", in->reason);
-	else if (!in->pid && in->end != PROTO_END_NONE && n >= 0 && (size_t)n < cap)
-		n += snprintf(out + n, cap - (size_t)n, " exit %d", in->exit_code);
-	if (p->scroll && n >= 0 && (size_t)n < cap)
-		snprintf(out + n, cap - (size_t)n, "  [scrolled back %d]", p->scroll);
-}
-
-static void draw_title(struct tui *t, struct tui_pane *p, bool selected)
+/* A pane's title bar: name, state in its colour, the figures.  A status
+ * comes every second and mostly changes nothing shown, or only the
+ * figures' last characters (the first minute's uptime): then nothing is
+ * drawn, or only from the first character that changed (`full`: the whole
+ * bar, as after a new window).  False when nothing was drawn. */
+bool tui_draw_title(struct tui *t, struct tui_pane *p, bool selected, bool full)
 {
 	WINDOW *w = p->win;
 	int end = p->rect.cols;
 	bool focused = selected && t->mode == TUI_FOCUS;
 	enum color bar = focused ? C_TITLE_FOCUS : selected ? C_TITLE_SEL : C_TITLE;
-	char name[PROTO_MAX_NAME + 8], state[64], rest[512];
+	char name[PROTO_MAX_NAME + 8], state[64], rest[sizeof p->title_rest];
+	char head[sizeof p->title_head];
 	snprintf(name, sizeof name, "%s%s ", selected ? ">" : " ", p->st.name);
-	state_text(&p->st, state, sizeof state);
+	tui_state_text(&p->st, state, sizeof state);
 	tui_title_text(t, p, rest, sizeof rest);
-	use_color(w, bar);
-	fill_row(w, 0, 0, end);
-	int x = put(w, 0, 0, end, name);
-	use_color(w, state_color(&p->st));
-	x = put(w, 0, x, end, state);
-	use_color(w, bar);
-	x = put(w, 0, x, end, rest);
+	snprintf(head, sizeof head, "%d %d %d %s|%s", end, selected, focused, name, state);
+	size_t k = 0;
+	if (!full && !strcmp(head, p->title_head) && ascii(head) && ascii(rest)) {
+		while (rest[k] && rest[k] == p->title_rest[k])
+			k++;
+		if (!rest[k] && !p->title_rest[k])
+			return false; /* as shown */
+	} else {
+		full = true;
+	}
+	snprintf(p->title_head, sizeof p->title_head, "%s", head);
+	snprintf(p->title_rest, sizeof p->title_rest, "%s", rest);
+	int x;
+	if (full) {
+		use_color(w, bar);
+		fill_row(w, 0, 0, end);
+		x = put(w, 0, 0, end, name);
+		use_color(w, state_color(&p->st));
+		x = put(w, 0, x, end, state);
+		use_color(w, bar);
+		x = put(w, 0, x, end, rest);
+	} else {
+		/* ASCII: one column per byte */
+		x = MIN(end, (int)(strlen(name) + strlen(state) + k));
+		use_color(w, bar);
+		fill_row(w, 0, x, end);
+		x = put(w, 0, x, end, rest + k);
+	}
 	if (focused)
 		put(w, 0, MAX(x + 1, end - 8), end, " [focus]");
+	return true;
 }
 
 static struct pane_view view_of(struct tui_pane *p)
@@ -268,10 +279,8 @@ static bool draw_console(struct tui_pane *p)
 static void draw_pane(struct tui *t, struct tui_pane *p, bool selected)
 {
 	bool drawn = false;
-	if (p->retitle || p->repaint) {
-		draw_title(t, p, selected);
-		drawn = true;
-	}
+	if (p->retitle || p->repaint)
+		drawn = tui_draw_title(t, p, selected, p->repaint);
 	if (p->repaint && p->rect.w > p->rect.cols) {
 		/* once per layout: redrawn, it would make curses look at every
 		 * row of the pane at each title change (once a second) */
@@ -467,6 +476,7 @@ void tui_draw_frame(struct tui *t)
 		return;
 	if (t->all_dirty) {
 		t->hdr_dirty = t->msg_dirty = t->over_dirty = true;
+		t->hdr_text[0] = '\0';
 		for (int k = 0; k < t->lay.count; k++)
 			t->pane[t->lay.first + k].repaint = true;
 		t->all_dirty = false;

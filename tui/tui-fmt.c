@@ -29,6 +29,19 @@ void tui_fmt_duration(char *out, size_t cap, uint32_t s)
 		snprintf(out, cap, "%um%02us", s / 60, s % 60);
 }
 
+/* A pane title's uptime: to the second in the first minute (boot), then
+ * to the minute, as uptime(1) and `docker ps` say it.  A title that changed
+ * every second would have every pane's bar redrawn every second. */
+void tui_fmt_uptime(char *out, size_t cap, uint32_t s)
+{
+	if (s < 60)
+		snprintf(out, cap, "%us", s);
+	else if (s < 3600)
+		snprintf(out, cap, "%um", s / 60);
+	else
+		tui_fmt_duration(out, cap, s);
+}
+
 void tui_fmt_mem(char *out, size_t cap, const struct proto_inst *in)
 {
 	if (!tui_inst_stats(in) || !in->mem_total_kb) {
@@ -188,4 +201,36 @@ void tui_halt_summary_text(const struct tui_halt_sum *s, char *out, size_t cap)
 		n += snprintf(out + n, cap - (size_t)n, ", %u crashed", s->crashed);
 	if (s->pending && n >= 0 && (size_t)n < cap)
 		snprintf(out + n, cap - (size_t)n, ", %u still stopping", s->pending);
+}
+
+/* ---- a pane's title bar ---- */
+
+void tui_state_text(const struct proto_inst *in, char *out, size_t cap)
+{
+	if (in->state == PROTO_HALTING)
+		snprintf(out, cap, " halting: %s %us ", proto_phase_name(in->phase),
+			 in->phase_ms / 1000);
+	else
+		snprintf(out, cap, " %s ", proto_state_name(in->state));
+}
+
+void tui_title_text(const struct tui *t, const struct tui_pane *p, char *out, size_t cap)
+{
+	const struct proto_inst *in = &p->st;
+	char load[16], mem[48], up[16];
+	int n = 0;
+	out[0] = 0;
+	if (in->pid) {
+		tui_fmt_load(load, sizeof load, in);
+		tui_fmt_mem(mem, sizeof mem, in);
+		tui_fmt_uptime(up, sizeof up, in->up_s);
+		n = snprintf(out, cap, " load %s  mem %s  cpu %u.%u%%  up %s", load, mem,
+			     in->cpu_x10 / 10, in->cpu_x10 % 10, up);
+	}
+	if (in->reason[0] && in->state != PROTO_RUNNING && n >= 0 && (size_t)n < cap)
+		n += snprintf(out + n, cap - (size_t)n, " %s", in->reason);
+	else if (!in->pid && in->end != PROTO_END_NONE && n >= 0 && (size_t)n < cap)
+		n += snprintf(out + n, cap - (size_t)n, " exit %d", in->exit_code);
+	if (p->scroll && n >= 0 && (size_t)n < cap)
+		snprintf(out + n, cap - (size_t)n, "  [scrolled back %d]", p->scroll);
 }

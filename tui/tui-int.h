@@ -133,6 +133,7 @@ void tui_halt_summary_text(const struct tui_halt_sum *s, char *out, size_t cap);
 
 /* Small formatting shared by titles and the table. */
 void tui_fmt_duration(char *out, size_t cap, uint32_t s);
+void tui_fmt_uptime(char *out, size_t cap, uint32_t s);
 void tui_fmt_mem(char *out, size_t cap, const struct proto_inst *in);
 void tui_fmt_load(char *out, size_t cap, const struct proto_inst *in);
 bool tui_inst_stats(const struct proto_inst *in);
@@ -160,6 +161,8 @@ struct tui_pane {
 	struct tui_rect rect;
 	int scroll;              /* lines scrolled back, 0 = live */
 	bool repaint, retitle;   /* the whole console / the title bar */
+	/* the title bar as last drawn: all but its figures, and its figures */
+	char title_head[PROTO_MAX_NAME + 128], title_rest[512];
 	/* the search hit shown highlighted: a term row (< 0 = scrollback) */
 	bool hit;
 	int hit_row, hit_col, hit_len;
@@ -205,6 +208,7 @@ struct tui {
 	bool cursor_on;
 	struct buf typed;     /* keys for the focused guest, sent per batch */
 	bool hdr_dirty, msg_dirty, over_dirty, all_dirty;
+	char hdr_text[768];   /* the header as last drawn ("" = draw it again) */
 	char msg[512];
 	bool msg_err;
 
@@ -257,6 +261,8 @@ unsigned tui_act_mouse(struct tui *t);
 
 /* tui-draw.c */
 void tui_draw_frame(struct tui *t);
+bool tui_draw_title(struct tui *t, struct tui_pane *p, bool selected, bool full);
+void tui_state_text(const struct proto_inst *in, char *out, size_t cap);
 void tui_title_text(const struct tui *t, const struct tui_pane *p, char *out, size_t cap);
 
 /* tui-search.c: find the search text in the selected console, from the

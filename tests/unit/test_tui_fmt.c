@@ -137,6 +137,14 @@ static void figures(void **state)
 	in.flags = 0; /* no guest figures yet */
 	tui_fmt_mem(s, sizeof s, &in);
 	assert_string_equal(s, "-");
+	tui_fmt_uptime(s, sizeof s, 42);
+	assert_string_equal(s, "42s");
+	tui_fmt_uptime(s, sizeof s, 179);
+	assert_string_equal(s, "2m");
+	tui_fmt_uptime(s, sizeof s, 3725);
+	assert_string_equal(s, "1h02m");
+	tui_fmt_uptime(s, sizeof s, 2 * 86400 + 5 * 3600);
+	assert_string_equal(s, "2d05h");
 }
 
 int main(void)

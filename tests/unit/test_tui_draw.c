@@ -1,0 +1,158 @@
+/* tui/tui-draw.c: a pane's title bar, drawn again only where it changed.
+ * A status comes every second; the bar drawn from the last one and then
+ * brought up to date must hold exactly the cells (characters, attributes,
+ * colour pairs) of a bar drawn whole from the new status, through a run of
+ * changes: figures, uptime, state and halt phase, selection and focus, a
+ * reason, a rename, a narrower pane.  And a status that changes nothing
+ * shown draws nothing. */
+#include "config.h"
+
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tui/pane.h"
+#include "tui/tui-int.h"
+
+#define W 100
+
+static FILE *devnull_out, *devnull_in;
+
+/* The cells of row 0 of w, the bar's n */
+static void row_of(WINDOW *w, int n, chtype *out)
+{
+	for (int x = 0; x < n; x++)
+		out[x] = mvwinch(w, 0, x);
+}
+
+static void same_as_whole(struct tui *t, struct tui_pane *p, bool selected)
+{
+	struct tui_pane q = *p;
+	q.win = newwin(2, W + 1, 10, 0);
+	assert_non_null(q.win);
+	assert_true(tui_draw_title(t, &q, selected, true));
+	int n = p->rect.cols;
+	chtype a[W], b[W];
+	row_of(p->win, n, a);
+	row_of(q.win, n, b);
+	for (int x = 0; x < n; x++)
+		if (a[x] != b[x]) {
+			char what[W + 1];
+			for (int i = 0; i < n; i++)
+				what[i] = (char)(a[i] & A_CHARTEXT);
+			what[n] = 0;
+			fail_msg("column %d: %#lx drawn, %#lx whole (%s)", x, (unsigned long)a[x],
+				 (unsigned long)b[x], what);
+		}
+	delwin(q.win);
+}
+
+static struct proto_inst running(const char *name, uint32_t up_s)
+{
+	struct proto_inst in = { .state = PROTO_RUNNING, .pid = 4242, .flags = PROTO_F_STATS,
+				 .cpu_x10 = 3, .mem_total_kb = 65536, .mem_avail_kb = 40000,
+				 .up_s = up_s };
+	snprintf(in.name, sizeof in.name, "%s", name);
+	in.load[0] = 12;
+	return in;
+}
+
+static void title_updates(void **state)
+{
+	(void)state;
+	SCREEN *s = newterm("xterm-256color", devnull_out, devnull_in);
+	assert_non_null(s);
+	set_term(s);
+	start_color();
+	pane_colors_init();
+	struct tui t = { .mode = TUI_OVERVIEW };
+	struct tui_pane p = { .st = running("web", 5) };
+	p.rect.cols = W;
+	p.win = newwin(2, W + 1, 0, 0);
+	assert_non_null(p.win);
+	assert_true(tui_draw_title(&t, &p, false, true));
+	same_as_whole(&t, &p, false);
+
+	/* nothing shown changed: nothing drawn */
+	assert_false(tui_draw_title(&t, &p, false, false));
+	p.st.rss_kb = 12345; /* the table's figure, not the title's */
+	assert_false(tui_draw_title(&t, &p, false, false));
+
+	/* each of these changes what the bar shows */
+	p.st.up_s = 6; /* booting: the seconds count */
+	assert_true(tui_draw_title(&t, &p, false, false));
+	same_as_whole(&t, &p, false);
+	p.st.up_s = 59;
+	assert_true(tui_draw_title(&t, &p, false, false));
+	same_as_whole(&t, &p, false);
+	p.st.up_s = 60; /* "59s" to "1m": shorter */
+	assert_true(tui_draw_title(&t, &p, false, false));
+	same_as_whole(&t, &p, false);
+	p.st.up_s = 119; /* still "1m" */
+	assert_false(tui_draw_title(&t, &p, false, false));
+	p.st.cpu_x10 = 1234;
+	assert_true(tui_draw_title(&t, &p, false, false));
+	same_as_whole(&t, &p, false);
+	p.st.load[0] = 3; /* earlier in the bar than the cpu figure */
+	assert_true(tui_draw_title(&t, &p, false, false));
+	same_as_whole(&t, &p, false);
+
+	/* selected, then focused (the tag at the right end) */
+	assert_true(tui_draw_title(&t, &p, true, false));
+	same_as_whole(&t, &p, true);
+	t.mode = TUI_FOCUS;
+	assert_true(tui_draw_title(&t, &p, true, false));
+	same_as_whole(&t, &p, true);
+	p.st.up_s = 3600 + 120; /* the figures get longer under the tag */
+	assert_true(tui_draw_title(&t, &p, true, false));
+	same_as_whole(&t, &p, true);
+
+	/* halting: the state's colour and text, its seconds */
+	p.st.state = PROTO_HALTING;
+	p.st.phase = PROTO_PHASE_CAD;
+	assert_true(tui_draw_title(&t, &p, true, false));
+	same_as_whole(&t, &p, true);
+	p.st.phase_ms = 2500;
+	assert_true(tui_draw_title(&t, &p, true, false));
+	same_as_whole(&t, &p, true);
+
+	/* crashed, with its reason; back to the overview */
+	t.mode = TUI_OVERVIEW;
+	p.st.state = PROTO_CRASHED;
+	p.st.pid = 0;
+	snprintf(p.st.reason, sizeof p.st.reason, "killed by signal 9 (Killed)");
+	assert_true(tui_draw_title(&t, &p, false, false));
+	same_as_whole(&t, &p, false);
+
+	/* another instance in this place, then a narrower pane */
+	p.st = running("a-much-longer-name", 7);
+	assert_true(tui_draw_title(&t, &p, false, false));
+	same_as_whole(&t, &p, false);
+	p.rect.cols = 30;
+	assert_true(tui_draw_title(&t, &p, false, false));
+	p.st.up_s = 8; /* past the pane's edge: still exact */
+	tui_draw_title(&t, &p, false, false);
+	same_as_whole(&t, &p, false);
+
+	delwin(p.win);
+	endwin();
+	delscreen(s);
+}
+
+int main(void)
+{
+	setlocale(LC_ALL, "C.UTF-8");
+	devnull_out = fopen("/dev/null", "w");
+	devnull_in = fopen("/dev/null", "r");
+	if (!devnull_out || !devnull_in)
+		return 1;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(title_updates),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
