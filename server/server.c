@@ -160,9 +160,18 @@ static void poll_cb(uv_timer_t *t)
 	if (!any)
 		return; /* nothing runs: no /proc scan */
 	struct inst_procs *procs = inst_procs_scan();
-	for (size_t i = 0; i < s->ninst; i++)
+	bool asking = false;
+	for (size_t i = 0; i < s->ninst; i++) {
 		inst_poll(s->inst[i], procs);
+		asking |= inst_asking(s->inst[i]);
+	}
 	inst_procs_free(procs);
+	/* No guest to hear from (no UML, or none answering mconsole): the
+	 * status goes now, not in a wake-up of its own 50 ms later. */
+	if (!asking && s->status_due) {
+		uv_timer_stop(&s->status_timer);
+		status_timer_cb(&s->status_timer);
+	}
 }
 
 /* ---- config ---- */

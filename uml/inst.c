@@ -1042,6 +1042,11 @@ struct term *inst_term_peek(struct inst *in) { return feed_peek(in->feed); }
 bool inst_console_held(const struct inst *in) { return in->console_held; }
 void inst_term_unlock(struct inst *in) { feed_unlock(in->feed); }
 
+bool inst_asking(const struct inst *in)
+{
+	return in->polling;
+}
+
 bool inst_live(const struct inst *in)
 {
 	return in->pid > 0;

@@ -103,6 +103,7 @@ const char *inst_name(const struct inst *in);
 const struct conf_instance *inst_conf(const struct inst *in);
 void inst_status(const struct inst *in, struct inst_status *out);
 bool inst_live(const struct inst *in); /* a process exists */
+bool inst_asking(const struct inst *in); /* a status poll awaits the guest's answers */
 /* The console's emulator, up to date with every byte read; the emulation
  * thread stays out of it until inst_term_unlock(). */
 struct term *inst_term_lock(struct inst *in);
