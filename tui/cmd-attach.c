@@ -295,6 +295,8 @@ static void check_cb(uv_check_t *c)
 static void layout(struct attach *a)
 {
 	a->view.win = stdscr;
+	if (!a->view.shadow)
+		a->view.shadow = pane_shadow_new();
 	a->view.y = a->view.x = 0;
 	a->view.h = LINES - (a->status_on && LINES > 1 ? 1 : 0);
 	a->view.w = COLS;
@@ -857,6 +859,7 @@ int tui_cmd_attach(int argc, char **argv)
 		fprintf(stderr, "%s\n", a.exit_msg);
 	free(a.exit_msg);
 	term_free(a.term);
+	pane_shadow_free(a.view.shadow);
 	qstrip_free(&a.qs);
 	free(conf);
 	return a.exit;

@@ -366,17 +366,24 @@ static void blank_cell(struct pass *ps, cchar_t *cc)
 	set_cell(cc, L" ", a, pair);
 }
 
-/* Fill row[] for term row `row`, at most w columns; returns the number of
- * elements (a wide character is one element for two columns). */
-static int build_row(struct pass *ps, const struct term *t, int row, int ncols, int w,
-		     cchar_t *out)
+/* Fill out[] for term row `row`, columns x0 up to w; returns the number of
+ * elements (a wide character is one element for two columns).  `seen`,
+ * when given, gets each column's cell as term_cell() shows it. */
+static int build_row(struct pass *ps, const struct term *t, int row, int ncols, int x0, int w,
+		     cchar_t *out, struct term_cellview *seen)
 {
-	int n = 0, x = 0;
+	int n = 0, x = x0;
 	while (x < w) {
 		struct term_cellview cv;
 		wchar_t ws[CCHARW_MAX + 1];
 		if (x >= ncols || !term_cell(t, row, (unsigned)x, &cv))
 			memset(&cv, 0, sizeof cv);
+		if (seen) {
+			seen[x] = cv;
+			if (cv.width == 2 && x + 1 < w &&
+			    (x + 1 >= ncols || !term_cell(t, row, (unsigned)x + 1, &seen[x + 1])))
+				memset(&seen[x + 1], 0, sizeof seen[x + 1]);
+		}
 		attr_t a = cell_attrs(&cv);
 		int pair = cell_pair(ps, &cv, &a);
 		int cw = cell_chars(&cv, ws);
@@ -417,21 +424,98 @@ static cchar_t *line_buf(int w)
 	return line;
 }
 
+struct pane_shadow {
+	WINDOW *win;             /* what it is a shadow of */
+	const struct term *t;
+	int h, w;
+	bool whole;              /* every row recorded since the view was set up */
+	struct term_cellview *cells; /* h rows of w */
+};
+
+struct pane_shadow *pane_shadow_new(void)
+{
+	return xcalloc(1, sizeof(struct pane_shadow));
+}
+
+void pane_shadow_free(struct pane_shadow *s)
+{
+	if (s)
+		free(s->cells);
+	free(s);
+}
+
+/* The shadow's row for view row vrow, when it stands for this view of t's
+ * live screen; NULL otherwise. */
+static struct term_cellview *shadow_row(const struct pane_view *v, const struct term *t, int vrow)
+{
+	struct pane_shadow *s = v->shadow;
+	if (!s || v->scroll > 0)
+		return NULL;
+	if (s->win != v->win || s->t != t || s->h != v->h || s->w != v->w) {
+		s->cells = xreallocarray(s->cells, (size_t)v->h * (size_t)v->w, sizeof *s->cells);
+		s->win = v->win;
+		s->t = t;
+		s->h = v->h;
+		s->w = v->w;
+		s->whole = false;
+	}
+	return s->cells + (size_t)vrow * (size_t)v->w;
+}
+
+/* The columns of the row that changed since the shadow was taken (and the
+ * shadow brought up to date); false when none did.  The span covers whole
+ * wide characters. */
+static bool changed_span(const struct term *t, int trow, int ncols, int w,
+			 struct term_cellview *seen, int *lo, int *hi)
+{
+	*lo = -1;
+	for (int x = 0; x < w; x++) {
+		struct term_cellview cv;
+		if (x >= ncols || !term_cell(t, trow, (unsigned)x, &cv))
+			memset(&cv, 0, sizeof cv);
+		if (memcmp(&cv, &seen[x], sizeof cv)) {
+			if (*lo < 0)
+				*lo = x;
+			*hi = x;
+			seen[x] = cv;
+		}
+	}
+	if (*lo < 0)
+		return false;
+	while (*lo > 0 && seen[*lo].width == 0) /* the right half of a wide one */
+		(*lo)--;
+	if (seen[*hi].width == 2 && *hi + 1 < w)
+		(*hi)++;
+	return true;
+}
+
+/* `whole`: draw every cell (and take the shadow afresh); otherwise, with a
+ * shadow, only the cells that changed. */
 static void draw_line(const struct pane_view *v, struct pass *ps, const struct term *t,
-		      int vrow, int trow, unsigned rows, unsigned cols)
+		      int vrow, int trow, unsigned rows, unsigned cols, bool whole)
 {
 	cchar_t *line = line_buf(v->w);
-	int n;
+	int n, x0 = 0;
 	long sb = (long)term_scrollback_len(t);
+	struct term_cellview *seen = shadow_row(v, t, vrow);
 	if (trow >= (int)rows || trow < -sb) {
 		for (n = 0; n < v->w; n++)
 			blank_cell(ps, &line[n]);
+		if (seen) /* no cell term_cell() gives: drawn whole next time */
+			memset(seen, 0xff, (size_t)v->w * sizeof *seen);
 	} else {
 		/* scrollback lines may be wider than the screen is now */
 		int ncols = trow < 0 ? v->w : (int)cols;
-		n = build_row(ps, t, trow, ncols, v->w, line);
+		int lo, hi = v->w - 1;
+		if (seen && !whole && v->shadow->whole) {
+			if (!changed_span(t, trow, ncols, v->w, seen, &lo, &hi))
+				return; /* as shown */
+			x0 = lo;
+			seen = NULL; /* up to date */
+		}
+		n = build_row(ps, t, trow, ncols, x0, hi + 1, line, seen);
 	}
-	mvwadd_wchnstr(v->win, v->y + vrow, v->x, line, n);
+	mvwadd_wchnstr(v->win, v->y + vrow, v->x + x0, line, n);
 }
 
 static int view_scroll(const struct pane_view *v, const struct term *t)
@@ -463,16 +547,22 @@ static void draw_rows(const struct pane_view *v, const struct term *t, int first
 	wattr_set(v->win, A_NORMAL, 0, NULL);
 	unsigned epoch = col.epoch;
 	struct pass ps = { .reset_ok = true };
+	bool whole = all || scroll > 0;
 	for (int r = first; r <= last; r++) {
-		draw_line(v, &ps, t, r, r - scroll, rows, cols);
+		draw_line(v, &ps, t, r, r - scroll, rows, cols, whole);
 		if (col.epoch != epoch) {
 			/* the pairs of rows drawn so far are gone: start again */
 			epoch = col.epoch;
 			ps.cached = false;
 			r = -1;
 			first = 0, last = v->h - 1;
+			whole = true;
 		}
 	}
+	if (v->shadow)
+		/* rows drawn whole from the top to the bottom of the live screen:
+		 * the shadow holds all of them */
+		v->shadow->whole = scroll > 0 ? false : v->shadow->whole || (whole && first == 0 && last == v->h - 1);
 }
 
 void pane_draw(const struct pane_view *v, const struct term *t, int first, int last)

@@ -38,12 +38,22 @@ void pane_colors_init(void);
  * pane_draw() already redraws its own view when it happens mid-draw. */
 unsigned pane_colors_epoch(void);
 
+/* What a view showed of the live screen, cell by cell, as last drawn: with
+ * it pane_draw() hands curses only the cells that changed in each dirty
+ * row (a typed character is one cell, not a 200-cell row for curses to
+ * build and then compare).  One per view, owned by the caller; a view
+ * whose window or term was replaced is drawn with pane_draw_all() first. */
+struct pane_shadow;
+struct pane_shadow *pane_shadow_new(void);
+void pane_shadow_free(struct pane_shadow *s);
+
 /* A rectangle of a curses window showing a term. */
 struct pane_view {
 	WINDOW *win;
 	int y, x;   /* top-left cell in win */
 	int h, w;   /* size in cells; the term may be larger or smaller */
 	int scroll; /* lines scrolled back into scrollback; 0 = live screen */
+	struct pane_shadow *shadow; /* NULL: dirty rows are drawn whole */
 };
 
 /* Draw rows first..last (term screen rows, as term_dirty() reports them;

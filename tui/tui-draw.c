@@ -232,8 +232,10 @@ bool tui_draw_title(struct tui *t, struct tui_pane *p, bool selected, bool full)
 
 static struct pane_view view_of(struct tui_pane *p)
 {
+	if (!p->shadow)
+		p->shadow = pane_shadow_new();
 	return (struct pane_view){ .win = p->win, .y = 1, .x = 0, .h = p->rect.rows,
-				   .w = p->rect.cols, .scroll = p->scroll };
+				   .w = p->rect.cols, .scroll = p->scroll, .shadow = p->shadow };
 }
 
 static void draw_hit(struct tui_pane *p)

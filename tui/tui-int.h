@@ -158,6 +158,7 @@ struct tui_pane {
 	size_t unpainted;        /* console bytes fed since the pane was painted */
 	int asked_rows, asked_cols; /* the size last sent with RESIZE */
 	WINDOW *win;             /* while on screen: title row + console */
+	struct pane_shadow *shadow; /* what win shows of term (pane.h) */
 	struct tui_rect rect;
 	int scroll;              /* lines scrolled back, 0 = live */
 	bool repaint, retitle;   /* the whole console / the title bar */

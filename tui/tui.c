@@ -201,6 +201,8 @@ static void pane_unsub(struct tui *t, struct tui_pane *p)
 	if (p->win)
 		delwin(p->win);
 	p->win = NULL;
+	pane_shadow_free(p->shadow);
+	p->shadow = NULL;
 	p->hit = false;
 }
 
@@ -629,6 +631,8 @@ static void curses_stop(struct tui *t)
 			term_free(t->pane[i].term);
 		if (t->pane[i].win)
 			delwin(t->pane[i].win);
+		pane_shadow_free(t->pane[i].shadow);
+		t->pane[i].shadow = NULL;
 	}
 	WINDOW *w[] = { t->kbd, t->hdr, t->msgw, t->over };
 	for (size_t i = 0; i < ARRAY_LEN(w); i++)

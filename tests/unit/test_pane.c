@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
 #include <cmocka.h>
 
 #include "tui/pane.h"
@@ -378,6 +379,104 @@ static void test_dirty_rows_only(void **state)
 	screen_done(s);
 }
 
+/* With a shadow, a dirty row hands curses only its changed cells, and
+ * through any run of changes the window shows what a whole redraw would:
+ * characters, attributes and colour pairs of every cell. */
+static void same_as_redrawn(const struct term *t, int h, int w)
+{
+	WINDOW *keep = stdscr;
+	WINDOW *fresh = newwin(h + 2, w + 4, 0, 0);
+	assert_non_null(fresh);
+	struct pane_view v = { .win = fresh, .y = 1, .x = 2, .h = h, .w = w };
+	pane_draw_all(&v, t);
+	for (int y = 1; y <= h; y++)
+		for (int x = 2; x < w + 2; x++) {
+			cchar_t a, b;
+			wchar_t wa[CCHARW_MAX + 1], wb[CCHARW_MAX + 1];
+			attr_t aa, ab;
+			short sp;
+			int pa, pb;
+			assert_int_equal(mvwin_wch(keep, y, x, &a), OK);
+			assert_int_equal(mvwin_wch(fresh, y, x, &b), OK);
+			getcchar(&a, wa, &aa, &sp, &pa);
+			getcchar(&b, wb, &ab, &sp, &pb);
+			if (wcscmp(wa, wb) || aa != ab || pa != pb)
+				fail_msg("row %d column %d: U+%04x attr %#lx pair %d shown, "
+					 "U+%04x attr %#lx pair %d redrawn", y - 1, x - 2, (unsigned)wa[0],
+					 (unsigned long)aa, pa, (unsigned)wb[0], (unsigned long)ab, pb);
+		}
+	delwin(fresh);
+}
+
+static void test_shadow_changes_only(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_of("xterm-256color");
+	struct term *t = term_with(5, 30, "/ # \033[31mred\033[0m \344\270\255\346\226\207 "
+					  "e\314\201 end\r\nsecond line\r\n/ # ");
+	struct pane_view v = view_of(5, 30);
+	v.shadow = pane_shadow_new();
+	pane_draw_all(&v, t);
+	term_clean(t);
+	int first, last;
+
+	/* a typed character: one cell.  A mark put into the window elsewhere
+	 * on that row stays, so the row was not drawn whole. */
+	mvwaddstr(stdscr, 1 + 2, 2 + 20, "Z");
+	term_feed(t, "x", 1);
+	assert_true(term_dirty(t, &first, &last));
+	pane_draw(&v, t, first, last);
+	assert_int_equal(cell_at(1 + 2, 2 + 4).ws[0], L'x');
+	assert_int_equal(cell_at(1 + 2, 2 + 20).ws[0], L'Z');
+	mvwaddstr(stdscr, 1 + 2, 2 + 20, " "); /* what the term has there */
+	term_clean(t);
+
+	/* a dirty row with nothing changed is not touched */
+	term_feed(t, "\033[2;1Hsecond", 13);
+	assert_true(term_dirty(t, &first, &last));
+	untouchwin(stdscr);
+	pane_draw(&v, t, first, last);
+	assert_false(is_linetouched(stdscr, 1 + 1));
+	term_clean(t);
+	same_as_redrawn(t, 5, 30);
+
+	static const char *const steps[] = {
+		"\033[1;5H\033[1;32mR\033[0m",   /* colour and bold on one cell */
+		"\033[1;10H..",                /* a narrow pair over a wide character */
+		"\033[1;10H\344\270\255",       /* and a wide one back */
+		"\033[1;10H\346\226\207",       /* another wide one in its place */
+		"\033[1;11Hq",                 /* into the right half of a wide one */
+		"\033[1;14Hu\314\210",           /* a combining mark on another base */
+		"\033[3;1H\033[K",              /* a row erased */
+		"\033[7m  \033[0m\033[44m \033[0m",  /* reverse, a background */
+		"\033[5;1Hbottom\r\nscrolled\r\nagain", /* every row moves */
+		"\033[2J\033[H/ # ",             /* cleared */
+		"\033[1;29H\344\270\255",       /* a wide one at the right edge */
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		term_feed(t, steps[i], strlen(steps[i]));
+		if (term_dirty(t, &first, &last))
+			pane_draw(&v, t, first, last);
+		term_clean(t);
+		same_as_redrawn(t, 5, 30);
+	}
+
+	/* scrolled back and live again: whole rows, then changes only */
+	v.scroll = 1;
+	pane_draw_all(&v, t);
+	v.scroll = 0;
+	pane_draw_all(&v, t);
+	term_clean(t);
+	term_feed(t, "y", 1);
+	assert_true(term_dirty(t, &first, &last));
+	pane_draw(&v, t, first, last);
+	same_as_redrawn(t, 5, 30);
+
+	pane_shadow_free(v.shadow);
+	term_free(t);
+	screen_done(s);
+}
+
 static void test_scrollback_view(void **state)
 {
 	(void)state;
@@ -486,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_outside_cleared),
 		cmocka_unit_test(test_window_attrs_not_inherited),
 		cmocka_unit_test(test_dirty_rows_only),
+		cmocka_unit_test(test_shadow_changes_only),
 		cmocka_unit_test(test_scrollback_view),
 		cmocka_unit_test(test_cursor),
 		cmocka_unit_test(test_keys),
