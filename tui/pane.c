@@ -286,6 +286,7 @@ struct pass {
 	attr_t extra;
 	int pair;
 	bool cached, reset_ok;
+	bool no_pair; /* the cached colours wanted a pair and got none */
 };
 
 static bool same_color(const struct term_color *a, const struct term_color *b)
@@ -301,6 +302,7 @@ static int cell_pair(struct pass *ps, const struct term_cellview *cv, attr_t *at
 		int fg = curses_color(&cv->fg, true, &extra);
 		int bg = curses_color(&cv->bg, false, &extra);
 		ps->pair = pair_for(fg, bg, &ps->reset_ok);
+		ps->no_pair = ps->pair == 0 && col.mode != CM_NONE && (fg != -1 || bg != -1);
 		ps->extra = extra;
 		ps->fg = cv->fg;
 		ps->bg = cv->bg;
@@ -386,6 +388,8 @@ static int build_row(struct pass *ps, const struct term *t, int row, int ncols, 
 		}
 		attr_t a = cell_attrs(&cv);
 		int pair = cell_pair(ps, &cv, &a);
+		if (seen && ps->no_pair) /* shown without its colours: drawn again next time */
+			memset(&seen[x], 0xff, sizeof seen[x] * (cv.width == 2 && x + 1 < w ? 2 : 1));
 		int cw = cell_chars(&cv, ws);
 		if (cv.width == 2) {
 			/* a wide character needs both columns here and in the locale */
@@ -444,12 +448,23 @@ void pane_shadow_free(struct pane_shadow *s)
 	free(s);
 }
 
+void pane_shadow_forget(struct pane_shadow *s, int vrow, int x, int n)
+{
+	if (!s || !s->cells || vrow < 0 || vrow >= s->h || x < 0 || x >= s->w)
+		return;
+	n = MIN(n, s->w - x);
+	if (n > 0)
+		memset(s->cells + (size_t)vrow * (size_t)s->w + (size_t)x, 0xff,
+		       (size_t)n * sizeof *s->cells);
+}
+
 /* The shadow's row for view row vrow, when it stands for this view of t's
- * live screen; NULL otherwise. */
-static struct term_cellview *shadow_row(const struct pane_view *v, const struct term *t, int vrow)
+ * live screen (scroll: lines scrolled back, as drawn); NULL otherwise. */
+static struct term_cellview *shadow_row(const struct pane_view *v, const struct term *t, int vrow,
+					int scroll)
 {
 	struct pane_shadow *s = v->shadow;
-	if (!s || v->scroll > 0)
+	if (!s || scroll > 0)
 		return NULL;
 	if (s->win != v->win || s->t != t || s->h != v->h || s->w != v->w) {
 		s->cells = xreallocarray(s->cells, (size_t)v->h * (size_t)v->w, sizeof *s->cells);
@@ -497,7 +512,7 @@ static void draw_line(const struct pane_view *v, struct pass *ps, const struct t
 	cchar_t *line = line_buf(v->w);
 	int n, x0 = 0;
 	long sb = (long)term_scrollback_len(t);
-	struct term_cellview *seen = shadow_row(v, t, vrow);
+	struct term_cellview *seen = shadow_row(v, t, vrow, vrow - trow);
 	if (trow >= (int)rows || trow < -sb) {
 		for (n = 0; n < v->w; n++)
 			blank_cell(ps, &line[n]);

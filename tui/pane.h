@@ -46,6 +46,9 @@ unsigned pane_colors_epoch(void);
 struct pane_shadow;
 struct pane_shadow *pane_shadow_new(void);
 void pane_shadow_free(struct pane_shadow *s);
+/* Cells of view row vrow the caller drew over itself (a highlight): drawn
+ * from the term again with the row's next change. */
+void pane_shadow_forget(struct pane_shadow *s, int vrow, int x, int n);
 
 /* A rectangle of a curses window showing a term. */
 struct pane_view {

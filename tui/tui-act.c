@@ -399,8 +399,10 @@ static unsigned search_key(struct tui *t, int code)
 		if (t->input_len) {
 			snprintf(t->search, sizeof t->search, "%s", t->input_buf);
 			struct tui_pane *p = tui_selected(t);
-			if (p)
+			if (p && p->hit) {
 				p->hit = false; /* start from the live screen's bottom */
+				p->repaint = true; /* and without the old highlight */
+			}
 		}
 		return search_step(t, -1);
 	} else if (is_erase(code)) {

@@ -173,10 +173,11 @@ static void draw_msg(struct tui *t)
 
 /* ---- panes ---- */
 
+/* One column per byte: printable ASCII only */
 static bool ascii(const char *s)
 {
 	for (; *s; s++)
-		if ((unsigned char)*s >= 0x80)
+		if (*s < 0x20 || *s > 0x7e)
 			return false;
 	return true;
 }
@@ -244,6 +245,7 @@ static void draw_hit(struct tui_pane *p)
 	if (!p->hit || y < 0 || y >= p->rect.rows || p->hit_col >= p->rect.cols)
 		return;
 	int n = MIN(p->hit_len, p->rect.cols - p->hit_col);
+	pane_shadow_forget(p->shadow, y, p->hit_col, n);
 	if (has_colors())
 		mvwchgat(p->win, 1 + y, p->hit_col, n, A_BOLD,
 			 (short)MAX(0, alloc_pair(COLOR_BLACK, COLOR_YELLOW)), NULL);

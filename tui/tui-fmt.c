@@ -233,4 +233,9 @@ void tui_title_text(const struct tui *t, const struct tui_pane *p, char *out, si
 		n += snprintf(out + n, cap - (size_t)n, " exit %d", in->exit_code);
 	if (p->scroll && n >= 0 && (size_t)n < cap)
 		snprintf(out + n, cap - (size_t)n, "  [scrolled back %d]", p->scroll);
+	/* the reason may quote the guest ("kernel panic: ..."): no control
+	 * character moves the title's text about */
+	for (char *c = out; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 }

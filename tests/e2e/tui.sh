@@ -6,7 +6,7 @@
 # every assertion (boots are the expensive part).
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
-plan 30
+plan 32
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" a b c
 start_server "$T_DIR/conf"
@@ -40,6 +40,16 @@ tmx send-keys -t t -l 'pane-42'
 tmx send-keys -t t Enter
 tui_wait t '"pane-42" in b'
 ok $? "/ finds pane-42 in b's console"
+# the match is highlighted (black on yellow; the message line names it
+# too); a search that finds nothing takes the highlight away
+lit() { tmx capture-pane -p -e -t t | grep 'pane-42' | grep -v '" in b' | grep -q '43m'; }
+wait_until 5 lit
+ok $? "the match is highlighted"
+tmx send-keys -t t C-a /
+tmx send-keys -t t -l 'zzz-nowhere'
+tmx send-keys -t t Enter
+tui_wait t '"zzz-nowhere": no' && wait_until 5 sh -c "! { $(command -v tmux) -S '$TMUX_SOCK' capture-pane -p -e -t t | grep 'pane-42' | grep -q '43m'; }"
+ok $? "a search that finds nothing leaves no highlight behind"
 tmx send-keys -t t C-a PageUp
 wait_until 5 sh -c "tmux -S '$TMUX_SOCK' capture-pane -p -t t | grep -q 'scrolled back'"
 ok $? "PgUp scrolls b's console back (its title says so)"

@@ -461,6 +461,19 @@ static void test_shadow_changes_only(void **state)
 		same_as_redrawn(t, 5, 30);
 	}
 
+	/* a highlight drawn over cells by the caller (a search hit) goes with
+	 * the row's next change, once the shadow is told */
+	term_feed(t, "\033[1;1Habcdef", 11);
+	pane_draw(&v, t, 0, 0);
+	term_clean(t);
+	mvwchgat(stdscr, 1, 2 + 1, 3, A_REVERSE, 0, NULL);
+	pane_shadow_forget(v.shadow, 0, 1, 3);
+	term_feed(t, "\033[1;20HX", 8);
+	assert_true(term_dirty(t, &first, &last));
+	pane_draw(&v, t, first, last);
+	term_clean(t);
+	same_as_redrawn(t, 5, 30);
+
 	/* scrolled back and live again: whole rows, then changes only */
 	v.scroll = 1;
 	pane_draw_all(&v, t);

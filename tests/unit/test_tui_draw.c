@@ -129,6 +129,19 @@ static void title_updates(void **state)
 	assert_true(tui_draw_title(&t, &p, false, false));
 	same_as_whole(&t, &p, false);
 
+	/* a reason quoting the guest, control characters and all: the bar
+	 * stays on its row, one column per character */
+	snprintf(p.st.reason, sizeof p.st.reason, "kernel panic: a\tb\nc\033[2J");
+	assert_true(tui_draw_title(&t, &p, false, false));
+	same_as_whole(&t, &p, false);
+	for (int x = 0; x <= W; x++)
+		assert_int_equal((char)(mvwinch(p.win, 1, x) & A_CHARTEXT), ' ');
+	char bar[W + 1];
+	for (int x = 0; x < W; x++)
+		bar[x] = (char)(mvwinch(p.win, 0, x) & A_CHARTEXT);
+	bar[W] = 0;
+	assert_non_null(strstr(bar, "kernel panic: a?b?c?[2J"));
+
 	/* another instance in this place, then a narrower pane */
 	p.st = running("a-much-longer-name", 7);
 	assert_true(tui_draw_title(&t, &p, false, false));
