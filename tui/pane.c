@@ -526,7 +526,6 @@ static void draw_line(const struct pane_view *v, struct pass *ps, const struct t
 			if (!changed_span(t, trow, ncols, v->w, seen, &lo, &hi))
 				return; /* as shown */
 			x0 = lo;
-			seen = NULL; /* up to date */
 		}
 		n = build_row(ps, t, trow, ncols, x0, hi + 1, line, seen);
 	}
@@ -574,10 +573,12 @@ static void draw_rows(const struct pane_view *v, const struct term *t, int first
 			whole = true;
 		}
 	}
-	if (v->shadow)
-		/* rows drawn whole from the top to the bottom of the live screen:
-		 * the shadow holds all of them */
-		v->shadow->whole = scroll > 0 ? false : v->shadow->whole || (whole && first == 0 && last == v->h - 1);
+	/* rows drawn whole from the top to the bottom of the live screen: the
+	 * shadow holds all of them */
+	if (v->shadow && scroll > 0)
+		v->shadow->whole = false;
+	else if (v->shadow && whole && first == 0 && last == v->h - 1)
+		v->shadow->whole = true;
 }
 
 void pane_draw(const struct pane_view *v, const struct term *t, int first, int last)
