@@ -374,6 +374,13 @@ static void on_reply(struct tui *t, const struct proto_frame *f)
  * true when the set or order changed (the grid must be redone). */
 static bool adopt_panes(struct tui *t, const struct proto_status *st)
 {
+	/* the same instances in the same order (every second but a few):
+	 * nothing to move */
+	bool same = st->n == t->npane;
+	for (uint32_t i = 0; same && i < st->n; i++)
+		same = !strcmp(st->inst[i].name, t->pane[i].st.name);
+	if (same)
+		return false;
 	bool changed = st->n != t->npane;
 	char selname[PROTO_MAX_NAME] = "";
 	if (t->npane)
