@@ -4,6 +4,7 @@
 #include "lib/util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,4 +197,33 @@ void buf_free(struct buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+}
+
+/* ---- text from a server or a guest, shown on a real terminal ---- */
+
+/* Valid UTF-8 of printable characters passes; controls (C0, DEL, C1) and
+ * broken bytes become '?'.  out holds at least strlen(in) + 1 bytes. */
+void util_clean_text(const char *in, char *out)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	char *o = out;
+	while (*p) {
+		unsigned n = *p < 0x80 ? 0 : *p >= 0xc2 && *p <= 0xdf ? 1
+			   : *p >= 0xe0 && *p <= 0xef ? 2 : *p >= 0xf0 && *p <= 0xf4 ? 3 : 9;
+		bool ok = n < 9;
+		for (unsigned i = 1; ok && i <= n; i++)
+			ok = (p[i] & 0xc0) == 0x80;
+		if (n == 0)
+			ok = *p >= 0x20 && *p != 0x7f;
+		if (ok && n == 1 && p[0] == 0xc2 && p[1] < 0xa0)
+			ok = false; /* C1 controls */
+		if (!ok) {
+			*o++ = '?';
+			p++;
+			continue;
+		}
+		for (unsigned i = 0; i <= n; i++)
+			*o++ = (char)*p++;
+	}
+	*o = '\0';
 }

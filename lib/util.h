@@ -49,6 +49,11 @@ int util_write_all(int fd, const void *buf, size_t len);
 /* mkdir -p with mode for each created component; 0 or -errno. */
 int util_mkdir_p(const char *path, unsigned mode);
 
+/* Text from a server or a guest, for a terminal: valid UTF-8 of printable
+ * characters passes; controls (C0, DEL, C1) and broken bytes become '?'.
+ * out holds at least strlen(in) + 1 bytes. */
+void util_clean_text(const char *in, char *out);
+
 /* A growable byte buffer. */
 struct buf {
 	char *data;

@@ -80,35 +80,6 @@ struct attach {
 
 static const int signals[4] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
 
-/* ---- text from the server or the guest, printed on a real terminal ---- */
-
-/* Valid UTF-8 of printable characters passes; controls (C0, DEL, C1) and
- * broken bytes become '?'.  out holds at least strlen(in) + 1 bytes. */
-static void clean_text(const char *in, char *out)
-{
-	const unsigned char *p = (const unsigned char *)in;
-	char *o = out;
-	while (*p) {
-		unsigned n = *p < 0x80 ? 0 : *p >= 0xc2 && *p <= 0xdf ? 1
-			   : *p >= 0xe0 && *p <= 0xef ? 2 : *p >= 0xf0 && *p <= 0xf4 ? 3 : 9;
-		bool ok = n < 9;
-		for (unsigned i = 1; ok && i <= n; i++)
-			ok = (p[i] & 0xc0) == 0x80;
-		if (n == 0)
-			ok = *p >= 0x20 && *p != 0x7f;
-		if (ok && n == 1 && p[0] == 0xc2 && p[1] < 0xa0)
-			ok = false; /* C1 controls */
-		if (!ok) {
-			*o++ = '?';
-			p++;
-			continue;
-		}
-		for (unsigned i = 0; i <= n; i++)
-			*o++ = (char)*p++;
-	}
-	*o = '\0';
-}
-
 static void set_exit(struct attach *a, int code, char *msg)
 {
 	a->exit = code;
@@ -179,7 +150,7 @@ static void finish(struct attach *a, int code, char *msg)
 static void instance_ended(struct attach *a, const struct proto_inst *in)
 {
 	char reason[sizeof in->reason];
-	clean_text(in->reason, reason);
+	util_clean_text(in->reason, reason);
 	const char *state = proto_state_name(in->state);
 	char *msg = a->live ? xasprintf("%s %s%s%s", a->name, state, reason[0] ? ": " : "", reason)
 			    : xasprintf("%s is not running (%s%s%s)", a->name, state,
@@ -513,7 +484,7 @@ static void on_reply(struct attach *a, const struct proto_frame *f)
 		return;
 	}
 	char *clean = xmalloc(strlen(text) + 1);
-	clean_text(text, clean);
+	util_clean_text(text, clean);
 	free(text);
 	finish(a, code == PROTO_USAGE ? EXIT_USAGE : EXIT_FAIL,
 	       xasprintf("umltop attach: %s", clean));

@@ -217,7 +217,7 @@ void tui_state_text(const struct proto_inst *in, char *out, size_t cap)
 void tui_title_text(const struct tui *t, const struct tui_pane *p, char *out, size_t cap)
 {
 	const struct proto_inst *in = &p->st;
-	char load[16], mem[48], up[16];
+	char load[16], mem[48], up[16], reason[sizeof in->reason];
 	int n = 0;
 	out[0] = 0;
 	if (in->pid) {
@@ -227,15 +227,13 @@ void tui_title_text(const struct tui *t, const struct tui_pane *p, char *out, si
 		n = snprintf(out, cap, " load %s  mem %s  cpu %u.%u%%  up %s", load, mem,
 			     in->cpu_x10 / 10, in->cpu_x10 % 10, up);
 	}
-	if (in->reason[0] && in->state != PROTO_RUNNING && n >= 0 && (size_t)n < cap)
-		n += snprintf(out + n, cap - (size_t)n, " %s", in->reason);
+	/* the reason may quote the guest ("kernel panic: ..."): no control
+	 * character moves the title's text about */
+	util_clean_text(in->reason, reason);
+	if (reason[0] && in->state != PROTO_RUNNING && n >= 0 && (size_t)n < cap)
+		n += snprintf(out + n, cap - (size_t)n, " %s", reason);
 	else if (!in->pid && in->end != PROTO_END_NONE && n >= 0 && (size_t)n < cap)
 		n += snprintf(out + n, cap - (size_t)n, " exit %d", in->exit_code);
 	if (p->scroll && n >= 0 && (size_t)n < cap)
 		snprintf(out + n, cap - (size_t)n, "  [scrolled back %d]", p->scroll);
-	/* the reason may quote the guest ("kernel panic: ..."): no control
-	 * character moves the title's text about */
-	for (char *c = out; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
 }
