@@ -4,7 +4,9 @@
 #            tmux showing `cat` of the same stream with a client attached
 #   keys     keystroke to echo on screen, p50/p99 over 1000 keys, with an
 #            instance whose KERNEL is bench/tui-echo, versus a tmux pane
-#            running the same program
+#            running the same program; then the same pair with every
+#            process on one CPU (taskset -c 0), a diagnosis of where
+#            the time goes
 #   idle     CPU of the server plus the TUI with 32 instances that print
 #            nothing, over 20 s
 #   keys-busy  keys while a second console floods, beside a tmux window
@@ -116,8 +118,16 @@ bench_keys() {
 	r_t=$(TUI_BENCH_KEYS_LOG=${KEYS_LOG:+$KEYS_LOG.tmux} \
 		"$HARNESS" keys -r echo-ready -n "$n" -- tmux -S "$W/tmux" attach -t keys) || return 1
 	set -- $r_u $r_t
-	echo "keys: $n keystrokes to echo: umltop p50 $1 ms p99 $2 ms," \
-		"tmux p50 $3 ms p99 $4 ms; p99 ratio $(ratio "$2" "$4") (target <= 1)"
+	if [ -n "${KEYS_LABEL:-}" ]; then label=$KEYS_LABEL target="a diagnosis, no target"
+	else label=keys target="target <= 1"; fi
+	echo "$label: $n keystrokes to echo: umltop p50 $1 ms p99 $2 ms," \
+		"tmux p50 $3 ms p99 $4 ms; p99 ratio $(ratio "$2" "$4") ($target)"
+	# The same pair again with every process on one CPU, where a wake-up
+	# needs no other CPU woken: the per-key work alone.  The gap between
+	# this line and the one above is what the hops between CPUs cost.
+	if [ -z "${KEYS_LABEL:-}" ] && [ "$(nproc)" -gt 1 ] && command -v taskset >/dev/null; then
+		KEYS_LABEL="keys, all on CPU 0" taskset -c 0 "$0" "$build" keys
+	fi
 }
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
