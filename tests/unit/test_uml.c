@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -120,6 +121,100 @@ static void group_usage(void **state)
 	assert_int_equal(u.nprocs, 0);
 }
 
+static int vm_sharer(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return 0;
+}
+
+static char *volatile touched; /* so the stores are not optimised away */
+
+static void touch_mb(size_t mb)
+{
+	touched = malloc(mb << 20);
+	memset(touched, 1, mb << 20);
+}
+
+/* A group shaped like a UML: a leader with 32 MB of its own, three
+ * processes sharing its address space (UML's helpers, clone(CLONE_VM)),
+ * and three with address spaces of their own of 1 MB each (the guest's
+ * processes).  Each address space counts once: about 35 MB, where
+ * counting each process would give over 130 MB. */
+static void group_counts_memory_once(void **state)
+{
+	int ready[2];
+	assert_int_equal(pipe(ready), 0);
+	pid_t leader = fork();
+	if (leader == 0) {
+		setpgid(0, 0);
+		for (int i = 0; i < 3; i++)
+			if (fork() == 0) {
+				touch_mb(1);
+				for (;;)
+					pause();
+			}
+		touch_mb(32);
+		for (int i = 0; i < 3; i++) {
+			size_t size = 64 * 1024;
+			char *stack = malloc(size);
+			if (clone(vm_sharer, stack + size, CLONE_VM | SIGCHLD, NULL) < 0)
+				_exit(1);
+		}
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	setpgid(leader, leader);
+	char c;
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	usleep(100000); /* the forked ones have touched their megabyte */
+	struct inst_procs *ps = inst_procs_scan();
+	struct inst_group_usage u;
+	inst_procs_group(ps, leader, &u);
+	inst_procs_free(ps);
+	kill(-leader, SIGKILL);
+	waitpid(leader, NULL, 0);
+	close(ready[0]);
+	close(ready[1]);
+	assert_int_equal(u.nprocs, 7);
+	assert_in_range(u.rss_kb, (32 + 3) * 1024, (32 + 3 + 16) * 1024);
+}
+
+/* A guest with 200 processes: every one is found (its parent's children
+ * list runs past 1 KB). */
+static void group_of_many(void **state)
+{
+	int ready[2];
+	assert_int_equal(pipe(ready), 0);
+	pid_t leader = fork();
+	if (leader == 0) {
+		setpgid(0, 0);
+		for (int i = 0; i < 200; i++)
+			if (fork() == 0)
+				for (;;)
+					pause();
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	setpgid(leader, leader);
+	char c;
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	struct inst_procs *ps = inst_procs_scan();
+	struct inst_group_usage u;
+	inst_procs_group(ps, leader, &u);
+	inst_procs_free(ps);
+	kill(-leader, SIGKILL);
+	waitpid(leader, NULL, 0);
+	close(ready[0]);
+	close(ready[1]);
+	assert_int_equal(u.nprocs, 201);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +223,8 @@ int main(void)
 		cmocka_unit_test(meminfo),
 		cmocka_unit_test(procstat),
 		cmocka_unit_test(group_usage),
+		cmocka_unit_test(group_counts_memory_once),
+		cmocka_unit_test(group_of_many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
