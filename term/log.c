@@ -91,6 +91,11 @@ static void file_init(struct term_log *l, struct logfile *f, const char *path)
 	if (!path)
 		return;
 	f->path = xstrdup(path);
+	/* A server stopped between a rotation's rename and the removal
+	 * (file_rotate) leaves NAME.1.gone behind: it goes now. */
+	char *gone = xasprintf("%s.1.gone", path);
+	unlink(gone);
+	free(gone);
 	file_open(l, f);
 }
 

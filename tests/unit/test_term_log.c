@@ -301,6 +301,33 @@ static void test_rotation_discard(void **state)
 	free(gone);
 }
 
+/* A NAME.1.gone left by a server stopped mid-rotation goes when the log
+ * is next opened; NAME.1 stays. */
+static void test_stale_gone_removed(void **state)
+{
+	(void)state;
+	char *raw = path_of("stale.raw"), *raw1 = path_of("stale.raw.1");
+	char *gone = path_of("stale.raw.1.gone");
+	FILE *f = fopen(gone, "w");
+	fputs("left over\n", f);
+	fclose(f);
+	f = fopen(raw1, "w");
+	fputs("older\n", f);
+	fclose(f);
+	struct term_log *l = term_log_open(raw, NULL, 0, NULL, NULL);
+	struct stat st;
+	assert_int_equal(stat(gone, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	size_t n;
+	char *old = tt_slurp(raw1, &n);
+	assert_int_equal(n, 6);
+	free(old);
+	term_log_close(l);
+	free(raw);
+	free(raw1);
+	free(gone);
+}
+
 /* A full disk, made honestly: RLIMIT_FSIZE with SIGXFSZ ignored makes
  * writes past the limit fail with EFBIG.  In a child, so the limit stays
  * there; the child reports what it saw through its exit status. */
@@ -368,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_fifo),
 		cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_rotation_discard),
+		cmocka_unit_test(test_stale_gone_removed),
 		cmocka_unit_test(test_full_disk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
