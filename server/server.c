@@ -131,6 +131,8 @@ void srv_status_changed(struct srv *s)
 
 /* ---- instance events ---- */
 
+static void drop_unused_confs(struct srv *s);
+
 static void on_output(void *arg, struct inst *in, const char *bytes, size_t len)
 {
 	srv_clients_output(arg, in, bytes, len);
@@ -140,6 +142,8 @@ static void on_changed(void *arg, struct inst *in)
 {
 	struct srv *s = arg;
 	srv_status_changed(s);
+	if (s->nconfs > 1 && !inst_live(in))
+		drop_unused_confs(s); /* it may have left an old config's settings */
 	if (s->shutting_down && !inst_live(in))
 		srv_maybe_exit(s);
 }
@@ -179,6 +183,34 @@ static void poll_cb(uv_timer_t *t)
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(inst_name(*(struct inst *const *)a), inst_name(*(struct inst *const *)b));
+}
+
+/* Whether an instance still runs with the settings of config c. */
+static bool conf_in_use(const struct srv *s, const struct conf *c)
+{
+	for (size_t i = 0; i < s->ninst; i++) {
+		const struct conf_instance *ci = inst_conf(s->inst[i]);
+		for (size_t j = 0; j < c->ninst; j++)
+			if (c->inst[j] == ci)
+				return true;
+	}
+	return false;
+}
+
+/* A reload keeps the config it replaces as long as an instance runs with
+ * its settings (until that run ends); after that it is freed, so a server
+ * reloaded every minute for months stays the size it was. */
+static void drop_unused_confs(struct srv *s)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < s->nconfs; i++) {
+		struct conf *c = s->confs[i];
+		if (c == s->conf || conf_in_use(s, c))
+			s->confs[keep++] = c;
+		else
+			conf_free(c);
+	}
+	s->nconfs = keep;
 }
 
 /* Adopt a freshly loaded config: new instances added, removed ones that
@@ -223,6 +255,7 @@ static void adopt_conf(struct srv *s, struct conf *c, struct buf *msg)
 		}
 	}
 	qsort(s->inst, s->ninst, sizeof *s->inst, by_name);
+	drop_unused_confs(s);
 	srv_status_changed(s);
 }
 
