@@ -197,11 +197,17 @@ static bool conf_in_use(const struct srv *s, const struct conf *c)
 	return false;
 }
 
-/* A reload keeps the config it replaces as long as an instance runs with
- * its settings (until that run ends); after that it is freed, so a server
- * reloaded every minute for months stays the size it was. */
+/* A reload keeps the config it replaces as long as an instance has its
+ * settings: one running with them (until the run ends), or a stopped one
+ * whose file is gone (until the next reload removes it).  After that the
+ * config is freed, so a server reloaded every minute for months stays the
+ * size it was.  in->next_ci is always in the current config (or NULL),
+ * so in->ci is all there is to check.  A removed instance names itself
+ * from its config only until inst_free(). */
 static void drop_unused_confs(struct srv *s)
 {
+	if (s->closing)
+		return; /* srv_free() frees them all */
 	size_t keep = 0;
 	for (size_t i = 0; i < s->nconfs; i++) {
 		struct conf *c = s->confs[i];

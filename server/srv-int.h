@@ -18,7 +18,7 @@ struct srv {
 	char *socket, *rundir, *statedir, *shim;
 	const char **conf_paths;
 	size_t nconf_paths;
-	struct conf **confs; /* every config loaded; instances point into them */
+	struct conf **confs; /* every config still in use; instances point into them */
 	size_t nconfs;
 	struct conf *conf;   /* the current one */
 	struct inst **inst;

@@ -1024,6 +1024,13 @@ void inst_free(struct inst *in)
 		in->pid = 0;
 	}
 	inst_teardown(in);
+	/* The log's last partial line goes now: its errors name the instance
+	 * from its config, which the server may free before the handles
+	 * below have closed. */
+	if (in->log) {
+		term_log_close(in->log);
+		in->log = NULL;
+	}
 	/* The emulator's thread is done with this console before its replies'
 	 * handle closes; what remains runs inline. */
 	feed_free(in->feed);

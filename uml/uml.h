@@ -89,14 +89,16 @@ struct inst_env {
 	void *arg;
 };
 
-/* A stopped instance for this config (copied). */
+/* A stopped instance for this config, which it points into: ci must stay
+ * valid until inst_free(), or until a later inst_set_conf() replaces it. */
 struct inst *inst_new(const struct inst_env *env, const struct conf_instance *ci);
 /* Replace the config of an instance (reload).  A live one keeps what it
  * runs with and takes ci when this run ends: -EBUSY then (ci NULL: no
  * change when it ends). */
 int inst_set_conf(struct inst *in, const struct conf_instance *ci);
-/* Close every handle; the memory goes in a later loop turn.  The UML, if
- * any, is killed (callers halt first). */
+/* Close every handle; the memory goes in a later loop turn, but the config
+ * is not used after this returns.  The UML, if any, is killed (callers
+ * halt first). */
 void inst_free(struct inst *in);
 
 const char *inst_name(const struct inst *in);
