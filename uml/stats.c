@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,9 +198,9 @@ void inst_procs_free(struct inst_procs *ps)
  * space is counted once.  kcmp(KCMP_VM) says whether two pids share one,
  * and orders them when they do not: the pids are kept in that order and
  * found by bisection, log2(P) calls a process instead of P (a guest with
- * 200 processes took 20,000 calls a poll).  Where kcmp gives no order (an
- * error, such as a process gone meanwhile), the set falls back to
- * comparing with each. */
+ * 200 processes took 20,000 calls a poll).  A process gone since its stat
+ * was read adds nothing; where kcmp gives no order otherwise (an error),
+ * the set falls back to comparing with each. */
 struct mm_set {
 	pid_t rep[TREE_MAX];
 	size_t n;
@@ -217,7 +218,8 @@ static bool mm_set_add(struct mm_set *set, pid_t pid)
 	size_t lo = 0, hi = set->n;
 	while (!set->unordered && lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		switch (mm_cmp(pid, set->rep[mid])) {
+		int r = mm_cmp(pid, set->rep[mid]);
+		switch (r) {
 		case 0:
 			return false;
 		case 1:
@@ -227,6 +229,8 @@ static bool mm_set_add(struct mm_set *set, pid_t pid)
 			lo = mid + 1;
 			break;
 		default:
+			if (r < 0 && errno == ESRCH && kill(pid, 0) < 0 && errno == ESRCH)
+				return false; /* gone since its stat was read: nothing to add */
 			set->unordered = true;
 		}
 	}
@@ -282,6 +286,23 @@ static void count(struct inst_group_usage *u, const struct inst_procstat *st,
 		u->rss_kb += rss_anon_kb(st->pid, page_kb);
 }
 
+size_t inst_parse_children(char *text, size_t len, size_t cap, pid_t *out, size_t max)
+{
+	text[len] = '\0';
+	if (len == cap - 1) { /* more than fit: the last one may be cut */
+		char *last = strrchr(text, ' ');
+		*(last ? last : text) = '\0';
+	}
+	size_t n = 0;
+	for (char *p = text, *end; *p && n < max; p = end) {
+		long pid = strtol(p, &end, 10);
+		if (end == p || pid <= 0)
+			break;
+		out[n++] = (pid_t)pid;
+	}
+	return n;
+}
+
 static void walk_tree(pid_t root, struct inst_group_usage *u)
 {
 	pid_t todo[TREE_MAX];
@@ -304,18 +325,9 @@ static void walk_tree(pid_t root, struct inst_group_usage *u)
 		nseen++;
 		snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
 		int n = read_small(path, kids, sizeof kids);
-		if (n <= 0)
-			continue;
-		if ((size_t)n == sizeof kids - 1) { /* more than fit: the last one may be cut */
-			char *last = strrchr(kids, ' ');
-			*(last ? last : kids) = '\0';
-		}
-		for (char *p = kids, *end; *p && ntodo < TREE_MAX; p = end) {
-			long child = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			todo[ntodo++] = (pid_t)child;
-		}
+		if (n > 0)
+			ntodo += inst_parse_children(kids, (size_t)n, sizeof kids, todo + ntodo,
+						     TREE_MAX - ntodo);
 	}
 }
 

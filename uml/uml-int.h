@@ -13,5 +13,9 @@ struct inst_group_usage {
 };
 void inst_procs_group(const struct inst_procs *ps, pid_t pgrp,
 		      struct inst_group_usage *u);
+/* The pids in a /proc/PID/task/PID/children text of len bytes, read into
+ * a buffer of cap: a text that filled it may end in a cut pid, which is
+ * left out.  At most max go to out; returns how many. */
+size_t inst_parse_children(char *text, size_t len, size_t cap, pid_t *out, size_t max);
 
 #endif

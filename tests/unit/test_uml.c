@@ -121,11 +121,64 @@ static void group_usage(void **state)
 	assert_int_equal(u.nprocs, 0);
 }
 
-static int vm_sharer(void *arg)
+/* A process group of our own for a test: its leader runs body(fd), and
+ * each of its processes that must be in place before the test looks
+ * writes a byte to fd (ready()) and closes it.  Returns the leader once
+ * `want` bytes came, or -1 with the group gone. */
+static pid_t group_start(void (*body)(int fd), int want)
 {
-	(void)arg;
+	int p[2];
+	if (pipe(p) < 0)
+		return -1;
+	pid_t leader = fork();
+	if (leader == 0) {
+		close(p[0]);
+		setpgid(0, 0);
+		body(p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	if (leader < 0) {
+		close(p[0]);
+		return -1;
+	}
+	setpgid(leader, leader);
+	int got = 0;
+	char c;
+	while (got < want && read(p[0], &c, 1) == 1)
+		got++;
+	close(p[0]);
+	if (got < want) {
+		kill(-leader, SIGKILL);
+		waitpid(leader, NULL, 0);
+		return -1;
+	}
+	return leader;
+}
+
+static void group_end(pid_t leader)
+{
+	kill(-leader, SIGKILL);
+	waitpid(leader, NULL, 0);
+}
+
+static void ready(int fd)
+{
+	if (write(fd, "x", 1) != 1)
+		_exit(1);
+	close(fd);
+}
+
+static void sleep_forever(void)
+{
 	for (;;)
 		pause();
+}
+
+static int vm_sharer(void *arg)
+{
+	close(*(int *)arg);
+	sleep_forever();
 	return 0;
 }
 
@@ -137,6 +190,25 @@ static void touch_mb(size_t mb)
 	memset(touched, 1, mb << 20);
 }
 
+static void uml_shaped(int fd)
+{
+	for (int i = 0; i < 3; i++)
+		if (fork() == 0) {
+			touch_mb(1);
+			ready(fd);
+			sleep_forever();
+		}
+	touch_mb(32);
+	for (int i = 0; i < 3; i++) {
+		size_t size = 64 * 1024;
+		char *stack = malloc(size);
+		if (clone(vm_sharer, stack + size, CLONE_VM | SIGCHLD, &fd) < 0)
+			_exit(1);
+	}
+	ready(fd);
+	sleep_forever();
+}
+
 /* A group shaped like a UML: a leader with 32 MB of its own, three
  * processes sharing its address space (UML's helpers, clone(CLONE_VM)),
  * and three with address spaces of their own of 1 MB each (the guest's
@@ -144,75 +216,61 @@ static void touch_mb(size_t mb)
  * counting each process would give over 130 MB. */
 static void group_counts_memory_once(void **state)
 {
-	int ready[2];
-	assert_int_equal(pipe(ready), 0);
-	pid_t leader = fork();
-	if (leader == 0) {
-		setpgid(0, 0);
-		for (int i = 0; i < 3; i++)
-			if (fork() == 0) {
-				touch_mb(1);
-				for (;;)
-					pause();
-			}
-		touch_mb(32);
-		for (int i = 0; i < 3; i++) {
-			size_t size = 64 * 1024;
-			char *stack = malloc(size);
-			if (clone(vm_sharer, stack + size, CLONE_VM | SIGCHLD, NULL) < 0)
-				_exit(1);
-		}
-		if (write(ready[1], "x", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	setpgid(leader, leader);
-	char c;
-	assert_int_equal(read(ready[0], &c, 1), 1);
-	usleep(100000); /* the forked ones have touched their megabyte */
+	pid_t leader = group_start(uml_shaped, 4);
+	assert_true(leader > 0);
 	struct inst_procs *ps = inst_procs_scan();
 	struct inst_group_usage u;
 	inst_procs_group(ps, leader, &u);
 	inst_procs_free(ps);
-	kill(-leader, SIGKILL);
-	waitpid(leader, NULL, 0);
-	close(ready[0]);
-	close(ready[1]);
+	group_end(leader);
 	assert_int_equal(u.nprocs, 7);
 	assert_in_range(u.rss_kb, (32 + 3) * 1024, (32 + 3 + 16) * 1024);
+}
+
+static void two_hundred(int fd)
+{
+	for (int i = 0; i < 200; i++)
+		if (fork() == 0) {
+			close(fd);
+			sleep_forever();
+		}
+	ready(fd);
+	sleep_forever();
 }
 
 /* A guest with 200 processes: every one is found (its parent's children
  * list runs past 1 KB). */
 static void group_of_many(void **state)
 {
-	int ready[2];
-	assert_int_equal(pipe(ready), 0);
-	pid_t leader = fork();
-	if (leader == 0) {
-		setpgid(0, 0);
-		for (int i = 0; i < 200; i++)
-			if (fork() == 0)
-				for (;;)
-					pause();
-		if (write(ready[1], "x", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	setpgid(leader, leader);
-	char c;
-	assert_int_equal(read(ready[0], &c, 1), 1);
+	pid_t leader = group_start(two_hundred, 1);
+	assert_true(leader > 0);
 	struct inst_procs *ps = inst_procs_scan();
 	struct inst_group_usage u;
 	inst_procs_group(ps, leader, &u);
 	inst_procs_free(ps);
-	kill(-leader, SIGKILL);
-	waitpid(leader, NULL, 0);
-	close(ready[0]);
-	close(ready[1]);
+	group_end(leader);
 	assert_int_equal(u.nprocs, 201);
+}
+
+/* A children list: pids up to what fits; one cut by the end of the buffer
+ * is left out, not taken for a smaller pid. */
+static void children_list(void **state)
+{
+	pid_t out[8];
+	char whole[] = "12 345 6789 ";
+	assert_int_equal(inst_parse_children(whole, strlen(whole), 64, out, 8), 3);
+	assert_int_equal(out[0], 12);
+	assert_int_equal(out[2], 6789);
+	char cut[] = "12 345 67"; /* the buffer was full: 6789 was cut */
+	assert_int_equal(inst_parse_children(cut, strlen(cut), sizeof cut, out, 8), 2);
+	assert_int_equal(out[1], 345);
+	char one_cut[] = "1234";
+	assert_int_equal(inst_parse_children(one_cut, 4, sizeof one_cut, out, 8), 0);
+	char many[] = "1 2 3 4 5 ";
+	assert_int_equal(inst_parse_children(many, strlen(many), 64, out, 3), 3);
+	assert_int_equal(out[2], 3);
+	char none[] = "";
+	assert_int_equal(inst_parse_children(none, 0, 64, out, 8), 0);
 }
 
 int main(void)
@@ -225,6 +283,7 @@ int main(void)
 		cmocka_unit_test(group_usage),
 		cmocka_unit_test(group_counts_memory_once),
 		cmocka_unit_test(group_of_many),
+		cmocka_unit_test(children_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
