@@ -125,9 +125,13 @@ bench_keys() {
 	# The same pair again with every process on one CPU, where a wake-up
 	# needs no other CPU woken: the per-key work alone.  The gap between
 	# this line and the one above is what the hops between CPUs cost.
-	if [ -z "${KEYS_LABEL:-}" ] && [ "$(nproc)" -gt 1 ] && command -v taskset >/dev/null; then
-		KEYS_LABEL="keys, all on CPU 0" taskset -c 0 "$0" "$build" keys
+	cpu=$(awk '/^Cpus_allowed_list:/ { split($2, a, "[,-]"); print a[1] }' /proc/self/status)
+	if [ -z "${KEYS_LABEL:-}" ] && [ "$(nproc)" -gt 1 ] && [ -n "$cpu" ] &&
+		command -v taskset >/dev/null; then
+		KEYS_LABEL="keys, all on CPU $cpu" KEYS_LOG=${KEYS_LOG:+$KEYS_LOG.cpu$cpu} \
+			taskset -c "$cpu" sh "$0" "$build" keys || echo "keys on CPU $cpu: failed"
 	fi
+	return 0
 }
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }

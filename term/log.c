@@ -92,7 +92,9 @@ static void file_init(struct term_log *l, struct logfile *f, const char *path)
 		return;
 	f->path = xstrdup(path);
 	/* A server stopped between a rotation's rename and the removal
-	 * (file_rotate) leaves NAME.1.gone behind: it goes now. */
+	 * (file_rotate) leaves NAME.1.gone behind: it goes now, unlinked at
+	 * once (up to LOG_MAX of file): only an instance's first start pays
+	 * for it. */
 	char *gone = xasprintf("%s.1.gone", path);
 	unlink(gone);
 	free(gone);
