@@ -116,30 +116,50 @@ static void draw_header(struct tui *t)
 	wnoutrefresh(w);
 }
 
-static void hint(struct tui *t, char *out, size_t cap)
+/* Appends piece to out (n bytes so far) when it fits in width columns
+ * (the pieces are ASCII), "  " between pieces. */
+static void hint_add(char *out, size_t cap, size_t *n, int width, const char *piece)
 {
-	char k[TUI_A_MAX][16], p[16];
+	size_t sep = *n ? 2 : 0;
+	if (*n + sep + strlen(piece) > (size_t)width || *n + sep + strlen(piece) >= cap)
+		return;
+	*n += (size_t)snprintf(out + *n, cap - *n, "%s%s", sep ? "  " : "", piece);
+}
+
+/* The key hints: the keys that help and leave first, then as many of the
+ * others as fit whole on the terminal's width. */
+void tui_hint_text(const struct tui *t, int width, char *out, size_t cap)
+{
+	char k[16], p[16], piece[96];
 	static const enum tui_action shown[] = {
-		TUI_A_FOCUS, TUI_A_ZOOM, TUI_A_SYSRQ, TUI_A_CAD, TUI_A_HALT, TUI_A_HALT_ALL,
-		TUI_A_TABLE, TUI_A_SEARCH, TUI_A_HELP, TUI_A_DETACH,
+		TUI_A_HELP, TUI_A_DETACH, TUI_A_FOCUS, TUI_A_ZOOM, TUI_A_SYSRQ, TUI_A_CAD,
+		TUI_A_HALT, TUI_A_HALT_ALL, TUI_A_TABLE, TUI_A_SEARCH,
 	};
 	static const char *const what[] = {
-		"focus", "zoom", "sysrq", "cad", "halt", "halt all", "table", "search",
-		"help", "detach",
+		"help", "detach", "focus", "zoom", "sysrq", "cad", "halt", "halt all", "table",
+		"search",
 	};
+	size_t n = 0;
+	out[0] = 0;
 	tui_key_name(t->km.prefix, p, sizeof p);
 	if (t->mode == TUI_FOCUS) {
-		const struct tui_pane *sel = &t->pane[t->sel];
-		snprintf(out, cap, "FOCUS %s: keys go to the guest.  %s %s: overview  %s ?: help  "
-			 "%s %s: send %s", sel->st.name, p,
-			 tui_key_name(t->km.key[TUI_A_OVERVIEW], k[0], sizeof k[0]), p, p,
-			 tui_key_name(t->km.key[TUI_A_SEND_PREFIX], k[1], sizeof k[1]), p);
+		/* the keys matter more than the sentence: it goes when they
+		 * would not all fit beside it */
+		char k2[16], keys[160];
+		snprintf(keys, sizeof keys, "%s %s: overview  %s ?: help  %s %s: send %s", p,
+			 tui_key_name(t->km.key[TUI_A_OVERVIEW], k, sizeof k), p, p,
+			 tui_key_name(t->km.key[TUI_A_SEND_PREFIX], k2, sizeof k2), p);
+		const char *name = t->pane[t->sel].st.name;
+		int whole = snprintf(out, cap, "FOCUS %s: keys go to the guest.  %s", name, keys);
+		if (whole > width)
+			snprintf(out, cap, "FOCUS %s  %s", name, keys);
 		return;
 	}
-	size_t n = 0;
-	for (size_t i = 0; i < ARRAY_LEN(shown) && n < cap; i++)
-		n += (size_t)snprintf(out + n, cap - n, "%s%s: %s", i ? "  " : "",
-				      tui_key_name(t->km.key[shown[i]], k[i], sizeof k[i]), what[i]);
+	for (size_t i = 0; i < ARRAY_LEN(shown); i++) {
+		snprintf(piece, sizeof piece, "%s: %s",
+			 tui_key_name(t->km.key[shown[i]], k, sizeof k), what[i]);
+		hint_add(out, cap, &n, width, piece);
+	}
 }
 
 static void draw_msg(struct tui *t)
@@ -160,7 +180,7 @@ static void draw_msg(struct tui *t)
 		snprintf(text, sizeof text, "%s", t->msg);
 		c = t->msg_err ? C_ERROR : C_HEADER;
 	} else {
-		hint(t, text, sizeof text);
+		tui_hint_text(t, COLS, text, sizeof text);
 		c = C_STOPPED;
 		wattr_set(w, A_NORMAL, 0, NULL);
 	}
@@ -197,7 +217,8 @@ bool tui_draw_title(struct tui *t, struct tui_pane *p, bool selected, bool full)
 	char head[sizeof p->title_head];
 	snprintf(name, sizeof name, "%s%s ", selected ? ">" : " ", p->st.name);
 	tui_state_text(&p->st, state, sizeof state);
-	tui_title_text(t, p, rest, sizeof rest);
+	int room = end - (int)strlen(name) - (int)strlen(state) - (focused ? 8 : 0);
+	tui_title_text(t, p, room, rest, sizeof rest);
 	snprintf(head, sizeof head, "%d %d %d %s|%s", end, selected, focused, name, state);
 	size_t k = 0;
 	if (!full && !strcmp(head, p->title_head) && ascii(head) && ascii(rest)) {
@@ -362,6 +383,8 @@ static size_t help_lines(struct tui *t, char lines[][160], size_t max)
 	LINE("Table view: n s l m u c r sort by name, state, load, memory, uptime, cpu, rss");
 	LINE("  (the same key again reverses); Up/Down move, Enter selects, Esc closes.");
 	LINE("Halt view: Esc closes it; the halt goes on.");
+	LINE("Title bar: name, state, load (1 min), guest memory used/total, host CPU %%,");
+	LINE("  uptime; a narrow pane drops the labels, then the uptime and the CPU.");
 	LINE("Rebind in umltop.conf: BIND_<NAME>=\"KEY\" (NAME from the middle column, e.g.");
 	LINE("  BIND_ZOOM=\"Z\") and PREFIX=\"C-b\"; see umltop(1).");
 #undef LINE

@@ -214,26 +214,65 @@ void tui_state_text(const struct proto_inst *in, char *out, size_t cap)
 		snprintf(out, cap, " %s ", proto_state_name(in->state));
 }
 
-void tui_title_text(const struct tui *t, const struct tui_pane *p, char *out, size_t cap)
+/* The figures in the first form that fits in width columns: labelled,
+ * labelled closer, bare (load, memory, cpu, uptime: the help view says
+ * so), then without the uptime and the cpu.  The last form is cut if it
+ * must be. */
+static void title_figures(const struct proto_inst *in, int width, char *out, size_t cap)
 {
-	const struct proto_inst *in = &p->st;
-	char load[16], mem[48], up[16], reason[sizeof in->reason];
-	int n = 0;
-	out[0] = 0;
-	if (in->pid) {
-		tui_fmt_load(load, sizeof load, in);
-		tui_fmt_mem(mem, sizeof mem, in);
-		tui_fmt_uptime(up, sizeof up, in->up_s);
-		n = snprintf(out, cap, " load %s  mem %s  cpu %u.%u%%  up %s", load, mem,
-			     in->cpu_x10 / 10, in->cpu_x10 % 10, up);
+	char load[16], mem[48], up[16], cpu[16];
+	tui_fmt_load(load, sizeof load, in);
+	tui_fmt_mem(mem, sizeof mem, in);
+	tui_fmt_uptime(up, sizeof up, in->up_s);
+	snprintf(cpu, sizeof cpu, "%u.%u%%", in->cpu_x10 / 10, in->cpu_x10 % 10);
+	for (int form = 0; form < 5; form++) {
+		int n = form == 0   ? snprintf(out, cap, " load %s  mem %s  cpu %s  up %s", load,
+						   mem, cpu, up)
+			: form == 1 ? snprintf(out, cap, " load %s mem %s cpu %s up %s", load, mem,
+					       cpu, up)
+			: form == 2 ? snprintf(out, cap, " %s %s %s %s", load, mem, cpu, up)
+			: form == 3 ? snprintf(out, cap, " %s %s %s", load, mem, cpu)
+				    : snprintf(out, cap, " %s %s", load, mem);
+		if (n >= 0 && n <= width)
+			return;
 	}
+}
+
+void tui_title_text(const struct tui *t, const struct tui_pane *p, int width, char *out,
+		    size_t cap)
+{
+	(void)t;
+	const struct proto_inst *in = &p->st;
+	char reason[sizeof in->reason], more[sizeof in->reason + 32], marker[48];
+	/* after the figures, what matters more: why it ended, and that the
+	 * view is not the console's live end */
+	more[0] = 0;
 	/* the reason may quote the guest ("kernel panic: ..."): no control
 	 * character moves the title's text about */
 	util_clean_text(in->reason, reason);
-	if (reason[0] && in->state != PROTO_RUNNING && n >= 0 && (size_t)n < cap)
-		n += snprintf(out + n, cap - (size_t)n, " %s", reason);
-	else if (!in->pid && in->end != PROTO_END_NONE && n >= 0 && (size_t)n < cap)
-		n += snprintf(out + n, cap - (size_t)n, " exit %d", in->exit_code);
-	if (p->scroll && n >= 0 && (size_t)n < cap)
-		snprintf(out + n, cap - (size_t)n, "  [scrolled back %d]", p->scroll);
+	if (reason[0] && in->state != PROTO_RUNNING)
+		snprintf(more, sizeof more, " %s", reason);
+	else if (!in->pid && in->end != PROTO_END_NONE)
+		snprintf(more, sizeof more, " exit %d", in->exit_code);
+	marker[0] = 0;
+	if (p->scroll) {
+		snprintf(marker, sizeof marker, "  [scrolled back %d]", p->scroll);
+		if ((int)strlen(marker) > width / 2)
+			snprintf(marker, sizeof marker, " [back %d]", p->scroll);
+	}
+	out[0] = 0;
+	int room = width - (int)strlen(marker);
+	if (in->pid)
+		title_figures(in, room - (int)strlen(more), out, cap);
+	size_t n = strlen(out);
+	if (more[0] && n < cap) {
+		/* a long reason is cut, not the marker after it */
+		size_t keep = (size_t)MAX(0, room - (int)n);
+		if (keep < strlen(more))
+			while (keep > 0 && ((unsigned char)more[keep] & 0xc0) == 0x80)
+				keep--; /* not inside a character */
+		n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)keep, more);
+	}
+	if (marker[0] && n < cap)
+		snprintf(out + n, cap - n, "%s", marker);
 }

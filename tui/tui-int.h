@@ -264,7 +264,12 @@ unsigned tui_act_mouse(struct tui *t);
 void tui_draw_frame(struct tui *t);
 bool tui_draw_title(struct tui *t, struct tui_pane *p, bool selected, bool full);
 void tui_state_text(const struct proto_inst *in, char *out, size_t cap);
-void tui_title_text(const struct tui *t, const struct tui_pane *p, char *out, size_t cap);
+/* The key hints of the message line, what fits of them in width columns. */
+void tui_hint_text(const struct tui *t, int width, char *out, size_t cap);
+/* What follows the name and state in a pane's title bar, fitted to width
+ * columns where it can be. */
+void tui_title_text(const struct tui *t, const struct tui_pane *p, int width, char *out,
+		    size_t cap);
 
 /* tui-search.c: find the search text in the selected console, from the
  * current hit towards older (dir < 0) or newer (dir > 0) lines. */

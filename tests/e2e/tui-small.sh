@@ -5,7 +5,7 @@
 # all, stop the server) from the keyboard.
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
-plan 20
+plan 22
 
 # HALT_TIMEOUT 10: a guest that ignores ctrl-alt-del (c, just restarted
 # after a kill, sometimes does) is halted within the test's patience.
@@ -28,6 +28,20 @@ all_prompts() { for n in a b c; do tui_pane_prompt t "$n" || return 1; done; }
 wait_until 15 all_prompts
 tui_ok t $? "umltop started the server; three prompts in three panes within 15 s at 80x24"
 track_fleet
+
+# Two panes side by side have 40 columns each: every title still shows
+# its memory and CPU figures whole, and the hints keep help and detach.
+figures_shown() {
+	[ "$(tui_screen t | sed 's/│/|/g' | awk -F'|' '{
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^[ >][abc]  running  / && $i ~ /[0-9]+\/[0-9]+M/ && $i ~ /[0-9]\.[0-9]%/)
+				n++
+	} END { print n + 0 }')" -eq 3 ]
+}
+wait_until 5 figures_shown
+tui_ok t $? "each narrow title shows its memory and CPU figures whole"
+tui_screen t | tail -n 1 | grep -q '^?: help  q: detach  '
+tui_ok t $? "the key hints on 80 columns start with help and detach"
 
 tmx send-keys -t t Tab Enter
 tui_type t 'echo pane-$((6*7))'

@@ -1,4 +1,5 @@
-/* tui/tui-draw.c: a pane's title bar, drawn again only where it changed.
+/* tui/tui-draw.c: a pane's title bar fitted to its width, and the key
+ * hints to the terminal's; the bar drawn again only where it changed.
  * A status comes every second; the bar drawn from the last one and then
  * brought up to date must hold exactly the cells (characters, attributes,
  * colour pairs) of a bar drawn whole from the new status, through a run of
@@ -158,6 +159,74 @@ static void title_updates(void **state)
 	delscreen(s);
 }
 
+#define TITLE(width, want)                                                     \
+	do {                                                                   \
+		tui_title_text(&t, &p, (width), out, sizeof out);              \
+		assert_string_equal(out, (want));                              \
+	} while (0)
+
+/* A title's figures in the first form that fits: labelled, closer, bare,
+ * then fewer; the reason and the scrolled-back mark before the figures. */
+static void title_fits(void **state)
+{
+	(void)state;
+	struct tui t = { .mode = TUI_OVERVIEW };
+	struct tui_pane p = { .st = running("web", 125) };
+	char out[256];
+	TITLE(100, " load 0.12  mem 24/64M  cpu 0.3%  up 2m");
+	TITLE(39, " load 0.12  mem 24/64M  cpu 0.3%  up 2m");
+	TITLE(38, " load 0.12 mem 24/64M cpu 0.3% up 2m");
+	TITLE(36, " load 0.12 mem 24/64M cpu 0.3% up 2m");
+	TITLE(35, " 0.12 24/64M 0.3% 2m");
+	TITLE(20, " 0.12 24/64M 0.3% 2m");
+	TITLE(19, " 0.12 24/64M 0.3%");
+	TITLE(17, " 0.12 24/64M 0.3%");
+	TITLE(16, " 0.12 24/64M");
+	TITLE(5, " 0.12 24/64M"); /* the last form, cut where the bar ends */
+	p.scroll = 5;
+	TITLE(100, " load 0.12  mem 24/64M  cpu 0.3%  up 2m  [scrolled back 5]");
+	TITLE(30, " 0.12 24/64M 0.3% 2m [back 5]");
+	/* an instance that ended: its reason, cut before the mark */
+	p.st.state = PROTO_CRASHED;
+	p.st.pid = 0;
+	p.scroll = 3;
+	snprintf(p.st.reason, sizeof p.st.reason, "killed by signal 9 (Killed)");
+	TITLE(100, " killed by signal 9 (Killed)  [scrolled back 3]");
+	TITLE(20, " killed by  [back 3]");
+	/* never cut inside a character */
+	p.scroll = 0;
+	snprintf(p.st.reason, sizeof p.st.reason, "panic: \303\251t\303\251");
+	TITLE(9, " panic: ");
+	TITLE(10, " panic: \303\251");
+}
+
+/* The key hints: help and detach first, the others whole while they fit;
+ * in focus mode the sentence goes before the keys do. */
+static void hints_fit(void **state)
+{
+	(void)state;
+	struct tui t = { .mode = TUI_OVERVIEW };
+	tui_keymap_init(&t.km, NULL, NULL, 0, NULL);
+	char out[640];
+	tui_hint_text(&t, 200, out, sizeof out);
+	assert_string_equal(out, "?: help  q: detach  Enter: focus  z: zoom  s: sysrq  c: cad  "
+				 "h: halt  H: halt all  t: table  /: search");
+	tui_hint_text(&t, 80, out, sizeof out); /* "H: halt all" would not fit whole */
+	assert_string_equal(out, "?: help  q: detach  Enter: focus  z: zoom  s: sysrq  c: cad  "
+				 "h: halt  t: table");
+	tui_hint_text(&t, 20, out, sizeof out);
+	assert_string_equal(out, "?: help  q: detach");
+	struct tui_pane p = { .st = running("web", 5) };
+	t.pane = &p;
+	t.npane = 1;
+	t.mode = TUI_FOCUS;
+	tui_hint_text(&t, 200, out, sizeof out);
+	assert_string_equal(out, "FOCUS web: keys go to the guest.  C-a Escape: overview  "
+				 "C-a ?: help  C-a a: send C-a");
+	tui_hint_text(&t, 80, out, sizeof out);
+	assert_string_equal(out, "FOCUS web  C-a Escape: overview  C-a ?: help  C-a a: send C-a");
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -167,6 +236,8 @@ int main(void)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(title_updates),
+		cmocka_unit_test(title_fits),
+		cmocka_unit_test(hints_fit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
