@@ -285,8 +285,14 @@ static unsigned a_sysrq(struct tui *t)
 		return 0;
 	t->prompt = TUI_P_SYSRQ;
 	snprintf(t->target, sizeof t->target, "%s", p->st.name);
-	tui_set_msg(t, false, "sysrq %s: %s; c, t CRASH this kernel. Letter (Esc cancels):",
-		    p->st.name, sysrq_menu);
+	char full[sizeof t->msg];
+	int len = snprintf(full, sizeof full, "sysrq %s: %s; c, t CRASH this kernel. "
+			   "Letter (Esc cancels):", p->st.name, sysrq_menu);
+	if (len >= COLS) /* the letters alone: h shows the kernel's own list */
+		tui_set_msg(t, false, "sysrq %s: b e h i m o p s u w (h: help); c, t CRASH it. "
+			    "Letter (Esc cancels):", p->st.name);
+	else
+		tui_set_msg(t, false, "%s", full);
 	return TUI_REDRAW;
 }
 

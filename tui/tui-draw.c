@@ -404,7 +404,22 @@ static void draw_help(struct tui *t)
 	}
 }
 
-static void table_row(WINDOW *w, int y, const struct proto_inst *in)
+static void table_state(const struct proto_inst *in, char *out, size_t cap)
+{
+	if (in->state == PROTO_HALTING)
+		snprintf(out, cap, "halting:%s", proto_phase_name(in->phase));
+	else
+		snprintf(out, cap, "%s", proto_state_name(in->state));
+}
+
+/* The table's NAME and STATE columns as wide as their longest entries (up
+ * to 16 and 14): all eight columns fit on 80 with names of up to 10. */
+struct table_widths {
+	int name, state;
+};
+
+static void table_row(WINDOW *w, int y, const struct proto_inst *in,
+		      const struct table_widths *tw)
 {
 	char up[16] = "-", load[16], mem[48], cpu[16] = "-", rss[24] = "-", pid[16] = "-",
 		line[256], state[48];
@@ -416,12 +431,9 @@ static void table_row(WINDOW *w, int y, const struct proto_inst *in)
 		snprintf(rss, sizeof rss, "%lluM", (unsigned long long)in->rss_kb / 1024);
 		snprintf(pid, sizeof pid, "%u", in->pid);
 	}
-	if (in->state == PROTO_HALTING)
-		snprintf(state, sizeof state, "halting:%s", proto_phase_name(in->phase));
-	else
-		snprintf(state, sizeof state, "%s", proto_state_name(in->state));
-	snprintf(line, sizeof line, "%-16s %-14s %7s %9s %6s %12s %6s %8s", in->name, state, pid,
-		 up, load, mem, cpu, rss);
+	table_state(in, state, sizeof state);
+	snprintf(line, sizeof line, "%-*.*s %-*s %7s %9s %6s %12s %6s %8s", tw->name, tw->name,
+		 in->name, tw->state, state, pid, up, load, mem, cpu, rss);
 	put(w, y, 1, COLS, line);
 }
 
@@ -437,8 +449,15 @@ static void draw_table(struct tui *t)
 			if ((int)idx[i] == t->sel)
 				t->table_row = (int)i;
 	t->table_row = MAX(0, MIN(t->table_row, (int)n - 1));
-	snprintf(head, sizeof head, "%-16s %-14s %7s %9s %6s %12s %6s %8s", "NAME", "STATE", "PID",
-		 "UPTIME", "LOAD1", "MEM", "CPU%", "RSS");
+	struct table_widths tw = { 4, 5 };
+	for (size_t i = 0; i < n; i++) {
+		char state[48];
+		table_state(&t->last.inst[i], state, sizeof state);
+		tw.name = MAX(tw.name, MIN(16, (int)strlen(t->last.inst[i].name)));
+		tw.state = MAX(tw.state, MIN(14, (int)strlen(state)));
+	}
+	snprintf(head, sizeof head, "%-*s %-*s %7s %9s %6s %12s %6s %8s", tw.name, "NAME", tw.state,
+		 "STATE", "PID", "UPTIME", "LOAD1", "MEM", "CPU%", "RSS");
 	wattr_set(w, A_BOLD | A_UNDERLINE, 0, NULL);
 	put(w, 0, 1, COLS, head);
 	int rows = getmaxy(w) - 3, top = MAX(0, t->table_row - rows + 1);
@@ -447,11 +466,14 @@ static void draw_table(struct tui *t)
 		wattr_set(w, sel ? A_REVERSE : A_NORMAL, 0, NULL);
 		if (sel)
 			fill_row(w, 1 + y, 0, COLS);
-		table_row(w, 1 + y, &t->last.inst[idx[top + y]]);
+		table_row(w, 1 + y, &t->last.inst[idx[top + y]], &tw);
 	}
-	snprintf(foot, sizeof foot, "sorted by %s%s.  Sort: n name  s state  l load  m memory  "
-		 "u uptime  c cpu  r rss (again: reverse)  Enter: select  Esc: close",
-		 cols[t->sort], t->sort_rev ? " (reversed)" : "");
+	int len = snprintf(foot, sizeof foot, "sorted by %s%s.  Sort: n name  s state  l load  "
+			   "m memory  u uptime  c cpu  r rss (again: reverse)  Enter: select  "
+			   "Esc: close", cols[t->sort], t->sort_rev ? " (reversed)" : "");
+	if (len >= COLS - 1) /* the keys are the column names' first letters */
+		snprintf(foot, sizeof foot, "sorted by %s%s  n s l m u c r: sort (twice: reverse)  "
+			 "Esc: close", cols[t->sort], t->sort_rev ? ", reversed" : "");
 	wattr_set(w, A_NORMAL, 0, NULL);
 	put(w, getmaxy(w) - 1, 1, COLS, foot);
 	free(idx);

@@ -5,7 +5,7 @@
 # all, stop the server) from the keyboard.
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
-plan 22
+plan 24
 
 # HALT_TIMEOUT 10: a guest that ignores ctrl-alt-del (c, just restarted
 # after a kill, sometimes does) is halted within the test's patience.
@@ -102,9 +102,15 @@ ok $? "T (BIND_TABLE from umltop.conf) shows the table, with its sort keys"
 tmx send-keys -t t r
 tui_wait t 'sorted by RSS'
 ok $? "r sorts it by RSS"
+rss_rows() { [ "$(tui_screen t | grep -cE '^ [abc] +(running|starting) .* [0-9]+M *$')" -eq 3 ]; }
+tui_has t ' RSS' && wait_until 5 rss_rows
+tui_ok t $? "on 80 columns every row shows its RSS, the last column"
 tmx send-keys -t t Escape '?'
 tui_wait t 'umltop keys' && tui_has t 'T        table'
 ok $? "? shows the key bindings, as configured"
+tmx send-keys -t t Escape s
+tui_wait t 'b e h i m o p s u w (h: help); c, t CRASH it.' && tui_has t 'Letter (Esc cancels)'
+tui_ok t $? "s on 80 columns: every letter offered, and the crash warning, on the line"
 tmx send-keys -t t Escape
 
 # Q: halt everything and stop the server; the TUI exits with a summary.
