@@ -288,9 +288,14 @@ static unsigned a_sysrq(struct tui *t)
 	char full[sizeof t->msg];
 	int len = snprintf(full, sizeof full, "sysrq %s: %s; c, t CRASH this kernel. "
 			   "Letter (Esc cancels):", p->st.name, sysrq_menu);
-	if (len >= COLS) /* the letters alone: h shows the kernel's own list */
-		tui_set_msg(t, false, "sysrq %s: b e h i m o p s u w (h: help); c, t CRASH it. "
-			    "Letter (Esc cancels):", p->st.name);
+	if (len >= COLS) { /* the letters alone: h shows the kernel's own list */
+		char letters[sizeof sysrq_menu];
+		size_t n = 0;
+		for (const char *m = sysrq_menu; m; m = strstr(m, ", "), m = m ? m + 2 : NULL)
+			n += (size_t)snprintf(letters + n, sizeof letters - n, "%s%c", n ? " " : "", *m);
+		tui_set_msg(t, false, "sysrq %s: %s (h: help); c, t CRASH it. Letter (Esc cancels):",
+			    p->st.name, letters);
+	}
 	else
 		tui_set_msg(t, false, "%s", full);
 	return TUI_REDRAW;

@@ -120,6 +120,8 @@ static void draw_header(struct tui *t)
  * (the pieces are ASCII), "  " between pieces. */
 static void hint_add(char *out, size_t cap, size_t *n, int width, const char *piece)
 {
+	if (width <= 0)
+		return;
 	size_t sep = *n ? 2 : 0;
 	if (*n + sep + strlen(piece) > (size_t)width || *n + sep + strlen(piece) >= cap)
 		return;
@@ -248,7 +250,7 @@ bool tui_draw_title(struct tui *t, struct tui_pane *p, bool selected, bool full)
 		x = put(w, 0, x, end, rest + k);
 	}
 	if (focused)
-		put(w, 0, MAX(x + 1, end - 8), end, " [focus]");
+		put(w, 0, MAX(x, end - 8), end, " [focus]");
 	return true;
 }
 
@@ -412,8 +414,10 @@ static void table_state(const struct proto_inst *in, char *out, size_t cap)
 		snprintf(out, cap, "%s", proto_state_name(in->state));
 }
 
-/* The table's NAME and STATE columns as wide as their longest entries (up
- * to 16 and 14): all eight columns fit on 80 with names of up to 10. */
+/* The table's NAME and STATE columns as wide as their longest entries
+ * (STATE up to 14; NAME up to 16, or what the terminal has room for):
+ * all eight columns fit on 80 with names of up to 10.  A name cut to its
+ * column ends in '~'. */
 struct table_widths {
 	int name, state;
 };
@@ -432,8 +436,14 @@ static void table_row(WINDOW *w, int y, const struct proto_inst *in,
 		snprintf(pid, sizeof pid, "%u", in->pid);
 	}
 	table_state(in, state, sizeof state);
-	snprintf(line, sizeof line, "%-*.*s %-*s %7s %9s %6s %12s %6s %8s", tw->name, tw->name,
-		 in->name, tw->state, state, pid, up, load, mem, cpu, rss);
+	char name[PROTO_MAX_NAME + 1];
+	snprintf(name, sizeof name, "%s", in->name);
+	if ((int)strlen(name) > tw->name && tw->name > 1) {
+		name[tw->name - 1] = '~';
+		name[tw->name] = 0;
+	}
+	snprintf(line, sizeof line, "%-*s %-*s %7s %9s %6s %12s %6s %8s", tw->name, name, tw->state,
+		 state, pid, up, load, mem, cpu, rss);
 	put(w, y, 1, COLS, line);
 }
 
@@ -450,12 +460,15 @@ static void draw_table(struct tui *t)
 				t->table_row = (int)i;
 	t->table_row = MAX(0, MIN(t->table_row, (int)n - 1));
 	struct table_widths tw = { 4, 5 };
+	int longest = 4;
 	for (size_t i = 0; i < n; i++) {
 		char state[48];
 		table_state(&t->last.inst[i], state, sizeof state);
-		tw.name = MAX(tw.name, MIN(16, (int)strlen(t->last.inst[i].name)));
+		longest = MAX(longest, (int)strlen(t->last.inst[i].name));
 		tw.state = MAX(tw.state, MIN(14, (int)strlen(state)));
 	}
+	/* the six figure columns and the spaces take 55, the left margin 1 */
+	tw.name = MIN(longest, MAX(16, COLS - 56 - tw.state));
 	snprintf(head, sizeof head, "%-*s %-*s %7s %9s %6s %12s %6s %8s", tw.name, "NAME", tw.state,
 		 "STATE", "PID", "UPTIME", "LOAD1", "MEM", "CPU%", "RSS");
 	wattr_set(w, A_BOLD | A_UNDERLINE, 0, NULL);
@@ -471,7 +484,7 @@ static void draw_table(struct tui *t)
 	int len = snprintf(foot, sizeof foot, "sorted by %s%s.  Sort: n name  s state  l load  "
 			   "m memory  u uptime  c cpu  r rss (again: reverse)  Enter: select  "
 			   "Esc: close", cols[t->sort], t->sort_rev ? " (reversed)" : "");
-	if (len >= COLS - 1) /* the keys are the column names' first letters */
+	if (len > COLS - 1) /* the keys are the column names' first letters */
 		snprintf(foot, sizeof foot, "sorted by %s%s  n s l m u c r: sort (twice: reverse)  "
 			 "Esc: close", cols[t->sort], t->sort_rev ? ", reversed" : "");
 	wattr_set(w, A_NORMAL, 0, NULL);

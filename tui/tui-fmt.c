@@ -214,38 +214,48 @@ void tui_state_text(const struct proto_inst *in, char *out, size_t cap)
 		snprintf(out, cap, " %s ", proto_state_name(in->state));
 }
 
-/* The figures in the first form that fits in width columns: labelled,
- * labelled closer, bare (load, memory, cpu, uptime: the help view says
- * so), then without the uptime and the cpu.  The last form is cut if it
- * must be. */
-static void title_figures(const struct proto_inst *in, int width, char *out, size_t cap)
+#define TITLE_FORMS 5
+
+/* The figures in form 0-4: labelled, labelled closer, bare (load, memory,
+ * cpu, uptime: the help view says so), then without the uptime and the
+ * cpu.  Their length. */
+static int title_form(const struct proto_inst *in, int form, char *out, size_t cap)
 {
 	char load[16], mem[48], up[16], cpu[16];
 	tui_fmt_load(load, sizeof load, in);
 	tui_fmt_mem(mem, sizeof mem, in);
 	tui_fmt_uptime(up, sizeof up, in->up_s);
 	snprintf(cpu, sizeof cpu, "%u.%u%%", in->cpu_x10 / 10, in->cpu_x10 % 10);
-	for (int form = 0; form < 5; form++) {
-		int n = form == 0   ? snprintf(out, cap, " load %s  mem %s  cpu %s  up %s", load,
-						   mem, cpu, up)
-			: form == 1 ? snprintf(out, cap, " load %s mem %s cpu %s up %s", load, mem,
-					       cpu, up)
-			: form == 2 ? snprintf(out, cap, " %s %s %s %s", load, mem, cpu, up)
-			: form == 3 ? snprintf(out, cap, " %s %s %s", load, mem, cpu)
-				    : snprintf(out, cap, " %s %s", load, mem);
-		if (n >= 0 && n <= width)
-			return;
-	}
+	int n = form == 0   ? snprintf(out, cap, " load %s  mem %s  cpu %s  up %s", load, mem, cpu,
+				       up)
+		: form == 1 ? snprintf(out, cap, " load %s mem %s cpu %s up %s", load, mem, cpu, up)
+		: form == 2 ? snprintf(out, cap, " %s %s %s %s", load, mem, cpu, up)
+		: form == 3 ? snprintf(out, cap, " %s %s %s", load, mem, cpu)
+			    : snprintf(out, cap, " %s %s", load, mem);
+	return MAX(n, 0);
 }
 
+/* The first form that fits in width, or TITLE_FORMS when none does. */
+static int title_fit(const struct proto_inst *in, int width)
+{
+	char buf[160];
+	int form = 0;
+	while (form < TITLE_FORMS && title_form(in, form, buf, sizeof buf) > width)
+		form++;
+	return form;
+}
+
+/* Fitted to width, in order of what matters most: the scrolled-back mark
+ * (the view is not the console's live end), then why the instance ended
+ * or is in trouble, then the figures in the first form that fits.  When
+ * even the last form does not fit beside the other two, the figures go;
+ * alone, the last form is cut where the bar ends. */
 void tui_title_text(const struct tui *t, const struct tui_pane *p, int width, char *out,
 		    size_t cap)
 {
 	(void)t;
 	const struct proto_inst *in = &p->st;
 	char reason[sizeof in->reason], more[sizeof in->reason + 32], marker[48];
-	/* after the figures, what matters more: why it ended, and that the
-	 * view is not the console's live end */
 	more[0] = 0;
 	/* the reason may quote the guest ("kernel panic: ..."): no control
 	 * character moves the title's text about */
@@ -254,25 +264,40 @@ void tui_title_text(const struct tui *t, const struct tui_pane *p, int width, ch
 		snprintf(more, sizeof more, " %s", reason);
 	else if (!in->pid && in->end != PROTO_END_NONE)
 		snprintf(more, sizeof more, " exit %d", in->exit_code);
+	int more_len = (int)strlen(more);
 	marker[0] = 0;
 	if (p->scroll) {
+		/* the long mark, unless it would cut the reason, or the short
+		 * one leaves a fuller form of the figures */
+		char shortm[32];
 		snprintf(marker, sizeof marker, "  [scrolled back %d]", p->scroll);
-		if ((int)strlen(marker) > width / 2)
-			snprintf(marker, sizeof marker, " [back %d]", p->scroll);
+		snprintf(shortm, sizeof shortm, " [back %d]", p->scroll);
+		int lm = (int)strlen(marker), sm = (int)strlen(shortm);
+		if (lm + more_len > width ||
+		    (in->pid && title_fit(in, width - sm - more_len) <
+					title_fit(in, width - lm - more_len)))
+			snprintf(marker, sizeof marker, "%s", shortm);
 	}
-	out[0] = 0;
 	int room = width - (int)strlen(marker);
-	if (in->pid)
-		title_figures(in, room - (int)strlen(more), out, cap);
-	size_t n = strlen(out);
-	if (more[0] && n < cap) {
-		/* a long reason is cut, not the marker after it */
+	out[0] = 0;
+	size_t n = 0;
+	if (in->pid) {
+		int form = title_fit(in, room - more_len);
+		if (form < TITLE_FORMS)
+			n = (size_t)title_form(in, form, out, cap);
+		else if (!more[0] && !marker[0])
+			n = (size_t)title_form(in, TITLE_FORMS - 1, out, cap);
+		n = MIN(n, cap - 1);
+	}
+	if (more[0]) {
+		/* a long reason is cut, never the mark after it */
 		size_t keep = (size_t)MAX(0, room - (int)n);
 		if (keep < strlen(more))
 			while (keep > 0 && ((unsigned char)more[keep] & 0xc0) == 0x80)
 				keep--; /* not inside a character */
 		n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)keep, more);
+		n = MIN(n, cap - 1);
 	}
-	if (marker[0] && n < cap)
+	if (marker[0])
 		snprintf(out + n, cap - n, "%s", marker);
 }

@@ -185,7 +185,17 @@ static void title_fits(void **state)
 	TITLE(5, " 0.12 24/64M"); /* the last form, cut where the bar ends */
 	p.scroll = 5;
 	TITLE(100, " load 0.12  mem 24/64M  cpu 0.3%  up 2m  [scrolled back 5]");
+	TITLE(38, " 0.12 24/64M 0.3% 2m [back 5]"); /* the long mark would cost the uptime */
 	TITLE(30, " 0.12 24/64M 0.3% 2m [back 5]");
+	p.scroll = 12; /* no room for any figures: the mark stays whole */
+	TITLE(11, " [back 12]");
+	p.scroll = 0;
+	/* in trouble: the reason before the figures */
+	p.st.state = PROTO_UNRESPONSIVE;
+	snprintf(p.st.reason, sizeof p.st.reason, "mconsole does not answer");
+	TITLE(100, " load 0.12  mem 24/64M  cpu 0.3%  up 2m mconsole does not answer");
+	TITLE(40, " 0.12 24/64M mconsole does not answer");
+	TITLE(22, " mconsole does not ans");
 	/* an instance that ended: its reason, cut before the mark */
 	p.st.state = PROTO_CRASHED;
 	p.st.pid = 0;
@@ -198,6 +208,33 @@ static void title_fits(void **state)
 	snprintf(p.st.reason, sizeof p.st.reason, "panic: \303\251t\303\251");
 	TITLE(9, " panic: ");
 	TITLE(10, " panic: \303\251");
+}
+
+/* Focused, with figures that fill the room left exactly: the tag at the
+ * right end stays whole. */
+static void focus_tag_whole(void **state)
+{
+	(void)state;
+	SCREEN *s = newterm("xterm-256color", devnull_out, devnull_in);
+	assert_non_null(s);
+	set_term(s);
+	start_color();
+	pane_colors_init();
+	struct tui t = { .mode = TUI_FOCUS };
+	struct tui_pane p = { .st = running("web", 125) };
+	/* ">web " and " running ", 8 for the tag: 20 left, the bare form */
+	p.rect.cols = 5 + 9 + 8 + 20;
+	p.win = newwin(2, W + 1, 0, 0);
+	assert_true(tui_draw_title(&t, &p, true, true));
+	char bar[W + 1];
+	int n = p.rect.cols;
+	for (int x = 0; x < n; x++)
+		bar[x] = (char)(mvwinch(p.win, 0, x) & A_CHARTEXT);
+	bar[n] = 0;
+	assert_string_equal(bar, ">web  running  0.12 24/64M 0.3% 2m [focus]");
+	delwin(p.win);
+	endwin();
+	delscreen(s);
 }
 
 /* The key hints: help and detach first, the others whole while they fit;
@@ -237,6 +274,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(title_updates),
 		cmocka_unit_test(title_fits),
+		cmocka_unit_test(focus_tag_whole),
 		cmocka_unit_test(hints_fit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
