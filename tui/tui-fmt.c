@@ -216,31 +216,47 @@ void tui_state_text(const struct proto_inst *in, char *out, size_t cap)
 
 #define TITLE_FORMS 5
 
-/* The figures in form 0-4: labelled, labelled closer, bare (load, memory,
- * cpu, uptime: the help view says so), then without the uptime and the
- * cpu.  Their length. */
-static int title_form(const struct proto_inst *in, int form, char *out, size_t cap)
-{
+/* A title's figures, formatted once; each form's length is known without
+ * formatting it (a status comes every second for every visible pane). */
+struct title_figs {
 	char load[16], mem[48], up[16], cpu[16];
-	tui_fmt_load(load, sizeof load, in);
-	tui_fmt_mem(mem, sizeof mem, in);
-	tui_fmt_uptime(up, sizeof up, in->up_s);
-	snprintf(cpu, sizeof cpu, "%u.%u%%", in->cpu_x10 / 10, in->cpu_x10 % 10);
-	int n = form == 0   ? snprintf(out, cap, " load %s  mem %s  cpu %s  up %s", load, mem, cpu,
-				       up)
-		: form == 1 ? snprintf(out, cap, " load %s mem %s cpu %s up %s", load, mem, cpu, up)
-		: form == 2 ? snprintf(out, cap, " %s %s %s %s", load, mem, cpu, up)
-		: form == 3 ? snprintf(out, cap, " %s %s %s", load, mem, cpu)
-			    : snprintf(out, cap, " %s %s", load, mem);
+	int len[TITLE_FORMS];
+};
+
+static void title_figs(const struct proto_inst *in, struct title_figs *f)
+{
+	tui_fmt_load(f->load, sizeof f->load, in);
+	tui_fmt_mem(f->mem, sizeof f->mem, in);
+	tui_fmt_uptime(f->up, sizeof f->up, in->up_s);
+	snprintf(f->cpu, sizeof f->cpu, "%u.%u%%", in->cpu_x10 / 10, in->cpu_x10 % 10);
+	int l = (int)strlen(f->load), m = (int)strlen(f->mem), c = (int)strlen(f->cpu),
+	    u = (int)strlen(f->up);
+	f->len[0] = 23 + l + m + c + u; /* " load L  mem M  cpu C  up U" */
+	f->len[1] = 20 + l + m + c + u; /* " load L mem M cpu C up U" */
+	f->len[2] = 4 + l + m + c + u;  /* " L M C U" */
+	f->len[3] = 3 + l + m + c;	/* " L M C" */
+	f->len[4] = 2 + l + m;		/* " L M" */
+}
+
+/* Form 0-4: labelled, labelled closer, bare (load, memory, cpu, uptime:
+ * the help view says so), then without the uptime and the cpu. */
+static int title_form(const struct title_figs *f, int form, char *out, size_t cap)
+{
+	int n = form == 0   ? snprintf(out, cap, " load %s  mem %s  cpu %s  up %s", f->load,
+				       f->mem, f->cpu, f->up)
+		: form == 1 ? snprintf(out, cap, " load %s mem %s cpu %s up %s", f->load, f->mem,
+				       f->cpu, f->up)
+		: form == 2 ? snprintf(out, cap, " %s %s %s %s", f->load, f->mem, f->cpu, f->up)
+		: form == 3 ? snprintf(out, cap, " %s %s %s", f->load, f->mem, f->cpu)
+			    : snprintf(out, cap, " %s %s", f->load, f->mem);
 	return MAX(n, 0);
 }
 
 /* The first form that fits in width, or TITLE_FORMS when none does. */
-static int title_fit(const struct proto_inst *in, int width)
+static int title_fit(const struct title_figs *f, int width)
 {
-	char buf[160];
 	int form = 0;
-	while (form < TITLE_FORMS && title_form(in, form, buf, sizeof buf) > width)
+	while (form < TITLE_FORMS && f->len[form] > width)
 		form++;
 	return form;
 }
@@ -265,6 +281,9 @@ void tui_title_text(const struct tui *t, const struct tui_pane *p, int width, ch
 	else if (!in->pid && in->end != PROTO_END_NONE)
 		snprintf(more, sizeof more, " exit %d", in->exit_code);
 	int more_len = (int)strlen(more);
+	struct title_figs f;
+	if (in->pid)
+		title_figs(in, &f);
 	marker[0] = 0;
 	if (p->scroll) {
 		/* the long mark, unless it would cut the reason, or the short
@@ -274,19 +293,19 @@ void tui_title_text(const struct tui *t, const struct tui_pane *p, int width, ch
 		snprintf(shortm, sizeof shortm, " [back %d]", p->scroll);
 		int lm = (int)strlen(marker), sm = (int)strlen(shortm);
 		if (lm + more_len > width ||
-		    (in->pid && title_fit(in, width - sm - more_len) <
-					title_fit(in, width - lm - more_len)))
+		    (in->pid && title_fit(&f, width - sm - more_len) <
+					title_fit(&f, width - lm - more_len)))
 			snprintf(marker, sizeof marker, "%s", shortm);
 	}
 	int room = width - (int)strlen(marker);
 	out[0] = 0;
 	size_t n = 0;
 	if (in->pid) {
-		int form = title_fit(in, room - more_len);
+		int form = title_fit(&f, room - more_len);
 		if (form < TITLE_FORMS)
-			n = (size_t)title_form(in, form, out, cap);
+			n = (size_t)title_form(&f, form, out, cap);
 		else if (!more[0] && !marker[0])
-			n = (size_t)title_form(in, TITLE_FORMS - 1, out, cap);
+			n = (size_t)title_form(&f, TITLE_FORMS - 1, out, cap);
 		n = MIN(n, cap - 1);
 	}
 	if (more[0]) {
