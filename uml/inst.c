@@ -1003,9 +1003,7 @@ void inst_destroy(struct inst *in)
 	feed_free(in->feed);
 	uv_mutex_destroy(&in->replies_mu);
 	buf_free(&in->replies);
-	term_free(in->term);
-	if (in->log)
-		term_log_close(in->log);
+	term_free(in->term); /* the log went in inst_free() */
 	if (in->ready_ok)
 		regfree(&in->ready_re);
 	conf_paths_free(&in->paths);
