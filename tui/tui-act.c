@@ -295,9 +295,9 @@ static unsigned a_sysrq(struct tui *t)
 			n += (size_t)snprintf(letters + n, sizeof letters - n, "%s%c", n ? " " : "", *m);
 		tui_set_msg(t, false, "sysrq %s: %s (h: help); c, t CRASH it. Letter (Esc cancels):",
 			    p->st.name, letters);
-	}
-	else
+	} else {
 		tui_set_msg(t, false, "%s", full);
+	}
 	return TUI_REDRAW;
 }
 

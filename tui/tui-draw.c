@@ -220,7 +220,7 @@ bool tui_draw_title(struct tui *t, struct tui_pane *p, bool selected, bool full)
 	snprintf(name, sizeof name, "%s%s ", selected ? ">" : " ", p->st.name);
 	tui_state_text(&p->st, state, sizeof state);
 	int room = end - (int)strlen(name) - (int)strlen(state) - (focused ? 8 : 0);
-	tui_title_text(t, p, room, rest, sizeof rest);
+	tui_title_text(p, room, rest, sizeof rest);
 	snprintf(head, sizeof head, "%d %d %d %s|%s", end, selected, focused, name, state);
 	size_t k = 0;
 	if (!full && !strcmp(head, p->title_head) && ascii(head) && ascii(rest)) {

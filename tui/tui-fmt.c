@@ -266,10 +266,8 @@ static int title_fit(const struct title_figs *f, int width)
  * or is in trouble, then the figures in the first form that fits.  When
  * even the last form does not fit beside the other two, the figures go;
  * alone, the last form is cut where the bar ends. */
-void tui_title_text(const struct tui *t, const struct tui_pane *p, int width, char *out,
-		    size_t cap)
+void tui_title_text(const struct tui_pane *p, int width, char *out, size_t cap)
 {
-	(void)t;
 	const struct proto_inst *in = &p->st;
 	char reason[sizeof in->reason], more[sizeof in->reason + 32], marker[48];
 	more[0] = 0;

@@ -268,8 +268,7 @@ void tui_state_text(const struct proto_inst *in, char *out, size_t cap);
 void tui_hint_text(const struct tui *t, int width, char *out, size_t cap);
 /* What follows the name and state in a pane's title bar, fitted to width
  * columns where it can be. */
-void tui_title_text(const struct tui *t, const struct tui_pane *p, int width, char *out,
-		    size_t cap);
+void tui_title_text(const struct tui_pane *p, int width, char *out, size_t cap);
 
 /* tui-search.c: find the search text in the selected console, from the
  * current hit towards older (dir < 0) or newer (dir > 0) lines. */

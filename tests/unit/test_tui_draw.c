@@ -161,7 +161,7 @@ static void title_updates(void **state)
 
 #define TITLE(width, want)                                                     \
 	do {                                                                   \
-		tui_title_text(&t, &p, (width), out, sizeof out);              \
+		tui_title_text(&p, (width), out, sizeof out);                  \
 		assert_string_equal(out, (want));                              \
 	} while (0)
 
@@ -170,7 +170,6 @@ static void title_updates(void **state)
 static void title_fits(void **state)
 {
 	(void)state;
-	struct tui t = { .mode = TUI_OVERVIEW };
 	struct tui_pane p = { .st = running("web", 125) };
 	char out[256];
 	TITLE(100, " load 0.12  mem 24/64M  cpu 0.3%  up 2m");
