@@ -414,10 +414,10 @@ static void table_state(const struct proto_inst *in, char *out, size_t cap)
 		snprintf(out, cap, "%s", proto_state_name(in->state));
 }
 
-/* The table's NAME and STATE columns as wide as their longest entries
- * (STATE up to 14; NAME up to 16, or what the terminal has room for):
- * all eight columns fit on 80 with names of up to 10.  A name cut to its
- * column ends in '~'. */
+/* The table's NAME column as wide as its longest entry (up to 16, or what
+ * the terminal has room for), STATE 14 wide where there is room and as
+ * wide as its longest entry otherwise: all eight columns fit on 80 with
+ * names of up to 10.  A name cut to its column ends in '~'. */
 struct table_widths {
 	int name, state;
 };
@@ -469,6 +469,8 @@ static void draw_table(struct tui *t)
 	}
 	/* the six figure columns and the spaces take 55, the left margin 1 */
 	tw.name = MIN(longest, MAX(16, COLS - 56 - tw.state));
+	if (COLS - 56 - tw.name >= 14)
+		tw.state = 14; /* room for any state: the columns stay put as states change */
 	snprintf(head, sizeof head, "%-*s %-*s %7s %9s %6s %12s %6s %8s", tw.name, "NAME", tw.state,
 		 "STATE", "PID", "UPTIME", "LOAD1", "MEM", "CPU%", "RSS");
 	wattr_set(w, A_BOLD | A_UNDERLINE, 0, NULL);
