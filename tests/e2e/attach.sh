@@ -298,7 +298,7 @@ ctl start web >/dev/null
 ctl wait web running --timeout 60 >/dev/null || bail "web did not boot again"
 tui_session k $W $H $A web
 tui_wait k '/ #' 10
-pid=$(field_of web pid)
+pid=$(pid_of web) || bail "web has no pid ($(state_of web))"
 kill -KILL "$pid"
 tui_wait_dead k 10
 [ "$(tui_status k)" = 1 ] && tui_has k 'web crashed: killed by signal 9'

@@ -156,6 +156,10 @@ field_of() {
 		sed "s/.*\"$2\":\\([0-9.-]*\\).*/\\1/"
 }
 is_state() { [ "$(state_of "$1")" = "$2" ]; }
+# pid_of NAME: the instance's main pid, or fail when it has none: a test
+# that sent a signal to pid 0 would signal its own process group, make
+# and the other tests with it.
+pid_of() { _p=$(field_of "$1" pid); [ "${_p:-0}" -gt 0 ] 2>/dev/null && echo "$_p"; }
 
 # stop_server: shut down through the ladder and wait for the process.
 stop_server() {

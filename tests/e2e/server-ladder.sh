@@ -36,7 +36,7 @@ ctl start frozen >/dev/null
 wait_until 20 is_state frozen running
 ok $? "frozen boots to running"
 
-pid=$(field_of frozen pid)
+pid=$(pid_of frozen) || bail "frozen has no pid ($(state_of frozen))"
 kill -STOP "$pid"
 t0=$(date +%s)
 wait_until 10 is_state frozen unresponsive
@@ -100,7 +100,7 @@ ctl start late >/dev/null
 t0=$(date +%s)
 # (its shell is up, so is the mconsole the notify socket named)
 wait_until 30 grep -q 'built-in shell' "$UMLTOP_STATE_DIR/late.console.log"
-pid=$(field_of late pid)
+pid=$(pid_of late) || bail "late has no pid ($(state_of late))"
 is_state late starting && kill -STOP "$pid" && wait_until 15 is_state late unresponsive
 ok $? "late (READY never shows) stopped during its boot: unresponsive"
 sleep $(( t0 + 62 - $(date +%s) ))

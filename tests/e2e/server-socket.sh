@@ -16,7 +16,9 @@ ok $? "ctl start with no server running starts one as a daemon (pid ${daemon:-no
 [ "$(ps -o ppid= -p "$daemon" | tr -d ' ')" != "$$" ] && [ "$(ps -o sid= -p "$daemon" | tr -d ' ')" != "$(ps -o sid= -p $$ | tr -d ' ')" ]
 ok $? "the daemon left our session"
 wait_until 20 is_state a running
-ok $? "its instance comes up"
+rc=$?
+[ "$rc" -eq 0 ] || { diag "a: $(ctl status 2>&1 | grep '^a ')"; tail -n 5 "$UMLTOP_STATE_DIR/a.console.txt" 2>/dev/null | sed 's/^/# /'; }
+ok $rc "its instance comes up ($(state_of a))"
 [ "$(stat -c %a "$T_DIR/srv")" = 700 ] && [ "$(stat -c %a "$SOCK")" = 600 ]
 ok $? "socket directory 0700 ($(stat -c %a "$T_DIR/srv")), socket 0600 ($(stat -c %a "$SOCK"))"
 "$UMLTOP" server -S "$SOCK" -c "$T_DIR/conf" --foreground >"$T_DIR/second.out" 2>&1

@@ -93,7 +93,7 @@ wait_until 10 grep -q 'still-42' "$UMLTOP_STATE_DIR/c.console.log" && is_state a
 ok $? "after the bad clients, consoles and other clients carry on"
 
 # 5. kill -9 of a's main process: crashed within 1 s, nothing left behind
-pid=$(field_of a pid)
+pid=$(pid_of a) || bail "a has no pid ($(state_of a))"
 kill -KILL "$pid"
 t0=$(date +%s%N)
 wait_until 2 is_state a crashed
