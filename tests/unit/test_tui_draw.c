@@ -31,6 +31,25 @@ static void row_of(WINDOW *w, int n, chtype *out)
 		out[x] = mvwinch(w, 0, x);
 }
 
+/* The characters of row y of w, n of them */
+static void row_text(WINDOW *w, int y, int n, char *out)
+{
+	for (int x = 0; x < n; x++)
+		out[x] = (char)(mvwinch(w, y, x) & A_CHARTEXT);
+	out[n] = 0;
+}
+
+/* A curses screen on /dev/null with the panes' colours */
+static SCREEN *screen_start(void)
+{
+	SCREEN *s = newterm("xterm-256color", devnull_out, devnull_in);
+	assert_non_null(s);
+	set_term(s);
+	start_color();
+	pane_colors_init();
+	return s;
+}
+
 static void same_as_whole(struct tui *t, struct tui_pane *p, bool selected)
 {
 	struct tui_pane q = *p;
@@ -44,9 +63,7 @@ static void same_as_whole(struct tui *t, struct tui_pane *p, bool selected)
 	for (int x = 0; x < n; x++)
 		if (a[x] != b[x]) {
 			char what[W + 1];
-			for (int i = 0; i < n; i++)
-				what[i] = (char)(a[i] & A_CHARTEXT);
-			what[n] = 0;
+			row_text(p->win, 0, n, what);
 			fail_msg("column %d: %#lx drawn, %#lx whole (%s)", x, (unsigned long)a[x],
 				 (unsigned long)b[x], what);
 		}
@@ -66,11 +83,7 @@ static struct proto_inst running(const char *name, uint32_t up_s)
 static void title_updates(void **state)
 {
 	(void)state;
-	SCREEN *s = newterm("xterm-256color", devnull_out, devnull_in);
-	assert_non_null(s);
-	set_term(s);
-	start_color();
-	pane_colors_init();
+	SCREEN *s = screen_start();
 	struct tui t = { .mode = TUI_OVERVIEW };
 	struct tui_pane p = { .st = running("web", 5) };
 	p.rect.cols = W;
@@ -138,9 +151,7 @@ static void title_updates(void **state)
 	for (int x = 0; x <= W; x++)
 		assert_int_equal((char)(mvwinch(p.win, 1, x) & A_CHARTEXT), ' ');
 	char bar[W + 1];
-	for (int x = 0; x < W; x++)
-		bar[x] = (char)(mvwinch(p.win, 0, x) & A_CHARTEXT);
-	bar[W] = 0;
+	row_text(p.win, 0, W, bar);
 	if (!strstr(bar, "kernel panic: a?b?c?[2J??1m?")) /* a ? per byte */
 		fail_msg("bar: %s", bar);
 
@@ -214,11 +225,7 @@ static void title_fits(void **state)
 static void focus_tag_whole(void **state)
 {
 	(void)state;
-	SCREEN *s = newterm("xterm-256color", devnull_out, devnull_in);
-	assert_non_null(s);
-	set_term(s);
-	start_color();
-	pane_colors_init();
+	SCREEN *s = screen_start();
 	struct tui t = { .mode = TUI_FOCUS };
 	struct tui_pane p = { .st = running("web", 125) };
 	/* ">web " and " running ", 8 for the tag: 20 left, the bare form */
@@ -226,10 +233,7 @@ static void focus_tag_whole(void **state)
 	p.win = newwin(2, W + 1, 0, 0);
 	assert_true(tui_draw_title(&t, &p, true, true));
 	char bar[W + 1];
-	int n = p.rect.cols;
-	for (int x = 0; x < n; x++)
-		bar[x] = (char)(mvwinch(p.win, 0, x) & A_CHARTEXT);
-	bar[n] = 0;
+	row_text(p.win, 0, p.rect.cols, bar);
 	assert_string_equal(bar, ">web  running  0.12 24/64M 0.3% 2m [focus]");
 	delwin(p.win);
 	endwin();

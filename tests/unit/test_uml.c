@@ -121,6 +121,12 @@ static void group_usage(void **state)
 	assert_int_equal(u.nprocs, 0);
 }
 
+static void group_end(pid_t leader)
+{
+	kill(-leader, SIGKILL);
+	waitpid(leader, NULL, 0);
+}
+
 /* A process group of our own for a test: its leader runs body(fd), and
  * each of its processes that must be in place before the test looks
  * writes a byte to fd (ready()) and closes it.  Returns the leader once
@@ -149,17 +155,10 @@ static pid_t group_start(void (*body)(int fd), int want)
 		got++;
 	close(p[0]);
 	if (got < want) {
-		kill(-leader, SIGKILL);
-		waitpid(leader, NULL, 0);
+		group_end(leader);
 		return -1;
 	}
 	return leader;
-}
-
-static void group_end(pid_t leader)
-{
-	kill(-leader, SIGKILL);
-	waitpid(leader, NULL, 0);
 }
 
 static void ready(int fd)
@@ -190,6 +189,18 @@ static void touch_mb(size_t mb)
 	memset(touched, 1, mb << 20);
 }
 
+/* The figures of the group body() makes (want: as for group_start), taken
+ * once it is in place; the group is gone when this returns. */
+static void group_figures(void (*body)(int fd), int want, struct inst_group_usage *u)
+{
+	pid_t leader = group_start(body, want);
+	assert_true(leader > 0);
+	struct inst_procs *ps = inst_procs_scan();
+	inst_procs_group(ps, leader, u);
+	inst_procs_free(ps);
+	group_end(leader);
+}
+
 static void uml_shaped(int fd)
 {
 	for (int i = 0; i < 3; i++)
@@ -216,13 +227,8 @@ static void uml_shaped(int fd)
  * counting each process would give over 130 MB. */
 static void group_counts_memory_once(void **state)
 {
-	pid_t leader = group_start(uml_shaped, 4);
-	assert_true(leader > 0);
-	struct inst_procs *ps = inst_procs_scan();
 	struct inst_group_usage u;
-	inst_procs_group(ps, leader, &u);
-	inst_procs_free(ps);
-	group_end(leader);
+	group_figures(uml_shaped, 4, &u);
 	assert_int_equal(u.nprocs, 7);
 	assert_in_range(u.rss_kb, (32 + 3) * 1024, (32 + 3 + 16) * 1024);
 }
@@ -242,13 +248,8 @@ static void two_hundred(int fd)
  * list runs past 1 KB). */
 static void group_of_many(void **state)
 {
-	pid_t leader = group_start(two_hundred, 1);
-	assert_true(leader > 0);
-	struct inst_procs *ps = inst_procs_scan();
 	struct inst_group_usage u;
-	inst_procs_group(ps, leader, &u);
-	inst_procs_free(ps);
-	group_end(leader);
+	group_figures(two_hundred, 1, &u);
 	assert_int_equal(u.nprocs, 201);
 }
 
