@@ -10,7 +10,8 @@ set -u
 : "${top_builddir:?run through make check (top_builddir unset)}"
 UMLTOP=${UMLTOP_BIN:-$top_builddir/umltop}
 UML_KERNEL=${UML_KERNEL:-/usr/bin/linux.uml}
-UMLTOP_XSTATE_SHIM=${UMLTOP_XSTATE_SHIM:-$top_builddir/.libs/umltop-xstate.so}
+# Set but empty (UMLTOP_XSTATE_SHIM=) means no shim, as for the server.
+UMLTOP_XSTATE_SHIM=${UMLTOP_XSTATE_SHIM-$top_builddir/.libs/umltop-xstate.so}
 export UMLTOP_XSTATE_SHIM
 IMAGES=$top_builddir/tests/fixtures/images
 
