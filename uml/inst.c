@@ -733,6 +733,49 @@ static bool halted_then_aborted(struct inst *in)
 	return !strcmp(line, "reboot: System halted") || !strcmp(line, "reboot: Power down");
 }
 
+bool inst_fpu_reason(const char *line, const char *shim, char *out, size_t cap)
+{
+	const char *p = strstr(line, "ptrace ");
+	char dir[4];
+	int err, used = 0;
+	if (!p || sscanf(p, "ptrace %3[gset] fp regs failed, errno = %d%n", dir, &err, &used) != 2 ||
+	    !used || (strcmp(dir, "set") && strcmp(dir, "get")))
+		return false;
+	if (shim)
+		snprintf(out, cap, "the host refused guest FPU state (ptrace %s fp regs failed, "
+			 "errno = %d) with the XSAVE shim preloaded; UMLTOP_XSTATE_SHIM= "
+			 "(empty) starts without it", dir, err);
+	else
+		snprintf(out, cap, "the host refused guest FPU state (ptrace %s fp regs failed, "
+			 "errno = %d) without the XSAVE shim; set UMLTOP_XSTATE_SHIM to "
+			 "umltop-xstate.so", dir, err);
+	return true;
+}
+
+/* UML's last words before a crash: does the console show the host
+ * refusing a guest's FPU state (a host XSAVE area the kernel or the shim
+ * does not fit)?  The line comes before the panic's backtrace, so look
+ * back through the scrollback too. */
+static bool fpu_refused(struct inst *in)
+{
+	enum { LOOK_BACK = 200 };
+	char line[256], why[sizeof in->reason];
+	bool found = false;
+	int row, col;
+	bool vis;
+	struct term *t = feed_lock(in->feed);
+	term_cursor(t, &row, &col, &vis);
+	int oldest = -(int)term_scrollback_len(t);
+	for (int r = row; !found && r >= oldest && r > row - LOOK_BACK; r--)
+		found = term_row_text(t, r, line, sizeof line) > 0 &&
+			inst_fpu_reason(line, in->env.shim && *in->env.shim ? in->env.shim : NULL,
+					why, sizeof why);
+	feed_unlock(in->feed);
+	if (found)
+		inst_set_reason(in, "%s", why);
+	return found;
+}
+
 static void exited(struct inst *in, int status)
 {
 	describe_exit(in, status);
@@ -756,7 +799,7 @@ static void exited(struct inst *in, int status)
 		inst_set_reason(in, "powered off by the guest");
 	} else {
 		in->end = INST_END_CRASHED;
-		if (!in->panicked) {
+		if (!fpu_refused(in) && !in->panicked) {
 			if (in->exit_signal)
 				inst_set_reason(in, "killed by signal %d (%s)", in->exit_signal,
 						strsignal(in->exit_signal));

@@ -18,4 +18,11 @@ void inst_procs_group(const struct inst_procs *ps, pid_t pgrp,
  * left out.  At most max go to out; returns how many. */
 size_t inst_parse_children(char *text, size_t len, size_t cap, pid_t *out, size_t max);
 
+/* A console line in which UML says the host refused a guest process's FPU
+ * state ("userspace - ptrace set fp regs failed, errno = 14"): the crash's
+ * reason, naming UMLTOP_XSTATE_SHIM and what to do about it given the
+ * shim that was preloaded (NULL: none).  Nothing of the guest's line is
+ * copied but the direction and the errno.  False when line is not one. */
+bool inst_fpu_reason(const char *line, const char *shim, char *out, size_t cap);
+
 #endif

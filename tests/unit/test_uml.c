@@ -274,10 +274,40 @@ static void children_list(void **state)
 	assert_int_equal(inst_parse_children(none, 0, 64, out, 8), 0);
 }
 
+/* The reason a guest killed by a refused FPU state gets: it names the
+ * variable to change, and says which way given the shim it ran with. */
+static void fpu_reason(void **state)
+{
+	char out[256];
+	assert_true(inst_fpu_reason("userspace - ptrace set fp regs failed, errno = 14",
+				    "/usr/lib/umltop/umltop-xstate.so", out, sizeof out));
+	assert_non_null(strstr(out, "ptrace set fp regs failed, errno = 14"));
+	assert_non_null(strstr(out, "with the XSAVE shim preloaded"));
+	assert_non_null(strstr(out, "UMLTOP_XSTATE_SHIM= (empty) starts without it"));
+	assert_true(inst_fpu_reason("userspace - ptrace get fp regs failed, errno = 5", NULL, out,
+				    sizeof out));
+	assert_non_null(strstr(out, "ptrace get fp regs failed, errno = 5"));
+	assert_non_null(strstr(out, "set UMLTOP_XSTATE_SHIM to umltop-xstate.so"));
+	/* the whole reason fits an instance's reason, with room for more */
+	assert_true(strlen(out) < 200);
+	/* other lines, and lines that only look alike, are not it */
+	assert_false(inst_fpu_reason("Kernel panic - not syncing: Attempted to kill init!", NULL,
+				     out, sizeof out));
+	assert_false(inst_fpu_reason("ptrace set fp regs failed", NULL, out, sizeof out));
+	assert_false(inst_fpu_reason("ptrace est fp regs failed, errno = 1", NULL, out,
+				     sizeof out));
+	/* the guest's own text around it goes nowhere */
+	assert_true(inst_fpu_reason("\x1b]0;evil ptrace set fp regs failed, errno = 14 \x1b[2J",
+				    NULL, out, sizeof out));
+	assert_null(strstr(out, "evil"));
+	assert_null(strchr(out, '\x1b'));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(loadavg),
+		cmocka_unit_test(fpu_reason),
 		cmocka_unit_test(uptime),
 		cmocka_unit_test(meminfo),
 		cmocka_unit_test(procstat),
