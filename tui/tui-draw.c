@@ -426,7 +426,7 @@ static void table_row(WINDOW *w, int y, const struct proto_inst *in,
 		      const struct table_widths *tw)
 {
 	char up[16] = "-", load[16], mem[48], cpu[16] = "-", rss[24] = "-", pid[16] = "-",
-		line[256], state[48];
+		line[512], state[48];
 	tui_fmt_load(load, sizeof load, in);
 	tui_fmt_mem(mem, sizeof mem, in);
 	if (in->pid) {
@@ -442,8 +442,14 @@ static void table_row(WINDOW *w, int y, const struct proto_inst *in,
 		name[tw->name - 1] = '~';
 		name[tw->name] = 0;
 	}
-	snprintf(line, sizeof line, "%-*s %-*s %7s %9s %6s %12s %6s %8s", tw->name, name, tw->state,
-		 state, pid, up, load, mem, cpu, rss);
+	/* why it is not running, where the line has room (as ctl status
+	 * prints it); it may quote the guest: no control characters */
+	char reason[sizeof in->reason];
+	util_clean_text(in->reason, reason);
+	if (in->state == PROTO_RUNNING)
+		reason[0] = '\0';
+	snprintf(line, sizeof line, "%-*s %-*s %7s %9s %6s %12s %6s %8s  %s", tw->name, name,
+		 tw->state, state, pid, up, load, mem, cpu, rss, reason);
 	put(w, y, 1, COLS, line);
 }
 
@@ -471,8 +477,8 @@ static void draw_table(struct tui *t)
 	tw.name = MIN(longest, MAX(16, COLS - 56 - tw.state));
 	if (COLS - 56 - tw.name >= 14)
 		tw.state = 14; /* room for any state: the columns stay put as states change */
-	snprintf(head, sizeof head, "%-*s %-*s %7s %9s %6s %12s %6s %8s", tw.name, "NAME", tw.state,
-		 "STATE", "PID", "UPTIME", "LOAD1", "MEM", "CPU%", "RSS");
+	snprintf(head, sizeof head, "%-*s %-*s %7s %9s %6s %12s %6s %8s  %s", tw.name, "NAME",
+		 tw.state, "STATE", "PID", "UPTIME", "LOAD1", "MEM", "CPU%", "RSS", "REASON");
 	wattr_set(w, A_BOLD | A_UNDERLINE, 0, NULL);
 	put(w, 0, 1, COLS, head);
 	int rows = getmaxy(w) - 3, top = MAX(0, t->table_row - rows + 1);
