@@ -18,6 +18,7 @@
 
 #include "server/server.h"
 #include "server/srv-int.h"
+#include "shim/xstate.h"
 #include "uml/feed.h"
 
 #define STATUS_COALESCE_MS 50
@@ -350,33 +351,6 @@ static void signal_cb(uv_signal_t *h, int sig)
 
 /* ---- set-up ---- */
 
-/* The XSAVE shim (shim/xstate.c): $UMLTOP_XSTATE_SHIM, else the copy
- * beside a binary run from its build tree, else the installed one. */
-static char *find_shim(void)
-{
-	const char *env = getenv("UMLTOP_XSTATE_SHIM");
-	if (env)
-		return *env ? xstrdup(env) : NULL;
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			char *p = xasprintf("%s/.libs/umltop-xstate.so", exe);
-			if (access(p, R_OK) == 0)
-				return p;
-			free(p);
-		}
-	}
-	char *p = xstrdup(PKGLIBDIR "/umltop-xstate.so");
-	if (access(p, R_OK) == 0)
-		return p;
-	free(p);
-	return NULL;
-}
-
 static int open_log(struct srv *s)
 {
 	int rc = util_mkdir_p(s->statedir, 0700);
@@ -542,7 +516,7 @@ int srv_main(int argc, char **argv)
 		s->socket = proto_default_socket();
 	s->rundir = proto_rundir(s->socket);
 	s->statedir = proto_statedir(s->socket);
-	s->shim = find_shim();
+	s->shim = xstate_shim_path();
 	identify(s);
 
 	/* Config errors are the user's to see on their terminal: check before

@@ -55,3 +55,33 @@ size_t xstate_host_size(char *why, size_t whylen)
 		;
 	return size;
 }
+
+/* $UMLTOP_XSTATE_SHIM (set and empty: none), else the copy beside a
+ * binary run from its build tree, else the installed one. */
+char *xstate_shim_path(void)
+{
+	const char *env = getenv("UMLTOP_XSTATE_SHIM");
+	if (env)
+		return *env ? strdup(env) : NULL;
+	char exe[4096], *p = NULL;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			if (asprintf(&p, "%s/.libs/umltop-xstate.so", exe) < 0)
+				abort();
+			if (access(p, R_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	p = strdup(PKGLIBDIR "/umltop-xstate.so");
+	if (!p)
+		abort();
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}

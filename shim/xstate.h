@@ -65,5 +65,7 @@ void xstate_host_cpuid(struct xstate_host *h);
 /* The kernel's regset size, from a GETREGSET on a traced child of our
  * own: 0 and a reason in why when ptrace is not allowed here. */
 size_t xstate_host_size(char *why, size_t whylen);
+/* The shim a server started now would preload (malloc'd), or NULL. */
+char *xstate_shim_path(void);
 
 #endif

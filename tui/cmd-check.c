@@ -1,7 +1,9 @@
 /* `umltop check [-c DIR|FILE]... [-S SOCKET]`: load the configuration as
  * the server would and show what it would run: per instance the user and
  * the exact argv, shell-quoted so it can be pasted; or every error, each
- * "FILE:LINE: message", and exit 1.  Starts nothing, writes nothing. */
+ * "FILE:LINE: message", and exit 1.  Then one line on the host: its XSAVE
+ * area and what the XSAVE shim does there (learning it traces a child of
+ * its own for a moment).  Starts no UML, writes nothing. */
 #include "config.h"
 
 #include <getopt.h>
@@ -15,6 +17,7 @@
 #include "conf/conf.h"
 #include "lib/util.h"
 #include "proto/proto.h"
+#include "shim/xstate.h"
 #include "tui/tui.h"
 
 static void usage(FILE *f)
@@ -26,6 +29,7 @@ static void usage(FILE *f)
 		"  -S SOCKET  the server socket whose runtime directory the command\n"
 		"             lines use (default: $UMLTOP_SOCKET, else the usual one)\n"
 		"Prints each instance, the user it runs as and its command line,\n"
+		"and the host's XSAVE area with what the XSAVE shim does there;\n"
 		"or every error (FILE:LINE: message) and exits 1.\n",
 		conf_default_path());
 }
@@ -119,6 +123,39 @@ static int report_errors(const struct conf_errors *errs)
 	return 1;
 }
 
+/* One line on the host: does UML's FPU state fit its XSAVE area, and what
+ * the shim a server started now would preload does about it.  Returns 1
+ * (a warning) when guests would die at init. */
+static size_t report_host(void)
+{
+	char why[128] = "";
+	size_t size = xstate_host_size(why, sizeof why);
+	char *shim = xstate_shim_path();
+	const char *off = getenv("UMLTOP_XSTATE_SHIM") ? "off (UMLTOP_XSTATE_SHIM is empty)"
+						       : "not installed";
+	size_t warn = 0;
+	if (!size)
+		printf("host: XSAVE area unknown (%s); the XSAVE shim is %s\n", why,
+		       shim ? shim : off);
+	else if (xstate_plan(size, XSTATE_UML_SIZE) == XSTATE_PASS && shim)
+		printf("host: XSAVE area %zu bytes, UML's %d fits it: the XSAVE shim %s passes "
+		       "every request through\n", size, XSTATE_UML_SIZE, shim);
+	else if (xstate_plan(size, XSTATE_UML_SIZE) == XSTATE_PASS)
+		printf("host: XSAVE area %zu bytes, UML's %d fits it: no XSAVE shim needed, and "
+		       "it is %s\n", size, XSTATE_UML_SIZE, off);
+	else if (shim)
+		printf("host: XSAVE area %zu bytes, larger than UML's %d: the XSAVE shim %s "
+		       "translates guest FPU state\n", size, XSTATE_UML_SIZE, shim);
+	else {
+		fprintf(stderr, "warning: host: XSAVE area %zu bytes, larger than UML's %d, and "
+			"the XSAVE shim is %s: every guest's init will die; set "
+			"UMLTOP_XSTATE_SHIM to umltop-xstate.so\n", size, XSTATE_UML_SIZE, off);
+		warn = 1;
+	}
+	free(shim);
+	return warn;
+}
+
 static int report(const struct conf *c, const char *rundir)
 {
 	size_t nwarn = c->nwarnings;
@@ -132,8 +169,12 @@ static int report(const struct conf *c, const char *rundir)
 		fprintf(stderr, "%s\n", c->warnings[i]);
 	for (size_t i = 0; i < c->ninst; i++)
 		nwarn += check_socket_paths(c->inst[i], rundir);
-	printf("%s%zu instance%s OK, %zu warning%s; settings from %s; runtime "
-	       "directory %s\n", c->ninst ? "\n" : "", c->ninst,
+	if (c->ninst)
+		putchar('\n');
+	fflush(stdout);
+	nwarn += report_host();
+	printf("%zu instance%s OK, %zu warning%s; settings from %s; runtime "
+	       "directory %s\n", c->ninst,
 	       c->ninst == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s",
 	       c->global.file ? c->global.file : "built-in defaults", rundir);
 	return 0;
