@@ -7,6 +7,13 @@ tests_fixtures_sock_poke_SOURCES = tests/fixtures/sock-poke.c
 check_PROGRAMS += tests/fixtures/slow-client
 tests_fixtures_slow_client_SOURCES = tests/fixtures/slow-client.c
 tests_fixtures_slow_client_LDADD = libproto.la libutil.la
+# An XSAVE shim that always fails (tests/e2e/xstate.sh); -rpath makes it a
+# module to preload, not a convenience library.
+check_LTLIBRARIES = tests/fixtures/xstate-broken.la
+tests_fixtures_xstate_broken_la_SOURCES = tests/fixtures/xstate-broken.c
+tests_fixtures_xstate_broken_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+tests_fixtures_xstate_broken_la_LIBADD = -ldl
+E2E_TESTS += tests/e2e/xstate.sh
 EXTRA_DIST += tests/fixtures/build-image.sh tests/fixtures/make-fleet.sh \
 	tests/e2e/lib.sh
 TESTS += $(E2E_TESTS)
