@@ -149,6 +149,14 @@ static bool reached(const struct proto_inst *in, const char *state)
 	return !strcmp(proto_state_name(in->state), state);
 }
 
+/* Waiting for an instance to come up is over once it crashed or failed:
+ * nothing will bring it up but another command. */
+static bool gave_up(const struct proto_inst *in, const char *state)
+{
+	return (!strcmp(state, "starting") || !strcmp(state, "running")) &&
+	       (in->state == PROTO_CRASHED || in->state == PROTO_FAILED);
+}
+
 static bool all_down(const struct proto_status *st)
 {
 	for (uint32_t i = 0; i < st->n; i++)
@@ -191,6 +199,12 @@ static void on_status(struct ctl *c, const struct proto_frame *f)
 				printf("%s: %s%s%s\n", in->name, proto_state_name(in->state),
 				       in->reason[0] ? ", " : "", in->reason);
 			finish(c, EXIT_OK);
+		} else if (c->replied && gave_up(in, c->wait_state)) {
+			char reason[sizeof in->reason];
+			util_clean_text(in->reason, reason);
+			fprintf(stderr, "umltop ctl: %s is %s%s%s\n", in->name,
+				proto_state_name(in->state), reason[0] ? ": " : "", reason);
+			finish(c, EXIT_FAIL);
 		}
 	} else if (!strcmp(c->argv[0], "send") || !strcmp(c->argv[0], "resize")) {
 		/* The server handles frames in order: this status answers a
@@ -276,7 +290,8 @@ static void usage(FILE *f)
 		"  sysrq [--force] NAME LETTER   magic sysrq; prints the kernel's reply\n"
 		"  mconsole NAME COMMAND...      any mconsole command\n"
 		"  halt-all [--wait]             halt every instance in parallel\n"
-		"  wait NAME STATE [--timeout S] wait until NAME is in STATE (or 'down')\n"
+		"  wait NAME STATE [--timeout S] wait until NAME is in STATE (or 'down');\n"
+		"                                waiting for running fails once NAME crashed\n"
 		"  send [--no-enter] NAME TEXT... type TEXT (and Enter) into the console\n"
 		"  resize NAME ROWS COLS         set the console's size (what the guest sees)\n"
 		"  reload                        re-read the config\n"

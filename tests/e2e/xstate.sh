@@ -7,7 +7,7 @@
 # with the shim the tests run with (UMLTOP_XSTATE_SHIM; empty: none).
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
-plan 13
+plan 14
 
 BROKEN=$top_builddir/tests/fixtures/.libs/xstate-broken.so
 [ -f "$BROKEN" ] || bail "$BROKEN not built (make check builds it)"
@@ -57,6 +57,10 @@ grep -q '^a  *crashed' "$T_DIR/status.out" && grep -q 'UMLTOP_XSTATE_SHIM= (empt
 ok $? "ctl status: a crashed, and the reason under it names UMLTOP_XSTATE_SHIM"
 grep -q 'a: pid [0-9]* the host refused guest FPU state' "$UMLTOP_STATE_DIR/server.log"
 ok $? "the server log says so too"
+rc=0
+ctl wait a running --timeout 120 2>"$T_DIR/wait.err" || rc=$?
+[ "$rc" -eq 1 ] && grep -q '^umltop ctl: a is crashed: the host refused guest FPU state' "$T_DIR/wait.err"
+ok $? "ctl wait a running gives up on a crashed a with the reason, not a time-out ($rc: $(cat "$T_DIR/wait.err"))"
 
 tui_session t 250 30 "$UMLTOP" -S "$SOCK"
 tui_wait t 'UMLTOP_XSTATE_SHIM' 20
