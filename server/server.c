@@ -3,6 +3,7 @@
  * everything then exit, SIGHUP reloads the config), and the server log. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -405,9 +406,33 @@ static int parse_args(struct srv *s, struct srv_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* Close every descriptor the daemon inherited but keep1 and keep2 (and
+ * 0-2, which it points elsewhere): a pipe's end held by the server would
+ * keep `(umltop server 3>&1) | cat` from ever ending, and every UML it
+ * starts would inherit it too. */
+static void close_inherited(int keep1, int keep2)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	int fds[256], n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && n < (int)ARRAY_LEN(fds)) {
+		int fd = atoi(e->d_name);
+		if (fd > 2 && fd != keep1 && fd != keep2 && fd != dirfd(d))
+			fds[n++] = fd;
+	}
+	closedir(d);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	if (n == (int)ARRAY_LEN(fds))
+		close_inherited(keep1, keep2); /* more than one batch */
+}
+
 /* Become a daemon; the parent waits on a pipe until the socket listens,
- * so `umltop` can connect as soon as `umltop server` returns. */
-static int daemonize(int *ready_fd)
+ * so `umltop` can connect as soon as `umltop server` returns.  keep is
+ * the log, opened before. */
+static int daemonize(int *ready_fd, int keep)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -422,6 +447,7 @@ static int daemonize(int *ready_fd)
 		_exit(n == 1 && c == 'y' ? 0 : 1);
 	}
 	close(p[0]);
+	close_inherited(p[1], keep);
 	setsid();
 	pid = fork();
 	if (pid < 0)
@@ -537,7 +563,7 @@ int srv_main(int argc, char **argv)
 		srv_free(s);
 		return 1;
 	}
-	if (!opts.foreground && (rc = daemonize(&ready_fd)) < 0) {
+	if (!opts.foreground && (rc = daemonize(&ready_fd, fileno(s->log))) < 0) {
 		fprintf(stderr, "umltop server: cannot daemonise: %s\n", strerror(-rc));
 		return 1;
 	}
