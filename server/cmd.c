@@ -40,8 +40,10 @@ static void run_op(struct srv *s, struct client *c, uint32_t id, const char *nam
 		return;
 	char err[512];
 	int rc = op(in, err, sizeof err);
-	if (rc == -EALREADY) {
-		/* start of a live instance: already where the caller wants it */
+	if (rc == -EALREADY || rc == -EINPROGRESS) {
+		/* start of a live instance: already where the caller wants it,
+		 * or will be once its halt ends */
+		srv_log(s, "%s", err);
 		srv_reply(c, id, PROTO_OK, err);
 		return;
 	}
@@ -55,9 +57,19 @@ static void run_op(struct srv *s, struct client *c, uint32_t id, const char *nam
 	free(msg);
 }
 
+/* Nothing starts once a shutdown began: the server exits when every
+ * instance has stopped. */
+static bool refuse_if_shutting_down(struct srv *s, struct client *c, uint32_t id)
+{
+	if (s->shutting_down)
+		srv_reply(c, id, PROTO_ERR, "the server is shutting down: nothing starts");
+	return s->shutting_down;
+}
+
 static void cmd_start(struct srv *s, struct client *c, uint32_t id, int argc, char **argv)
 {
-	run_op(s, c, id, argv[1], inst_start, "starting");
+	if (!refuse_if_shutting_down(s, c, id))
+		run_op(s, c, id, argv[1], inst_start, "starting");
 }
 
 static void cmd_halt(struct srv *s, struct client *c, uint32_t id, int argc, char **argv)
@@ -67,7 +79,8 @@ static void cmd_halt(struct srv *s, struct client *c, uint32_t id, int argc, cha
 
 static void cmd_restart(struct srv *s, struct client *c, uint32_t id, int argc, char **argv)
 {
-	run_op(s, c, id, argv[1], inst_restart, "restarting");
+	if (!refuse_if_shutting_down(s, c, id))
+		run_op(s, c, id, argv[1], inst_restart, "restarting");
 }
 
 static void cmd_kill(struct srv *s, struct client *c, uint32_t id, int argc, char **argv)

@@ -614,6 +614,14 @@ static void sigchld_cb(uv_signal_t *h, int sig);
 
 int inst_start(struct inst *in, char *err, size_t errlen)
 {
+	/* A start while halting or being killed is kept for when the process
+	 * is gone (as a restart is); a halt or kill after it drops it. */
+	if (in->state == INST_HALTING) {
+		in->restart_pending = true;
+		inst_log(in, "start asked for while halting: starts once stopped");
+		snprintf(err, errlen, "%s is halting; it starts again once stopped", in->ci->name);
+		return -EINPROGRESS;
+	}
 	if (inst_live(in)) {
 		snprintf(err, errlen, "%s is already %s", in->ci->name, inst_state_name(in->state));
 		return -EALREADY;
