@@ -16,6 +16,12 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 
+/* How long a wait (halt --wait, halt-all --wait, wait) lasts unless
+ * --timeout says otherwise: past a halt ladder with the default
+ * HALT_TIMEOUT (60 s, then sync, halt and kill within ~15 s) and several
+ * boots, and short enough that an init system's stop never hangs. */
+#define WAIT_DEFAULT_S 300
+
 struct ctl {
 	uv_loop_t loop;
 	struct conn *conn;
@@ -29,6 +35,9 @@ struct ctl {
 	uint32_t id;
 	int exit;
 	bool done, replied;
+	struct proto_status last; /* the newest status, for a --wait */
+	bool seen;                /* ... once one came */
+	long timeout_s;
 };
 
 static void finish(struct ctl *c, int code)
@@ -175,6 +184,39 @@ static void print_ends(const struct proto_status *st)
 	}
 }
 
+/* A wait (ctl wait, halt --wait, halt-all --wait) against the newest
+ * status, once the command was taken: ends it when it is over.  Checked
+ * on each status and on the reply, since a command with nothing to do
+ * (halt-all with nothing running) changes nothing, and no status follows
+ * it. */
+static void check_wait(struct ctl *c)
+{
+	const struct proto_status *st = &c->last;
+	if (!c->replied || c->done || !c->seen)
+		return;
+	if (c->wait_name) {
+		const struct proto_inst *in = find(st, c->wait_name);
+		if (!in) {
+			fprintf(stderr, "umltop ctl: unknown instance '%s'\n", c->wait_name);
+			finish(c, EXIT_USAGE);
+		} else if (reached(in, c->wait_state)) {
+			if (c->wait)
+				printf("%s: %s%s%s\n", in->name, proto_state_name(in->state),
+				       in->reason[0] ? ", " : "", in->reason);
+			finish(c, EXIT_OK);
+		} else if (gave_up(in, c->wait_state)) {
+			char reason[sizeof in->reason];
+			util_clean_text(in->reason, reason);
+			fprintf(stderr, "umltop ctl: %s is %s%s%s\n", in->name,
+				proto_state_name(in->state), reason[0] ? ": " : "", reason);
+			finish(c, EXIT_FAIL);
+		}
+	} else if (c->wait && all_down(st)) {
+		print_ends(st);
+		finish(c, EXIT_OK);
+	}
+}
+
 static void on_status(struct ctl *c, const struct proto_frame *f)
 {
 	struct proto_status st;
@@ -189,32 +231,15 @@ static void on_status(struct ctl *c, const struct proto_frame *f)
 		else
 			print_table(&st);
 		finish(c, EXIT_OK);
-	} else if (c->wait_name) {
-		const struct proto_inst *in = find(&st, c->wait_name);
-		if (!in) {
-			fprintf(stderr, "umltop ctl: unknown instance '%s'\n", c->wait_name);
-			finish(c, EXIT_USAGE);
-		} else if (c->replied && reached(in, c->wait_state)) {
-			if (c->wait)
-				printf("%s: %s%s%s\n", in->name, proto_state_name(in->state),
-				       in->reason[0] ? ", " : "", in->reason);
-			finish(c, EXIT_OK);
-		} else if (c->replied && gave_up(in, c->wait_state)) {
-			char reason[sizeof in->reason];
-			util_clean_text(in->reason, reason);
-			fprintf(stderr, "umltop ctl: %s is %s%s%s\n", in->name,
-				proto_state_name(in->state), reason[0] ? ": " : "", reason);
-			finish(c, EXIT_FAIL);
-		}
 	} else if (!strcmp(c->argv[0], "send") || !strcmp(c->argv[0], "resize")) {
 		/* The server handles frames in order: this status answers a
 		 * subscription sent after the input, so the input was taken. */
 		finish(c, EXIT_OK);
-	} else if (c->wait && c->replied && all_down(&st)) {
-		print_ends(&st);
-		finish(c, EXIT_OK);
 	}
-	proto_status_free(&st);
+	proto_status_free(&c->last);
+	c->last = st;
+	c->seen = true;
+	check_wait(c);
 }
 
 /* ---- frames and commands ---- */
@@ -239,6 +264,7 @@ static void on_reply(struct ctl *c, const struct proto_frame *f)
 	c->replied = true;
 	if (code != PROTO_OK || !c->wait)
 		finish(c, code);
+	check_wait(c);
 }
 
 static void frame_cb(void *arg, const struct proto_frame *f)
@@ -269,8 +295,15 @@ static void closed_cb(void *arg, const char *why)
 static void timeout_cb(uv_timer_t *t)
 {
 	struct ctl *c = t->data;
-	fprintf(stderr, "umltop ctl: timed out waiting for %s\n",
-		c->wait_name ? c->wait_name : "the server");
+	unsigned s = (unsigned)c->timeout_s;
+	if (c->wait_name)
+		fprintf(stderr, "umltop ctl: timed out after %u s waiting for %s to be %s\n", s,
+			c->wait_name, c->wait_state);
+	else if (c->wait)
+		fprintf(stderr, "umltop ctl: timed out after %u s waiting for every instance "
+			"to stop\n", s);
+	else
+		fprintf(stderr, "umltop ctl: timed out after %u s waiting for the server\n", s);
 	finish(c, EXIT_FAIL);
 }
 
@@ -290,17 +323,19 @@ static void usage(FILE *f)
 		"  sysrq [--force] NAME LETTER   magic sysrq; prints the kernel's reply\n"
 		"  mconsole NAME COMMAND...      any mconsole command\n"
 		"  halt-all [--wait]             halt every instance in parallel\n"
-		"  wait NAME STATE [--timeout S] wait until NAME is in STATE (or 'down');\n"
+		"  wait NAME STATE               wait until NAME is in STATE (or 'down');\n"
 		"                                waiting for running fails once NAME crashed\n"
 		"  send [--no-enter] NAME TEXT... type TEXT (and Enter) into the console\n"
 		"  resize NAME ROWS COLS         set the console's size (what the guest sees)\n"
 		"  reload                        re-read the config\n"
 		"  shutdown                      halt everything and stop the server\n"
-		"exit status: 0 done, 1 failed, 2 usage or unknown instance, 3 unreachable\n");
+		"--wait and wait give up after --timeout S seconds (default %d; 0: never)\n"
+		"exit status: 0 done, 1 failed or timed out, 2 usage or unknown instance,\n"
+		"3 unreachable\n", WAIT_DEFAULT_S);
 }
 
 /* Pull --json/--wait/--timeout out of the command's words. */
-static int parse_flags(struct ctl *c, unsigned *timeout_s)
+static int parse_flags(struct ctl *c, long *timeout_s)
 {
 	int n = 0;
 	for (int i = 0; i < c->argc; i++) {
@@ -315,8 +350,16 @@ static int parse_flags(struct ctl *c, unsigned *timeout_s)
 			c->wait = true;
 		else if (!strcmp(c->argv[i], "--no-enter"))
 			c->no_enter = true;
-		else if (!strcmp(c->argv[i], "--timeout") && i + 1 < c->argc)
-			*timeout_s = (unsigned)strtoul(c->argv[++i], NULL, 10);
+		else if (!strcmp(c->argv[i], "--timeout") && i + 1 < c->argc) {
+			char *end;
+			const char *v = c->argv[++i];
+			*timeout_s = strtol(v, &end, 10);
+			if (!*v || *end || *timeout_s < 0 || *timeout_s > 86400 * 365) {
+				fprintf(stderr, "umltop ctl: --timeout takes whole seconds "
+					"(0: no limit), not '%s'\n", v);
+				return -2;
+			}
+		}
 		else
 			c->argv[n++] = c->argv[i];
 	}
@@ -411,7 +454,7 @@ int tui_cmd_ctl(int argc, char **argv)
 		}
 	}
 	struct ctl c = { .argc = argc - optind, .argv = argv + optind, .exit = EXIT_FAIL };
-	unsigned timeout_s = 0;
+	long timeout_s = -1;
 	int pf = parse_flags(&c, &timeout_s);
 	if (pf < 0) {
 		if (pf == -1)
@@ -422,13 +465,17 @@ int tui_cmd_ctl(int argc, char **argv)
 	uv_loop_init(&c.loop);
 	uv_timer_init(&c.loop, &c.timer);
 	c.timer.data = &c;
-	if (timeout_s)
+	if (timeout_s < 0 && (c.wait || !strcmp(c.argv[0], "wait")))
+		timeout_s = WAIT_DEFAULT_S;
+	c.timeout_s = timeout_s;
+	if (timeout_s > 0)
 		uv_timer_start(&c.timer, timeout_cb, (uint64_t)timeout_s * 1000, 0);
 	int rc = run(&c, sock, conf, nconf);
 	if (!c.done)
 		uv_close((uv_handle_t *)&c.timer, NULL);
 	uv_run(&c.loop, UV_RUN_DEFAULT);
 	uv_loop_close(&c.loop);
+	proto_status_free(&c.last);
 	free(conf);
 	return rc;
 }
