@@ -144,6 +144,27 @@ int conf_parse_bool(const char *s, bool *out);
 int conf_parse_seconds(const char *s, unsigned *out);
 int conf_parse_ms(const char *s, unsigned *out);
 
+/* One ubd word of UML's command line as UML reads it:
+ * ubd<n>[FLAGS]=FILE[(,|:)BACKING[(,|:)SERIAL]], n a number (0-15, read as
+ * C reads 0x1f or 017) or a letter (a = 0), FLAGS from r (read-only), s
+ * (synchronous), d (no COW), c (shared: not locked) and t (no trim).  FILE
+ * is the image, or the COW file over BACKING.  The spans point into the
+ * word; a length of 0 is none. */
+struct conf_ubd {
+	unsigned dev;
+	bool ro;     /* r: UML opens FILE read-only */
+	bool shared; /* c: UML locks neither file, they may be shared */
+	bool no_cow; /* d */
+	const char *file, *backing;
+	size_t file_len, backing_len;
+};
+
+/* 1 and *out when word gives a ubd device; 0 when it is not one (it does
+ * not start with "ubd", or it is "ubd=..." for every device); -EINVAL when
+ * UML would refuse it, with *why a static phrase to follow the word
+ * ("has no '='..."). */
+int conf_parse_ubd(const char *word, struct conf_ubd *out, const char **why);
+
 /* Whether one assignment can stand, judged on its text alone (known key,
  * allowed in this kind of file, value well formed: sizes, booleans,
  * timeouts, regex, NET words, names).  NULL when fine, else a malloc'd

@@ -3,6 +3,7 @@
  * The file-system and user checks that need an instance are in conf.c. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <regex.h>
@@ -347,10 +348,105 @@ static char *check_net(const char *key, const char *v)
 	return for_each_word(key, v, net_word_problem);
 }
 
+/* ---- ubd words, as UML's ubd driver reads its option ---- */
+
+#define UBD_MAX_DEV 16 /* UML's MAX_DEV: ubd0 to ubd15 */
+
+/* The device number as the kernel's simple_strtoul(s, &end, 0) reads it
+ * (0x hex, a leading 0 octal, else decimal), or a letter, a = 0.  Returns
+ * the end, or NULL when there is none. */
+static const char *ubd_unit(const char *s, unsigned *dev)
+{
+	if (*s >= 'a' && *s <= 'z') {
+		*dev = (unsigned)(*s - 'a');
+		return s + 1;
+	}
+	if (*s < '0' || *s > '9')
+		return NULL;
+	unsigned base = 10, v = 0;
+	if (s[0] == '0' && (s[1] | 0x20) == 'x' && isxdigit((unsigned char)s[2])) {
+		base = 16;
+		s += 2;
+	} else if (s[0] == '0') {
+		base = 8;
+	}
+	for (;; s++) {
+		unsigned d = *s >= '0' && *s <= '9' ? (unsigned)(*s - '0')
+			   : isxdigit((unsigned char)*s) ? (unsigned)((*s | 0x20) - 'a' + 10)
+			   : base;
+		if (d >= base)
+			break;
+		if (v < UBD_MAX_DEV) /* past that, only "too large" matters */
+			v = v * base + d;
+	}
+	*dev = v;
+	return s;
+}
+
+int conf_parse_ubd(const char *w, struct conf_ubd *out, const char **why)
+{
+	if (strncmp(w, "ubd", 3) || w[3] == '=')
+		return 0;
+	*out = (struct conf_ubd){ 0 };
+	const char *p = ubd_unit(w + 3, &out->dev);
+	*why = NULL;
+	if (!p)
+		*why = "has no device number: write ubd<n>=FILE, n from 2 to 15";
+	else if (out->dev >= UBD_MAX_DEV)
+		*why = "is past ubd15, UML's last disk";
+	for (size_t nflags = 0; !*why && *p != '='; p++) {
+		switch (*p) {
+		case 'r': out->ro = true; break;
+		case 'c': out->shared = true; break;
+		case 'd': out->no_cow = true; break;
+		case 's': case 't': break;
+		case '\0': *why = "has no '=': write ubd<n>[FLAGS]=FILE"; break;
+		default:
+			*why = "has a letter UML takes for no flag: after ubd<n> come "
+			       "the flags r, s, d, c, t, then '='";
+		}
+		if (++nflags > 6 && !*why) /* as UML counts them */
+			*why = "has more than six flags";
+	}
+	if (*why)
+		return -EINVAL;
+	out->file = ++p;
+	out->file_len = strcspn(p, ",:");
+	p += out->file_len;
+	if (*p) {
+		out->backing = ++p;
+		out->backing_len = strcspn(p, ",:");
+	}
+	if (!out->file_len && out->backing_len)
+		*why = "has a backing file but no COW file before it";
+	else if (out->no_cow && out->backing_len)
+		*why = "has the d flag (no COW) and a backing file: drop one of them";
+	return *why ? -EINVAL : 1;
+}
+
+/* A ubd word in ARGS: ROOT and SWAP are ubd0 and ubd1; the files need
+ * absolute paths, as ROOT does, and for the shared-image check. */
+static const char *ubd_word_problem(const struct conf_ubd *u)
+{
+	if (u->dev == 0)
+		return "overrides ROOT: use ROOT";
+	if (u->dev == 1)
+		return "overrides SWAP: use SWAP";
+	if ((u->file_len && u->file[0] != '/') || (u->backing_len && u->backing[0] != '/'))
+		return "names a file by a relative path: write it absolute (the "
+		       "server does not run in this directory)";
+	return NULL;
+}
+
 /* ARGS come last on UML's command line, so they would override what the
  * server depends on or what a key of its own says better. */
 static const char *args_word_problem(const char *w)
 {
+	struct conf_ubd u;
+	const char *why;
+	int rc = conf_parse_ubd(w, &u, &why);
+	if (rc)
+		return rc < 0 ? why : ubd_word_problem(&u);
 	static const struct {
 		const char *prefix, *why;
 	} taken[] = {
@@ -361,8 +457,6 @@ static const char *args_word_problem(const char *w)
 		{ "con=", "is set by the server (the console is its pty)" },
 		{ "hostfs=", "is set by the server (it confines hostfs mounts)" },
 		{ "mem=", "overrides MEMORY: use MEMORY" },
-		{ "ubd0", "overrides ROOT: use ROOT" },
-		{ "ubd1", "overrides SWAP: use SWAP" },
 		{ "eth", "clashes with NET: use NET" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(taken); i++) {

@@ -538,6 +538,14 @@ static void check_value_messages(void **state)
 		{ "ARGS", "quiet mem=1G", "ARGS: 'mem=1G' overrides MEMORY: use MEMORY" },
 		{ "ARGS", "umid=x", "ARGS: 'umid=x' is set by the server: use UMID" },
 		{ "ARGS", "eth0=tuntap,tap9", "ARGS: 'eth0=tuntap,tap9' clashes with NET" },
+		/* ubd words as UML reads them: a = 0, flags before '=' */
+		{ "ARGS", "ubda=/x", "ARGS: 'ubda=/x' overrides ROOT: use ROOT" },
+		{ "ARGS", "ubd1r=/x", "ARGS: 'ubd1r=/x' overrides SWAP: use SWAP" },
+		{ "ARGS", "ubd2=data.img", "ARGS: 'ubd2=data.img' names a file by a relative path" },
+		{ "ARGS", "ubd2=/c,disk", "ARGS: 'ubd2=/c,disk' names a file by a relative path" },
+		{ "ARGS", "ubd2x=/x", "ARGS: 'ubd2x=/x' has a letter UML takes for no flag" },
+		{ "ARGS", "ubd16=/x", "ARGS: 'ubd16=/x' is past ubd15" },
+		{ "ARGS", "ubd2", "ARGS: 'ubd2' has no '='" },
 		{ "KERNEL", "linux", "KERNEL must be an absolute path, not 'linux'" },
 		{ "UMID", "a/b", "UMID='a/b': use letters, digits" },
 		{ "USER", "a b", "USER='a b' is not a user name" },
@@ -557,6 +565,8 @@ static void check_value_accepts(void **state)
 		{ "NET", "tap1 tap2" }, { "NET", "daemon,,unix,/run/sw/ctl" },
 		{ "NET", "vector:transport=tap,ifname=t0" }, { "MEMORY", "128MB" },
 		{ "ARGS", "init=/bin/sh ubd2=/x root=/dev/ubda1" },
+		/* ubd10 is not ubd1 (SWAP), nor ubd0x1 ubd0 */
+		{ "ARGS", "ubd10=/x ubd15rc=/y ubd2=/c:/b ubd0x2=/z ubd=sync" },
 		{ "ROOT", "/uml/cow,/uml/base.img" }, { "READY", CONF_DEFAULT_READY },
 		{ "READY", "[[:alnum:]]+[]*+{]? \\{x\\}$" },
 		{ "HALT_TIMEOUT", "90s" }, { "AUTOSTART", "off" }, { "MEMORY", "" },
@@ -582,6 +592,69 @@ static void check_value_accepts(void **state)
 	m = conf_check_value("PREFIX", "Ctrl+A", true);
 	assert_prefix(m, "PREFIX='Ctrl+A' is not a key");
 	free(m);
+}
+
+/* UML's ubd syntax: ubd<n>[FLAGS]=FILE[(,|:)BACKING[(,|:)SERIAL]]. */
+static void ubd_words(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *word;
+		unsigned dev;
+		const char *flags, *file, *backing;
+	} good[] = {
+		{ "ubd2=/d.img", 2, "", "/d.img", "" },
+		{ "ubd10r=/d.img", 10, "r", "/d.img", "" },
+		{ "ubdc=/d.img", 2, "", "/d.img", "" },        /* a letter: c = 2 */
+		{ "ubd3rc=/d.img", 3, "rc", "/d.img", "" },
+		{ "ubd9rscdtr=/d.img", 9, "rc", "/d.img", "" }, /* six flags: UML's most */
+		{ "ubd4st=/cow,/base", 4, "", "/cow", "/base" },
+		{ "ubd5=/cow:/base:SER1", 5, "", "/cow", "/base" },
+		{ "ubd6=/img,,SER2", 6, "", "/img", "" },
+		{ "ubd010=/x", 8, "", "/x", "" },              /* as C reads 010 */
+		{ "ubd0xf=/x", 15, "", "/x", "" },
+		{ "ubd7d=/x", 7, "", "/x", "" },
+		{ "ubd2=", 2, "", "", "" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(good); i++) {
+		struct conf_ubd u;
+		const char *why = "unset";
+		int rc = conf_parse_ubd(good[i].word, &u, &why);
+		if (rc != 1)
+			fail_msg("%s: %d %s", good[i].word, rc, why);
+		assert_int_equal(u.dev, good[i].dev);
+		assert_int_equal(u.ro, strchr(good[i].flags, 'r') != NULL);
+		assert_int_equal(u.shared, strchr(good[i].flags, 'c') != NULL);
+		assert_int_equal(u.file_len, strlen(good[i].file));
+		assert_memory_equal(u.file, good[i].file, u.file_len);
+		assert_int_equal(u.backing_len, strlen(good[i].backing));
+		if (u.backing_len)
+			assert_memory_equal(u.backing, good[i].backing, u.backing_len);
+	}
+	static const char *const none[] = { "ubd=sync", "root=/dev/ubda", "udb2=/x", "" };
+	for (size_t i = 0; i < ARRAY_LEN(none); i++) {
+		struct conf_ubd u;
+		const char *why;
+		assert_int_equal(conf_parse_ubd(none[i], &u, &why), 0);
+	}
+	static const char *const bad[][2] = {
+		{ "ubd", "has no device number" },
+		{ "ubd_x=/a", "has no device number" },
+		{ "ubd16=/a", "is past ubd15" },
+		{ "ubdq=/a", "is past ubd15" },
+		{ "ubd2", "has no '='" },
+		{ "ubd2rw=/a", "has a letter UML takes for no flag" },
+		{ "ubd2rscdtrs=/a", "has more than six flags" }, /* six pass */
+		{ "ubd2=,/base", "has a backing file but no COW file" },
+		{ "ubd2d=/cow,/base", "has the d flag (no COW) and a backing file" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		struct conf_ubd u;
+		const char *why = NULL;
+		assert_int_equal(conf_parse_ubd(bad[i][0], &u, &why), -EINVAL);
+		assert_non_null(why);
+		assert_prefix(why, bad[i][1]);
+	}
 }
 
 /* ---- loading ---- */
@@ -1249,6 +1322,7 @@ int main(void)
 		cmocka_unit_test(bool_and_seconds),
 		cmocka_unit_test(check_value_messages),
 		cmocka_unit_test(check_value_accepts),
+		cmocka_unit_test(ubd_words),
 		T(load_seed_style_dir),
 		T(argv_seed_style),
 		T(argv_optional_parts),
