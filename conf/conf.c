@@ -45,6 +45,22 @@ struct notes {
 	size_t n;
 };
 
+/* A file an instance's UML opens as a disk: ROOT, SWAP or a ubd word in
+ * ARGS, where the COW file and the backing file of a pair count apart.
+ * Kept by identity, device and inode (stat follows symlinks; hard links
+ * share them), so that two uses of one file are found however each is
+ * spelled; a COW file UML has yet to create, by the real path it will get. */
+struct use {
+	char *what;  /* "root image", "backing file of the swap image", ... */
+	char *path;  /* the real path */
+	const struct asg *from;
+	bool exists; /* dev and ino are set */
+	dev_t dev;
+	ino_t ino;
+	bool ro;     /* UML opens it read-only: a backing file, or flag r */
+	bool shared; /* flag c: UML locks it not at all */
+};
+
 /* An instance while it is being resolved. */
 struct draft {
 	char *name;
@@ -52,7 +68,8 @@ struct draft {
 	struct dict kv;
 	struct conf_instance *in;
 	const struct asg *from_kernel, *from_root, *from_swap, *from_umid;
-	char *root_real, *swap_real; /* the files UML writes, for sharing checks */
+	struct use *use; /* its disk files, for the sharing checks */
+	size_t nuse;
 };
 
 struct loader {
@@ -709,29 +726,66 @@ static void check_disk(struct loader *ld, struct draft *d, const struct who *w,
 	}
 }
 
+/* The real path a file that does not exist yet will have: its
+ * directory's real path and its name; NULL when the directory is missing. */
+static char *real_to_be(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return NULL;
+	char *dir = xstrndup(path, (size_t)(slash - path));
+	char *real = realpath(dir[0] ? dir : "/", NULL);
+	char *p = real ? xasprintf("%s/%s", strcmp(real, "/") ? real : "", slash + 1) : NULL;
+	free(real);
+	free(dir);
+	return p;
+}
+
+/* Note one disk file of d (what is taken).  A missing file counts only as
+ * a COW file (UML creates it): a missing image is an error of its own, or
+ * UML's. */
+static void add_use(struct draft *d, const struct asg *from, char *what,
+		    const char *path, bool ro, bool shared, bool cow)
+{
+	struct use u = { .what = what, .from = from, .ro = ro, .shared = shared };
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		u.exists = true;
+		u.dev = st.st_dev;
+		u.ino = st.st_ino;
+		u.path = realpath(path, NULL);
+		if (!u.path)
+			u.path = xstrdup(path);
+	} else if (!cow || !(u.path = real_to_be(path))) {
+		free(what);
+		return;
+	}
+	d->use = xreallocarray(d->use, d->nuse + 1, sizeof *d->use);
+	d->use[d->nuse++] = u;
+}
+
 /* ROOT or SWAP: an image, or "COW,BACKING" (UML creates a missing COW
- * file, so then its directory must be writable).  Returns the real path
- * of the file UML writes, to find instances sharing one. */
-static char *check_image(struct loader *ld, struct draft *d, const struct who *w,
-			 const struct asg *from, const char *what, const char *spec,
-			 const char *file)
+ * file, so then its directory must be writable).  Its files are noted as
+ * uses, to find instances sharing one. */
+static void check_image(struct loader *ld, struct draft *d, const struct who *w,
+			const struct asg *from, const char *what, const char *spec,
+			const char *file)
 {
 	const char *h = hint(d, from, file);
 	const char *comma = strchr(spec, ',');
 	if (!comma) {
 		check_disk(ld, d, w, from, what, spec, h, true);
-		char *real = realpath(spec, NULL);
-		return real ? real : xstrdup(spec);
+		add_use(d, from, xstrdup(what), spec, false, false, false);
+		return;
 	}
 	char *cow = xstrndup(spec, (size_t)(comma - spec));
 	char *what2 = xasprintf("backing file of the %s", what);
 	check_disk(ld, d, w, from, what2, comma + 1, "", false);
-	free(what2);
+	add_use(d, from, what2, comma + 1, true, false, false);
+	what2 = xasprintf("COW file of the %s", what);
 	struct stat st;
 	if (lstat(cow, &st) == 0) {
-		what2 = xasprintf("COW file of the %s", what);
 		check_disk(ld, d, w, from, what2, cow, "", true);
-		free(what2);
 	} else {
 		char *dir = xstrdup(cow);
 		*strrchr(dir, '/') = '\0';
@@ -740,10 +794,32 @@ static char *check_image(struct loader *ld, struct draft *d, const struct who *w
 				   "create it in %s", cow, w->label, dir[0] ? dir : "/");
 		free(dir);
 	}
-	char *real = realpath(cow, NULL);
-	if (real)
-		free(cow);
-	return real ? real : cow;
+	add_use(d, from, what2, cow, false, false, true);
+	free(cow);
+}
+
+/* The disks ARGS adds (ubd2= and up; the value check refused ubd0 and
+ * ubd1, and relative paths), with their flags: r read-only, c shared. */
+static void args_uses(struct loader *ld, struct draft *d)
+{
+	const struct asg *from = get(ld, d, "ARGS");
+	for (size_t i = 0; i < d->in->nargs; i++) {
+		struct conf_ubd u;
+		const char *why;
+		if (conf_parse_ubd(d->in->args[i], &u, &why) <= 0 || !u.file_len)
+			continue;
+		char *file = xstrndup(u.file, u.file_len);
+		bool cow = u.backing_len > 0;
+		if (cow) {
+			char *backing = xstrndup(u.backing, u.backing_len);
+			add_use(d, from, xasprintf("backing file of ARGS ubd%u", u.dev),
+				backing, true, u.shared, false);
+			free(backing);
+		}
+		add_use(d, from, xasprintf(cow ? "COW file of ARGS ubd%u" : "ARGS ubd%u image",
+					   u.dev), file, u.ro, u.shared, cow);
+		free(file);
+	}
 }
 
 /* Before blaming each derived file, say what is wrong with UMLDIR. */
@@ -772,11 +848,10 @@ static void check_files(struct loader *ld, struct draft *d, const struct who *w)
 	if (ok || d->from_kernel != dir)
 		check_kernel(ld, d, w);
 	if (ok || d->from_root != dir)
-		d->root_real = check_image(ld, d, w, d->from_root, "root image",
-					   in->root, "root.loop");
+		check_image(ld, d, w, d->from_root, "root image", in->root, "root.loop");
 	if (in->swap && (ok || d->from_swap != dir))
-		d->swap_real = check_image(ld, d, w, d->from_swap, "swap image",
-					   in->swap, "swap.loop");
+		check_image(ld, d, w, d->from_swap, "swap image", in->swap, "swap.loop");
+	args_uses(ld, d);
 }
 
 static void resolve(struct loader *ld, struct draft *d)
@@ -817,29 +892,54 @@ static void check_names(struct loader *ld)
 	}
 }
 
-/* Two UMLs on one image: the second cannot lock it and panics. */
+/* Whether two uses of one file cannot stand together.  UML takes an fcntl
+ * lock on every disk file it opens, a write lock when it opens it
+ * read-write, a read lock when read-only (a backing file, flag r), none
+ * with flag c: so a second UML on a file another writes fails to open its
+ * disk (its root: it panics).  Read-only uses share, as COW files over one
+ * backing file do, and so do uses that all say c (a cluster file system).
+ * Within one UML the locks never clash, but two disks writing one file
+ * corrupt it all the same: the same rule. */
+static bool clash(const struct use *a, const struct use *b)
+{
+	bool same = a->exists && b->exists ? a->dev == b->dev && a->ino == b->ino
+					   : !a->exists && !b->exists && !strcmp(a->path, b->path);
+	return same && !(a->ro && b->ro) && !(a->shared && b->shared);
+}
+
+static void report_clash(struct loader *ld, const struct draft *b, const struct use *ub,
+			 const struct draft *a, const struct use *ua)
+{
+	char *other = strcmp(ua->path, ub->path)
+		? xasprintf(", %s: the same file under another name", ua->path)
+		: xstrdup("");
+	inst_error(ld, b, ub->from, "%s %s is also the %s of instance '%s' (%s:%d)%s; "
+		   "%s: give each its own image, or share one read-only, as the "
+		   "backing file of a COW file per instance", ub->what, ub->path,
+		   ua->what, a->name, ld->files[ua->from->file], ua->from->line, other,
+		   a == b ? "one UML would write it through two disks and corrupt it"
+			  : "UML locks its disks, so they cannot run together");
+	free(other);
+}
+
+/* Two UMLs, or two disks of one, on one image; each use is blamed once,
+ * on the later instance (or the later disk). */
 static void check_shared_images(struct loader *ld)
 {
 	for (size_t j = 0; j < ld->nd; j++) {
 		struct draft *b = &ld->d[j];
-		const char *bi[2] = { b->root_real, b->swap_real };
-		const struct asg *bf[2] = { b->from_root, b->from_swap };
-		for (int k = 0; k < 2; k++) {
-			for (size_t i = 0; bi[k] && i <= j; i++) {
+		for (size_t k = 0; k < b->nuse; k++) {
+			bool found = false;
+			for (size_t i = 0; i <= j && !found; i++) {
 				struct draft *a = &ld->d[i];
 				if (i != j && !strcmp(a->name, b->name))
 					continue; /* said already: one instance twice */
-				const char *ai[2] = { a->root_real, a->swap_real };
-				int m, lim = i == j ? k : 2; /* within b: swap vs root */
-				for (m = 0; m < lim && !(ai[m] && !strcmp(ai[m], bi[k])); m++)
-					;
-				if (m == lim)
-					continue;
-				inst_error(ld, b, bf[k], "%s image %s is also the %s image of "
-					   "instance '%s': UML locks its disks, so they "
-					   "cannot run together", k ? "swap" : "root", bi[k],
-					   m ? "swap" : "root", a->name);
-				break;
+				size_t lim = i == j ? k : a->nuse;
+				for (size_t m = 0; m < lim && !found; m++) {
+					found = clash(&a->use[m], &b->use[k]);
+					if (found)
+						report_clash(ld, b, &b->use[k], a, &a->use[m]);
+				}
 			}
 		}
 	}
@@ -929,8 +1029,11 @@ static void loader_free(struct loader *ld)
 		free(d->name);
 		dict_free(&d->kv);
 		free_instance(d->in);
-		free(d->root_real);
-		free(d->swap_real);
+		for (size_t k = 0; k < d->nuse; k++) {
+			free(d->use[k].what);
+			free(d->use[k].path);
+		}
+		free(d->use);
 	}
 	free(ld->d);
 	dict_free(&ld->global);

@@ -1071,6 +1071,151 @@ static void error_shared_root_image(void **state)
 	res_free(&r);
 }
 
+/* A hard link is the same file under another name: UML's lock is on the
+ * file, so the second instance cannot open its root and panics. */
+static void error_hard_linked_image(void **state)
+{
+	struct env *e = *state;
+	fleet(e, "a", true);
+	fleet(e, "b", false);
+	char *ar = path_of(e, "uml/a/root.loop"), *br = path_of(e, "uml/b/root.loop");
+	char *as = path_of(e, "uml/a/swap.loop"), *bs = path_of(e, "b-swap.img");
+	assert_int_equal(unlink(br), 0);
+	assert_int_equal(link(ar, br), 0);
+	assert_int_equal(link(as, bs), 0);
+	free(put(e, "cfg/a.conf", "UMLDIR=@/uml\n"));
+	free(put(e, "cfg/b.conf", "UMLDIR=@/uml\n\nSWAP=@/b-swap.img\n"));
+	struct res r;
+	load(&r, e, "cfg");
+	assert_int_equal(r.n, 2);
+	char *m = xasprintf("cfg/b.conf:1: root image %s is also the root image of "
+			    "instance 'a' (%s/cfg/a.conf:1), %s: the same file under "
+			    "another name; UML locks its disks, so they cannot run "
+			    "together: give each its own image", br, e->dir, ar);
+	assert_error(&r, e, m);
+	free(m);
+	m = xasprintf("cfg/b.conf:3: swap image %s is also the swap image of instance "
+		      "'a' (%s/cfg/a.conf:1), %s: the same file", bs, e->dir, as);
+	assert_error(&r, e, m);
+	free(m);
+	res_free(&r);
+	free(ar);
+	free(br);
+	free(as);
+	free(bs);
+}
+
+/* ubd words in ARGS are disks too: through a symlink, a hard link, with
+ * flags; read-only uses share, as do uses that all say c. */
+static void error_args_ubd_shares_image(void **state)
+{
+	struct env *e = *state;
+	fleet(e, "a", false);
+	fleet(e, "b", false);
+	free(put(e, "data.img", "data"));
+	free(put(e, "shared.img", "cluster fs"));
+	char *data = path_of(e, "data.img"), *shared = path_of(e, "shared.img");
+	char *alias = path_of(e, "alias.img"), *ar = path_of(e, "uml/a/root.loop");
+	assert_int_equal(symlink(ar, alias), 0);
+	free(put(e, "cfg/a.conf", "UMLDIR=@/uml\nARGS=\"ubd2r=@/data.img ubd3c=@/shared.img\"\n"));
+	/* b: a's root through a symlink (ubdd is ubd3); data.img read-only
+	 * and shared.img with c (fine), then each without (not) */
+	free(put(e, "cfg/b.conf", "UMLDIR=@/uml\nARGS=\"ubdd=@/alias.img ubd4r=@/data.img "
+		 "ubd5c=@/shared.img\"\nARGS=\"$ARGS ubd6=@/data.img ubd7r=@/shared.img\"\n"));
+	struct res r;
+	load(&r, e, "cfg");
+	assert_int_equal(r.n, 3);
+	char *m = xasprintf("cfg/b.conf:3: ARGS ubd3 image %s is also the root image of "
+			    "instance 'a' (%s/cfg/a.conf:1); UML locks its disks", ar, e->dir);
+	assert_error(&r, e, m);
+	free(m);
+	m = xasprintf("cfg/b.conf:3: ARGS ubd6 image %s is also the ARGS ubd2 image of "
+		      "instance 'a' (%s/cfg/a.conf:2)", data, e->dir);
+	assert_error(&r, e, m);
+	free(m);
+	m = xasprintf("cfg/b.conf:3: ARGS ubd7 image %s is also the ARGS ubd3 image of "
+		      "instance 'a' (%s/cfg/a.conf:2)", shared, e->dir);
+	assert_error(&r, e, m);
+	free(m);
+	res_free(&r);
+	/* read-only and shared uses alone: fine */
+	free(put(e, "cfg/b.conf", "UMLDIR=@/uml\nARGS=\"ubd4r=@/data.img ubd5c=@/shared.img\"\n"));
+	load(&r, e, "cfg");
+	assert_int_equal(r.n, 0);
+	res_free(&r);
+	free(data);
+	free(shared);
+	free(alias);
+	free(ar);
+}
+
+/* COW files over one backing file share it; a UML writing the backing
+ * file itself does not. */
+static void cow_backing_shared_read_only(void **state)
+{
+	struct env *e = *state;
+	fleet(e, "a", false);
+	fleet(e, "b", false);
+	fleet(e, "c", false);
+	free(put(e, "base.img", "base"));
+	char *base = path_of(e, "base.img");
+	free(put(e, "cfg/a.conf", "UMLDIR=@/uml\nROOT=@/uml/a/cow,@/base.img\n"));
+	free(put(e, "cfg/b.conf", "UMLDIR=@/uml\nARGS=\"ubd2=@/uml/b/cow:@/base.img\"\n"));
+	struct res r;
+	load(&r, e, "cfg");
+	assert_int_equal(r.n, 0);
+	res_free(&r);
+	free(put(e, "cfg/c.conf", "UMLDIR=@/uml\nROOT=@/base.img\n"));
+	load(&r, e, "cfg");
+	assert_int_equal(r.n, 1);
+	char *m = xasprintf("cfg/c.conf:2: root image %s is also the backing file of the "
+			    "root image of instance 'a' (%s/cfg/a.conf:2)", base, e->dir);
+	assert_error(&r, e, m);
+	free(m);
+	res_free(&r);
+	/* two COW files UML has yet to create, one path: the second clashes */
+	free(put(e, "cfg/c.conf", "UMLDIR=@/uml\nROOT=@/uml/a/../a/cow,@/base.img\n"));
+	load(&r, e, "cfg");
+	assert_int_equal(r.n, 1);
+	m = xasprintf("cfg/c.conf:2: COW file of the root image %s/uml/a/cow is also the "
+		      "COW file of the root image of instance 'a'", e->dir);
+	assert_error(&r, e, m);
+	free(m);
+	res_free(&r);
+	free(base);
+}
+
+/* One UML on one file twice: the locks do not clash within a process, the
+ * writes do. */
+static void error_same_image_twice_in_one(void **state)
+{
+	struct env *e = *state;
+	fleet(e, "web", false);
+	free(put(e, "data.img", "data"));
+	char *root = path_of(e, "uml/web/root.loop"), *data = path_of(e, "data.img");
+	char *hard = path_of(e, "hard.img");
+	assert_int_equal(link(root, hard), 0);
+	free(put(e, "cfg/web.conf", "UMLDIR=@/uml\n"
+		 "ARGS=\"ubd2=@/hard.img ubd3r=@/data.img ubd4r=@/data.img ubd5=@/data.img\"\n"));
+	struct res r;
+	load(&r, e, "cfg");
+	assert_int_equal(r.n, 2);
+	char *m = xasprintf("cfg/web.conf:2: ARGS ubd2 image %s is also the root image of "
+			    "instance 'web' (%s/cfg/web.conf:1), %s: the same file under "
+			    "another name; one UML would write it through two disks and "
+			    "corrupt it", hard, e->dir, root);
+	assert_error(&r, e, m);
+	free(m);
+	m = xasprintf("cfg/web.conf:2: ARGS ubd5 image %s is also the ARGS ubd3 image of "
+		      "instance 'web'", data);
+	assert_error(&r, e, m);
+	free(m);
+	res_free(&r);
+	free(root);
+	free(data);
+	free(hard);
+}
+
 static void error_unreadable_files(void **state)
 {
 	struct env *e = *state;
@@ -1341,6 +1486,10 @@ int main(void)
 		T(error_duplicate_names),
 		T(error_duplicate_umid),
 		T(error_shared_root_image),
+		T(error_hard_linked_image),
+		T(error_args_ubd_shares_image),
+		T(cow_backing_shared_read_only),
+		T(error_same_image_twice_in_one),
 		T(error_unreadable_files),
 		T(all_errors_one_pass),
 		T(skips_leftovers),
