@@ -81,6 +81,7 @@ struct loader {
 	struct notes errs, warns;
 	size_t seq;
 	bool root;    /* we run as root: instances run as USER */
+	uint64_t ram; /* the host's RAM in bytes, 0 = unknown */
 	char *me;     /* the invoking user's name */
 	/* while one file is parsed */
 	int cur_file;
@@ -562,8 +563,13 @@ static void resolve_values(struct loader *ld, struct draft *d)
 	const struct asg *a;
 	d->from_umid = get(ld, d, "UMID");
 	in->umid = xstrdup(d->from_umid ? d->from_umid->value : d->name);
-	if ((a = get(ld, d, "MEMORY")))
+	if ((a = get(ld, d, "MEMORY"))) {
 		conf_parse_size(a->value, &in->memory);
+		char *why = conf_check_memory(a->value, ld->ram);
+		if (why)
+			inst_error(ld, d, a, "%s", why);
+		free(why);
+	}
 	in->net = split_words((a = get(ld, d, "NET")) ? a->value : NULL, &in->nnet);
 	in->args = split_words((a = get(ld, d, "ARGS")) ? a->value : NULL, &in->nargs);
 	in->bridge = get_dup(ld, d, "BRIDGE");
@@ -1049,6 +1055,13 @@ static void loader_free(struct loader *ld)
 	free(ld->me);
 }
 
+/* Read at each load: the figure MEMORY is held to. */
+static uint64_t host_ram(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size : 0;
+}
+
 static char *my_name(void)
 {
 	struct passwd *pw = getpwuid(geteuid());
@@ -1088,7 +1101,7 @@ int conf_load(const char *const *paths, size_t npaths, struct conf **out,
 		paths = def;
 		npaths = 1;
 	}
-	struct loader ld = { .root = geteuid() == 0, .me = my_name() };
+	struct loader ld = { .root = geteuid() == 0, .me = my_name(), .ram = host_ram() };
 	load_global(&ld, paths, npaths);
 	int global_file = ld.nfiles ? 0 : -1;
 	load_paths(&ld, paths, npaths);

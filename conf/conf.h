@@ -165,6 +165,11 @@ struct conf_ubd {
  * ("has no '='..."). */
 int conf_parse_ubd(const char *word, struct conf_ubd *out, const char **why);
 
+/* MEMORY (a valid size) against the host's RAM in bytes, 0 = unknown: NULL
+ * when it fits, else a malloc'd message without FILE:LINE.  UML maps all of
+ * its memory as it boots and aborts when the host cannot give it. */
+char *conf_check_memory(const char *value, uint64_t host_ram);
+
 /* Whether one assignment can stand, judged on its text alone (known key,
  * allowed in this kind of file, value well formed: sizes, booleans,
  * timeouts, regex, NET words, names).  NULL when fine, else a malloc'd

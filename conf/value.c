@@ -178,6 +178,33 @@ static char *check_size(const char *key, const char *v)
 	return NULL;
 }
 
+/* RAM as a person reads it: whole GiB or one decimal, cut (not rounded)
+ * so it never claims more than there is; under 1 GiB, whole MiB. */
+static char *ram_text(uint64_t b)
+{
+	if (b < (1ull << 30))
+		return xasprintf("%lluM", (unsigned long long)(b >> 20));
+	if (b % (1ull << 30) == 0)
+		return xasprintf("%lluG", (unsigned long long)(b >> 30));
+	uint64_t tenths = (b >> 20) * 10 / 1024;
+	return xasprintf("%llu.%lluG", (unsigned long long)(tenths / 10),
+			 (unsigned long long)(tenths % 10));
+}
+
+char *conf_check_memory(const char *value, uint64_t host_ram)
+{
+	uint64_t b;
+	if (!host_ram || conf_parse_size(value, &b) < 0 || b <= host_ram)
+		return NULL;
+	char *ram = ram_text(host_ram);
+	char *msg = xasprintf("MEMORY=%s is more than this host's RAM (%s): UML "
+			      "aborts at boot when it cannot map its memory; set "
+			      "MEMORY to %lluM or less", value, ram,
+			      (unsigned long long)(host_ram >> 20));
+	free(ram);
+	return msg;
+}
+
 static char *check_bool(const char *key, const char *v)
 {
 	bool b;

@@ -657,6 +657,45 @@ static void ubd_words(void **state)
 	}
 }
 
+/* MEMORY against a host's RAM: equal is fine, one MiB more is not; the
+ * message gives the host's figure and the most MEMORY may be. */
+static void memory_vs_host_ram(void **state)
+{
+	(void)state;
+	static const struct {
+		uint64_t ram;
+		const char *value, *msg; /* msg NULL: fits */
+	} cases[] = {
+		{ 512ull << 20, "512M", NULL },
+		{ 512ull << 20, "513M", "MEMORY=513M is more than this host's RAM (512M): "
+		  "UML aborts at boot when it cannot map its memory; set MEMORY to 512M or less" },
+		{ 1ull << 30, "1G", NULL },
+		{ 1ull << 30, "1048577K", "MEMORY=1048577K is more than this host's RAM (1G): " },
+		{ 8ull << 30, "4G", NULL },
+		{ 8ull << 30, "99999G", "MEMORY=99999G is more than this host's RAM (8G): " },
+		/* MemTotal of a 16 GiB machine: never rounded up to 16G */
+		{ 16318544ull << 10, "15G", NULL },
+		{ 16318544ull << 10, "16G", "MEMORY=16G is more than this host's RAM (15.5G): "
+		  "UML aborts at boot when it cannot map its memory; set MEMORY to 15936M or less" },
+		{ 25276182528ull, "24G", "MEMORY=24G is more than this host's RAM (23.5G): " },
+		{ 128ull << 40, "99999G", NULL },
+		{ 0, "99999G", NULL }, /* RAM unknown: nothing to hold it to */
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char *m = conf_check_memory(cases[i].value, cases[i].ram);
+		if (!cases[i].msg && m)
+			fail_msg("MEMORY=%s on %llu bytes refused: %s", cases[i].value,
+				 (unsigned long long)cases[i].ram, m);
+		if (cases[i].msg) {
+			if (!m)
+				fail_msg("MEMORY=%s on %llu bytes accepted", cases[i].value,
+					 (unsigned long long)cases[i].ram);
+			assert_prefix(m, cases[i].msg);
+		}
+		free(m);
+	}
+}
+
 /* ---- loading ---- */
 
 /* The seed's four keys, nothing else. */
@@ -1071,6 +1110,30 @@ static void error_shared_root_image(void **state)
 	res_free(&r);
 }
 
+/* The host's real RAM is read at load: no host has 99999G.  From the
+ * global file, the message names the instance. */
+static void error_memory_over_host_ram(void **state)
+{
+	struct env *e = *state;
+	fleet(e, "web", false);
+	fleet(e, "db", false);
+	free(put(e, "cfg/web.conf", "UMLDIR=@/uml\n\nMEMORY=99999G\n"));
+	free(put(e, "cfg/db.conf", "UMLDIR=@/uml\nMEMORY=64M\n"));
+	struct res r;
+	load(&r, e, "cfg");
+	assert_int_equal(r.n, 1);
+	assert_null(r.c);
+	assert_error(&r, e, "cfg/web.conf:3: MEMORY=99999G is more than this host's RAM (");
+	assert_non_null(strstr(r.errs.msg[0], "set MEMORY to "));
+	res_free(&r);
+	free(put(e, "cfg/umltop.conf", "MEMORY=\"99999G\"\n"));
+	free(put(e, "cfg/web.conf", "UMLDIR=@/uml\n"));
+	load(&r, e, "cfg");
+	assert_int_equal(r.n, 1); /* db sets its own */
+	assert_error(&r, e, "cfg/umltop.conf:1: web: MEMORY=99999G is more than this host's RAM");
+	res_free(&r);
+}
+
 /* A hard link is the same file under another name: UML's lock is on the
  * file, so the second instance cannot open its root and panics. */
 static void error_hard_linked_image(void **state)
@@ -1468,6 +1531,7 @@ int main(void)
 		cmocka_unit_test(check_value_messages),
 		cmocka_unit_test(check_value_accepts),
 		cmocka_unit_test(ubd_words),
+		cmocka_unit_test(memory_vs_host_ram),
 		T(load_seed_style_dir),
 		T(argv_seed_style),
 		T(argv_optional_parts),
@@ -1486,6 +1550,7 @@ int main(void)
 		T(error_duplicate_names),
 		T(error_duplicate_umid),
 		T(error_shared_root_image),
+		T(error_memory_over_host_ram),
 		T(error_hard_linked_image),
 		T(error_args_ubd_shares_image),
 		T(cow_backing_shared_read_only),
