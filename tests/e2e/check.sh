@@ -5,7 +5,7 @@
 # that argv, pasted, boots the real kernel; broken files are reported, every
 # error as FILE:LINE, with exit 1.
 . "$top_srcdir/tests/e2e/lib.sh"
-plan 28
+plan 32
 
 U=$T_DIR/uml
 C=$T_DIR/conf
@@ -192,6 +192,34 @@ ok $? "a count line closes the list ($(tail -n 1 "$ERR"))"
 n=$(grep -c '^/' "$ERR")
 [ "$n" -eq 9 ]
 ok $? "one line per error, nothing else (got $n)"
+
+# Two instances on one root image under two names: a hard link is the same
+# file (UML's lock is on it, and the second guest panics), so check names
+# both files and where the other instance got its own.
+H=$T_DIR/hardlink
+mkdir "$H"
+ln "$U/web/root.loop" "$T_DIR/web-root.link"
+printf 'KERNEL="%s"\nROOT="%s"\n' "$U/web/linux" "$U/web/root.loop" >"$H/a.conf"
+printf 'KERNEL="%s"\nROOT="%s"\n' "$U/web/linux" "$T_DIR/web-root.link" >"$H/b.conf"
+check -S "$S" -c "$H"
+rc=$?
+[ $rc -eq 1 ] && [ ! -s "$OUT" ]
+ok $? "a hard-linked root image: exit 1, no instance listed (got $rc)"
+grep -q -F "$H/b.conf:2: root image $T_DIR/web-root.link is also the root image of instance 'a' ($H/a.conf:2), $U/web/root.loop: the same file under another name" "$ERR"
+ok $? "the error names both files and a's FILE:LINE ($(head -n 1 "$ERR"))"
+
+# More memory than the host has: the UML would abort at boot.  The message
+# gives the host's RAM, here as /proc/meminfo has it.
+M=$T_DIR/bigmem
+mkdir "$M"
+printf 'KERNEL="%s"\nROOT="%s"\nMEMORY=99999G\n' "$U/web/linux" "$U/web/root.loop" >"$M/web.conf"
+check -S "$S" -c "$M"
+rc=$?
+[ $rc -eq 1 ] && grep -q "^umltop check: 1 error; nothing would start$" "$ERR"
+ok $? "MEMORY=99999G: exit 1, nothing would start (got $rc)"
+host_m=$(($(sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo) / 1024))
+grep -q "^$M/web.conf:3: MEMORY=99999G is more than this host's RAM (.*set MEMORY to ${host_m}M or less$" "$ERR"
+ok $? "the error is at FILE:3 and gives the host's ${host_m}M ($(head -n 1 "$ERR"))"
 
 check -S "$S" -c "$T_DIR/nowhere"
 [ $? -eq 1 ] && grep -q "^$T_DIR/nowhere:1: cannot read: No such file or directory" "$ERR"
