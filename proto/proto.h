@@ -158,6 +158,7 @@ enum proto_inst_flags {
 	PROTO_F_STATS = 2,      /* guest figures are valid */
 	PROTO_F_MCONSOLE = 4,   /* mconsole answered */
 	PROTO_F_AUTOSTART = 8,
+	PROTO_F_NOCONSOLE = 16, /* adopted from an earlier server: console lost */
 };
 
 struct proto_inst {

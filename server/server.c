@@ -91,7 +91,8 @@ void srv_build_status(struct srv *s, struct proto_status *st)
 		p->flags = (is.runs_as_root ? PROTO_F_ROOT : 0) |
 			   (is.stats_valid ? PROTO_F_STATS : 0) |
 			   (is.mconsole_up ? PROTO_F_MCONSOLE : 0) |
-			   (inst_conf(s->inst[i])->autostart ? PROTO_F_AUTOSTART : 0);
+			   (inst_conf(s->inst[i])->autostart ? PROTO_F_AUTOSTART : 0) |
+			   (is.console_lost ? PROTO_F_NOCONSOLE : 0);
 		p->phase_ms = (uint32_t)is.phase_ms;
 		p->halt_timeout_s = inst_conf(s->inst[i])->halt_timeout;
 		p->pid = (uint32_t)is.pid;
@@ -505,10 +506,14 @@ static void identify(struct srv *s)
 	s->host[sizeof s->host - 1] = '\0';
 }
 
+/* At start: take over the UMLs an earlier server left running (it died),
+ * then start those that should run. */
 static void autostart(struct srv *s)
 {
 	for (size_t i = 0; i < s->ninst; i++) {
 		char err[256];
+		if (inst_adopt(s->inst[i]))
+			continue;
 		if (inst_conf(s->inst[i])->autostart && inst_start(s->inst[i], err, sizeof err) < 0)
 			srv_log(s, "autostart %s: %s", inst_name(s->inst[i]), err);
 	}

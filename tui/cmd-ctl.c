@@ -88,7 +88,7 @@ static void print_table(const struct proto_status *st)
 		printf("%-16s %-18s %7s %8s %6s %6s %6s %11s %6s %8s\n", in->name,
 		       state_text(in, state, sizeof state), pid, up, load[0], load[1], load[2],
 		       mem, cpu, rss);
-		if (in->reason[0] && in->state != PROTO_RUNNING)
+		if (tui_reason_shown(in))
 			printf("%-16s   %s\n", "", in->reason);
 	}
 }
@@ -118,9 +118,10 @@ static void print_json(const struct proto_status *st)
 		printf("%s\n {\"name\":", i ? "," : "");
 		json_str(in->name);
 		printf(",\"state\":\"%s\",\"phase\":\"%s\",\"phase_s\":%u,\"pid\":%u,"
-		       "\"uptime_s\":%u,\"user\":",
+		       "\"uptime_s\":%u,\"console_lost\":%s,\"user\":",
 		       proto_state_name(in->state), proto_phase_name(in->phase),
-		       in->phase_ms / 1000, in->pid, in->up_s);
+		       in->phase_ms / 1000, in->pid, in->up_s,
+		       in->flags & PROTO_F_NOCONSOLE ? "true" : "false");
 		json_str(in->user);
 		if (stats)
 			printf(",\"load\":[%.2f,%.2f,%.2f],\"procs\":[%u,%u],\"guest_uptime_s\":%u,"

@@ -446,7 +446,7 @@ static void table_row(WINDOW *w, int y, const struct proto_inst *in,
 	 * prints it); it may quote the guest: no control characters */
 	char reason[sizeof in->reason];
 	util_clean_text(in->reason, reason);
-	if (in->state == PROTO_RUNNING)
+	if (!tui_reason_shown(in))
 		reason[0] = '\0';
 	snprintf(line, sizeof line, "%-*s %-*s %7s %9s %6s %12s %6s %8s  %s", tw->name, name,
 		 tw->state, state, pid, up, load, mem, cpu, rss, reason);

@@ -205,6 +205,11 @@ void tui_halt_summary_text(const struct tui_halt_sum *s, char *out, size_t cap)
 
 /* ---- a pane's title bar ---- */
 
+bool tui_reason_shown(const struct proto_inst *in)
+{
+	return in->reason[0] && (in->state != PROTO_RUNNING || (in->flags & PROTO_F_NOCONSOLE));
+}
+
 void tui_state_text(const struct proto_inst *in, char *out, size_t cap)
 {
 	if (in->state == PROTO_HALTING)
@@ -274,7 +279,7 @@ void tui_title_text(const struct tui_pane *p, int width, char *out, size_t cap)
 	/* the reason may quote the guest ("kernel panic: ..."): no control
 	 * character moves the title's text about */
 	util_clean_text(in->reason, reason);
-	if (reason[0] && in->state != PROTO_RUNNING)
+	if (reason[0] && tui_reason_shown(in))
 		snprintf(more, sizeof more, " %s", reason);
 	else if (!in->pid && in->end != PROTO_END_NONE)
 		snprintf(more, sizeof more, " exit %d", in->exit_code);

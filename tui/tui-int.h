@@ -260,6 +260,10 @@ void tui_relayout(struct tui *t);
 unsigned tui_act_key(struct tui *t, int ret, wint_t key);
 unsigned tui_act_mouse(struct tui *t);
 
+/* Whether an instance's reason is worth showing beside it: why it is not
+ * running, or that a running one lost its console (adopted). */
+bool tui_reason_shown(const struct proto_inst *in);
+
 /* tui-draw.c */
 void tui_draw_frame(struct tui *t);
 bool tui_draw_title(struct tui *t, struct tui_pane *p, bool selected, bool full);

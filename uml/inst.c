@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -610,6 +611,193 @@ static int spawn(struct inst *in, char *err, size_t errlen)
 	return rc;
 }
 
+/* ---- a UML an earlier server left running ---- */
+
+bool inst_cmdline_is(const char *text, size_t len, const char *umid, const char *uml_dir)
+{
+	bool got_umid = false, got_dir = false;
+	for (const char *w = text, *end = text + len; w < end; w += strlen(w) + 1) {
+		size_t n = strnlen(w, (size_t)(end - w));
+		if (n == (size_t)(end - w))
+			break; /* a last word without its NUL: cut, not trusted */
+		if (!strncmp(w, "umid=", 5) && !strcmp(w + 5, umid))
+			got_umid = true;
+		if (!strncmp(w, "uml_dir=", 8) && !strcmp(w + 8, uml_dir))
+			got_dir = true;
+	}
+	return got_umid && got_dir;
+}
+
+/* The pid uml_dir/UMID/pid names, when that process lives and is this
+ * instance's UML; 0 otherwise. */
+static pid_t leftover_uml(struct inst *in)
+{
+	char *dir = dir_of(in->paths.mconsole);
+	pid_t pid = umid_dir_pid(dir);
+	free(dir);
+	if (pid <= 0 || (kill(pid, 0) < 0 && errno != EPERM))
+		return 0;
+	char path[64], text[8192];
+	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, text, sizeof text);
+	close(fd);
+	return n > 0 && inst_cmdline_is(text, (size_t)n, in->ci->umid, in->paths.uml_dir) ? pid : 0;
+}
+
+/* How long ago a process started, in ns (its /proc/PID/stat starttime
+ * against the boot clock); 0 when not known. */
+static uint64_t started_ago_ns(pid_t pid)
+{
+	char path[64], text[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	char *p = strrchr(text, ')'); /* the command may hold spaces and ')' */
+	unsigned long long ticks = 0;
+	/* after ") ": state is field 3; starttime is field 22 */
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+			 "%*d %*d %*d %*d %llu", &ticks) != 1)
+		return 0;
+	struct timespec now;
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	uint64_t now_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	uint64_t start_ns = ticks * (1000000000u / (uint64_t)sysconf(_SC_CLK_TCK));
+	return now_ns > start_ns ? now_ns - start_ns : 0;
+}
+
+/* A UML of this instance still runs, started by a server that died: take
+ * it over rather than start a second kernel on its images.  Its console
+ * went with that server; mconsole, the notify socket and its process
+ * group are all the ladder and the figures need.  It is not our child,
+ * so its exit is seen by polling (inst_poll). */
+static bool adopt(struct inst *in)
+{
+	pid_t pid = leftover_uml(in);
+	if (!pid)
+		return false;
+	char err[256] = "";
+	in->drop = in->ci->user && geteuid() == 0 && in->ci->uid != 0;
+	if (prepare_dirs(in, err, sizeof err) < 0 || start_notifier(in, err, sizeof err) < 0)
+		inst_log(in, "adopting pid %d: no notify socket (%s)", (int)pid, err);
+	in->pid = pid;
+	in->adopted = true;
+	in->umid_dir = dir_of(in->paths.mconsole);
+	in->mc = mc_client_new(in->env.loop, in->paths.mconsole);
+	in->mconsole_known = true;
+	in->mconsole_up = false;
+	in->panicked = false;
+	in->stats_valid = false;
+	in->mc_timeouts = 0;
+	in->phase = INST_PHASE_NONE;
+	in->end = INST_END_NONE;
+	in->exit_code = -1;
+	in->exit_signal = 0;
+	in->last_ticks = in->last_ticks_ns = 0;
+	in->cpu_x10 = 0;
+	in->rss_kb = 0;
+	in->started_ns = in->ready_at_ns = util_now_ns() - started_ago_ns(pid);
+	inst_set_reason(in, "console lost: adopted from an earlier server");
+	inst_log(in, "pid %d, left running by an earlier server: adopted, without its console",
+		 (int)pid);
+	inst_set_state(in, INST_RUNNING);
+	return true;
+}
+
+bool inst_adopt(struct inst *in)
+{
+	return !inst_live(in) && adopt(in);
+}
+
+/* A process holding the file at path open: its pid, or 0.  Two kernels on
+ * one image corrupt it (UML's own lock only stops the second at boot, with
+ * a panic), so an image in use by anything is not booted again. */
+static pid_t pgrp_of(pid_t pid)
+{
+	char path[64], text[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, text, sizeof text - 1);
+	close(fd);
+	struct inst_procstat ps;
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	return inst_parse_procstat(text, &ps) == 0 ? ps.pgrp : 0;
+}
+
+/* skip: the process group of this instance's last run, whose helpers may
+ * still be on their way out after its SIGKILL. */
+static pid_t image_user(const char *path, pid_t skip)
+{
+	struct stat want, st;
+	if (!path || stat(path, &want) < 0)
+		return 0;
+	DIR *proc = opendir("/proc");
+	if (!proc)
+		return 0;
+	pid_t found = 0;
+	struct dirent *p;
+	while (!found && (p = readdir(proc))) {
+		pid_t pid = atoi(p->d_name);
+		if (pid <= 0 || pid == getpid())
+			continue;
+		char dir[64];
+		snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
+		DIR *fds = opendir(dir);
+		if (!fds)
+			continue; /* gone, or not ours to look at */
+		struct dirent *f;
+		while (!found && (f = readdir(fds))) {
+			char link[sizeof dir + sizeof f->d_name + 1];
+			snprintf(link, sizeof link, "%s/%s", dir, f->d_name);
+			if (f->d_name[0] != '.' && stat(link, &st) == 0 && S_ISREG(st.st_mode) &&
+			    st.st_dev == want.st_dev && st.st_ino == want.st_ino &&
+			    (!skip || pgrp_of(pid) != skip))
+				found = pid;
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	return found;
+}
+
+/* The reason not to start: ROOT or SWAP open by another process. */
+static bool images_in_use(struct inst *in, char *err, size_t errlen)
+{
+	const char *images[] = { in->ci->root, in->ci->swap };
+	for (size_t i = 0; i < ARRAY_LEN(images); i++) {
+		pid_t pid = image_user(images[i], in->last_pid);
+		if (!pid)
+			continue;
+		char comm[64] = "?", path[64];
+		snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+		FILE *f = fopen(path, "r");
+		if (f) {
+			if (fgets(comm, sizeof comm, f))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(f);
+		}
+		char clean[sizeof comm];
+		util_clean_text(comm, clean);
+		snprintf(err, errlen, "%s is in use by pid %d (%s), not a UML of this server: "
+			 "not started, so that two kernels never write one image", images[i],
+			 (int)pid, clean);
+		return true;
+	}
+	return false;
+}
+
 static void sigchld_cb(uv_signal_t *h, int sig);
 
 int inst_start(struct inst *in, char *err, size_t errlen)
@@ -625,6 +813,18 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 	if (inst_live(in)) {
 		snprintf(err, errlen, "%s is already %s", in->ci->name, inst_state_name(in->state));
 		return -EALREADY;
+	}
+	if (adopt(in)) {
+		snprintf(err, errlen, "%s was still running (pid %d, left by an earlier server): "
+			 "adopted, without its console", in->ci->name, (int)in->pid);
+		return -EALREADY;
+	}
+	in->adopted = false;
+	if (images_in_use(in, err, errlen)) {
+		inst_log(in, "%s", err);
+		inst_set_reason(in, "%s", err);
+		inst_set_state(in, INST_FAILED);
+		return -EBUSY;
 	}
 	in->drop = in->ci->user && geteuid() == 0 && in->ci->uid != 0;
 	int rc = prepare_dirs(in, err, errlen);
@@ -784,9 +984,16 @@ static bool fpu_refused(struct inst *in)
 	return found;
 }
 
-static void exited(struct inst *in, int status)
+/* The process is gone: status as waitpid() gave it, or NULL for an
+ * adopted one, whose status went to init. */
+static void exited(struct inst *in, const int *status)
 {
-	describe_exit(in, status);
+	if (status) {
+		describe_exit(in, *status);
+	} else {
+		in->exit_code = -1;
+		in->exit_signal = 0;
+	}
 	pid_t pid = in->pid;
 	if (in->console_open)
 		console_read(in, true); /* the kernel's last words, before judging the exit */
@@ -797,11 +1004,15 @@ static void exited(struct inst *in, int status)
 		in->exit_signal = 0;
 		in->panicked = false;
 	}
-	bool clean = in->exit_signal == 0 && in->exit_code == 0;
+	bool clean = !status || (in->exit_signal == 0 && in->exit_code == 0);
 	if (in->state == INST_HALTING) {
 		in->end = inst_halt_end(in);
 		inst_set_reason(in, "halted (%s) after %.1f s", inst_end_name(in->end),
 				(double)(util_now_ns() - in->halt_start_ns) / 1e9);
+	} else if (!status) {
+		in->end = INST_END_CLEAN;
+		inst_set_reason(in, "ended by itself; its exit status is not known (adopted from "
+			     "an earlier server)");
 	} else if (clean) {
 		in->end = INST_END_CLEAN;
 		inst_set_reason(in, "powered off by the guest");
@@ -819,7 +1030,9 @@ static void exited(struct inst *in, int status)
 	inst_log(in, "pid %d %s", (int)pid, in->reason);
 	inst_halt_stop(in);
 	inst_teardown(in);
+	in->last_pid = in->pid;
 	in->pid = 0;
+	in->adopted = false; /* the next start is ours, with a console */
 	in->phase = INST_PHASE_NONE;
 	if (failed) {
 		char *why = xasprintf("%s during boot; see %s/%s.console.log", in->reason,
@@ -853,7 +1066,7 @@ static void sigchld_cb(uv_signal_t *h, int sig)
 	int status;
 	pid_t r = waitpid(in->pid, &status, WNOHANG);
 	if (r == in->pid)
-		exited(in, status);
+		exited(in, &status);
 }
 
 int inst_kill(struct inst *in, char *err, size_t errlen)
@@ -983,6 +1196,9 @@ static void poll_reply(void *arg, int status, int err, const char *text, size_t 
 
 void inst_poll(struct inst *in, const struct inst_procs *procs)
 {
+	/* An adopted UML is not our child: no SIGCHLD tells of its end. */
+	if (in->adopted && in->pid > 0 && kill(in->pid, 0) < 0 && errno == ESRCH)
+		exited(in, NULL);
 	if (!inst_live(in))
 		return;
 	struct inst_group_usage u;
@@ -1120,6 +1336,7 @@ void inst_status(const struct inst *in, struct inst_status *o)
 	o->up_ms = in->pid > 0 ? (now - in->started_ns) / 1000000 : 0;
 	o->stats_valid = in->stats_valid && in->pid > 0;
 	o->mconsole_up = in->mconsole_up;
+	o->console_lost = in->adopted;
 	/* the child keeps our uid unless we are root and USER names another */
 	o->runs_as_root = geteuid() == 0 && (!in->ci->user || in->ci->uid == 0);
 	o->guest_up_s = in->guest.uptime_s;

@@ -18,6 +18,11 @@ void inst_procs_group(const struct inst_procs *ps, pid_t pgrp,
  * left out.  At most max go to out; returns how many. */
 size_t inst_parse_children(char *text, size_t len, size_t cap, pid_t *out, size_t max);
 
+/* Whether a /proc/PID/cmdline text (len bytes, NUL-separated words) is
+ * a UML run with umid=UMID and uml_dir=UML_DIR: the one an earlier server
+ * started for this instance. */
+bool inst_cmdline_is(const char *text, size_t len, const char *umid, const char *uml_dir);
+
 /* A console line in which UML says the host refused a guest process's FPU
  * state ("userspace - ptrace set fp regs failed, errno = 14"): the crash's
  * reason, naming UMLTOP_XSTATE_SHIM and what to do about it given the

@@ -52,6 +52,7 @@ struct inst_status {
 	pid_t pid;
 	uint64_t up_ms;
 	bool stats_valid, mconsole_up, runs_as_root;
+	bool console_lost; /* adopted from an earlier server: no console */
 	uint32_t guest_up_s;
 	uint32_t load_x100[3];
 	uint32_t procs_running, procs_total;
@@ -122,6 +123,11 @@ int inst_halt(struct inst *in, char *err, size_t errlen);  /* the ladder */
 int inst_kill(struct inst *in, char *err, size_t errlen);  /* SIGKILL the group */
 int inst_cad(struct inst *in, char *err, size_t errlen);
 int inst_restart(struct inst *in, char *err, size_t errlen); /* halt, then start */
+/* Take over this instance's UML when an earlier server left it running
+ * (its pid file, its command line): running, without a console.  A start
+ * does the same before it would launch a second kernel.  True when it
+ * did. */
+bool inst_adopt(struct inst *in);
 
 /* mconsole passthrough (sysrq, arbitrary commands); cb as mc_reply_cb. */
 typedef void (*inst_reply_cb)(void *arg, int status, int err, const char *text,

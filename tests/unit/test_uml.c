@@ -303,11 +303,31 @@ static void fpu_reason(void **state)
 	assert_null(strchr(out, '\x1b'));
 }
 
+/* Which left-over process is this instance's UML: its umid and uml_dir,
+ * as whole words of its command line. */
+static void cmdline_is(void **state)
+{
+	static const char ours[] = "/uml/a/linux\0umid=a\0uml_dir=/run/umltop/s.d/uml\0mem=64M\0";
+	assert_true(inst_cmdline_is(ours, sizeof ours - 1, "a", "/run/umltop/s.d/uml"));
+	/* another instance, another server's runtime directory */
+	assert_false(inst_cmdline_is(ours, sizeof ours - 1, "ab", "/run/umltop/s.d/uml"));
+	assert_false(inst_cmdline_is(ours, sizeof ours - 1, "a", "/run/umltop/t.d/uml"));
+	assert_false(inst_cmdline_is(ours, sizeof ours - 1, "", "/run/umltop/s.d/uml"));
+	/* a prefix is not the word */
+	static const char longer[] = "linux\0umid=abc\0uml_dir=/r/uml\0";
+	assert_false(inst_cmdline_is(longer, sizeof longer - 1, "ab", "/r/uml"));
+	/* a text cut in its last word does not count that word */
+	static const char cut[] = "linux\0uml_dir=/r/uml\0umid=a";
+	assert_false(inst_cmdline_is(cut, sizeof cut - 1, "a", "/r/uml"));
+	assert_false(inst_cmdline_is("", 0, "a", "/r/uml"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(loadavg),
 		cmocka_unit_test(fpu_reason),
+		cmocka_unit_test(cmdline_is),
 		cmocka_unit_test(uptime),
 		cmocka_unit_test(meminfo),
 		cmocka_unit_test(procstat),
