@@ -26,6 +26,29 @@
 #define READY_TIMEOUT_MS 60000
 #define KILL_WAIT_MS 10000
 
+static int open_log(struct srv *s);
+
+/* The log moves to server.log.1 at LOG_MAX, as the console logs do. */
+static void rotate_log(struct srv *s)
+{
+	char *path = xasprintf("%s/server.log", s->statedir);
+	char *old = xasprintf("%s.1", path);
+	if (rename(path, old) == 0) {
+		FILE *was = s->log;
+		if (open_log(s) == 0) {
+			fclose(was);
+			if (s->log_on_stderr)
+				dup2(fileno(s->log), 2);
+		} else {
+			s->log = was; /* keep writing to what is now server.log.1 */
+		}
+	}
+	free(old);
+	free(path);
+}
+
+/* Every line stamped; whatever a guest or a client put in the message (a
+ * notify text, a name) reaches the file without control characters. */
 void srv_log(void *arg, const char *fmt, ...)
 {
 	struct srv *s = arg;
@@ -37,13 +60,33 @@ void srv_log(void *arg, const char *fmt, ...)
 	localtime_r(&ts.tv_sec, &tm);
 	char when[32];
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(s->log, "%s.%03ld ", when, ts.tv_nsec / 1000000);
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(s->log, fmt, ap);
+	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', s->log);
-	fflush(s->log);
+	char *clean = xmalloc(strlen(msg) + 1);
+	bool failed = false;
+	for (char *line = msg, *next; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!*line && (!next || !*next))
+			break; /* the message's own last newline */
+		util_clean_text(line, clean);
+		failed |= fprintf(s->log, "%s.%03ld %s\n", when, ts.tv_nsec / 1000000, clean) < 0;
+	}
+	failed |= fflush(s->log) != 0;
+	int was = s->log_error;
+	s->log_error = failed ? (errno ? errno : EIO) : 0;
+	if (failed)
+		clearerr(s->log);
+	if (!was != !s->log_error && s->loop && uv_is_active((uv_handle_t *)&s->poll_timer))
+		srv_status_changed(s); /* the warning comes or goes in the status */
+	free(clean);
+	free(msg);
+	long size = ftell(s->log);
+	if (!failed && s->env.log_max && size > 0 && (uint64_t)size >= s->env.log_max)
+		rotate_log(s);
 }
 
 struct inst *srv_find(struct srv *s, const char *name)
@@ -607,6 +650,7 @@ int srv_main(int argc, char **argv)
 	buf_free(&added);
 	uv_timer_start(&s->poll_timer, poll_cb, s->env.poll_ms, s->env.poll_ms);
 	tell_ready(&ready_fd, true, s->log);
+	s->log_on_stderr = !opts.foreground;
 	autostart(s);
 
 	uv_run(s->loop, UV_RUN_DEFAULT);

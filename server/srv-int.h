@@ -35,6 +35,8 @@ struct srv {
 	bool status_due;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	FILE *log;
+	bool log_on_stderr; /* a daemon's stderr goes to the log: again after a rotation */
+	int log_error;      /* errno of the last failed write to the log, 0 when it works */
 	bool shutting_down;  /* exit once every instance has stopped */
 	bool closing;
 };
