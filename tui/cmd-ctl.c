@@ -88,8 +88,11 @@ static void print_table(const struct proto_status *st)
 		printf("%-16s %-18s %7s %8s %6s %6s %6s %11s %6s %8s\n", in->name,
 		       state_text(in, state, sizeof state), pid, up, load[0], load[1], load[2],
 		       mem, cpu, rss);
-		if (tui_reason_shown(in))
-			printf("%-16s   %s\n", "", in->reason);
+		if (tui_reason_shown(in)) {
+			char reason[sizeof in->reason]; /* it may quote the guest */
+			util_clean_text(in->reason, reason);
+			printf("%-16s   %s\n", "", reason);
+		}
 	}
 }
 
@@ -179,9 +182,11 @@ static void print_ends(const struct proto_status *st)
 {
 	for (uint32_t i = 0; i < st->n; i++) {
 		const struct proto_inst *in = &st->inst[i];
+		char reason[sizeof in->reason];
+		util_clean_text(in->reason, reason);
 		if (in->end != PROTO_END_NONE)
 			printf("%s: %s (%s)\n", in->name, proto_state_name(in->state),
-			       in->reason[0] ? in->reason : proto_end_name(in->end));
+			       reason[0] ? reason : proto_end_name(in->end));
 	}
 }
 
@@ -200,14 +205,16 @@ static void check_wait(struct ctl *c)
 		if (!in) {
 			fprintf(stderr, "umltop ctl: unknown instance '%s'\n", c->wait_name);
 			finish(c, EXIT_USAGE);
-		} else if (reached(in, c->wait_state)) {
+			return;
+		}
+		char reason[sizeof in->reason]; /* it may quote the guest */
+		util_clean_text(in->reason, reason);
+		if (reached(in, c->wait_state)) {
 			if (c->wait)
 				printf("%s: %s%s%s\n", in->name, proto_state_name(in->state),
-				       in->reason[0] ? ", " : "", in->reason);
+				       reason[0] ? ", " : "", reason);
 			finish(c, EXIT_OK);
 		} else if (gave_up(in, c->wait_state)) {
-			char reason[sizeof in->reason];
-			util_clean_text(in->reason, reason);
 			fprintf(stderr, "umltop ctl: %s is %s%s%s\n", in->name,
 				proto_state_name(in->state), reason[0] ? ": " : "", reason);
 			finish(c, EXIT_FAIL);
