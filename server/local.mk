@@ -4,7 +4,7 @@ libserver_la_SOURCES = server/server.h server/srv-int.h server/server.c \
 
 E2E_SERVER_TESTS = tests/e2e/server.sh tests/e2e/server-ladder.sh tests/e2e/server-reload.sh \
 	tests/e2e/server-signals.sh tests/e2e/server-user.sh tests/e2e/server-socket.sh \
-	tests/e2e/server-faults.sh tests/e2e/server-adopt.sh
+	tests/e2e/server-faults.sh tests/e2e/server-adopt.sh tests/e2e/server-log.sh
 E2E_TESTS += $(E2E_SERVER_TESTS)
 
 # scripts/check runs these a second time in a build with ASan and UBSan.
