@@ -41,6 +41,8 @@ struct inst {
 	bool console_held;  /* not read while the emulator catches up */
 	uv_mutex_t replies_mu;
 	struct buf replies;    /* the emulator's answers to queries; under replies_mu */
+	uint64_t replies_dropped; /* past REPLIES_MAX; under replies_mu */
+	bool replies_dropping; /* said so in the log; until one gets through */
 	struct term_log *log;
 	unsigned rows, cols;
 	unsigned want_rows, want_cols; /* asked for while starting */

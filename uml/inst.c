@@ -35,6 +35,15 @@
 #define CONSOLE_MAX_PER_WAKE (64 * 1024) /* then let other consoles run */
 #define CONSOLE_MAX_LAST (1024 * 1024)  /* a closing console's last words */
 #define POLL_TIMEOUT_MS 2000               /* a status request unanswered */
+/* What waits for a console whose guest does not read its input: client
+ * keys up to INPUT_MAX (more is refused, and the client told), the
+ * emulator's answers to terminal queries only while less than
+ * REPLY_BACKLOG is waiting (a guest that does not read them does not need
+ * them, and would take a backlog of them for typed input later), and
+ * answers not yet handed to the main loop up to REPLIES_MAX. */
+#define INPUT_MAX (256 * 1024)
+#define REPLY_BACKLOG 4096
+#define REPLIES_MAX (64 * 1024)
 #define DEFAULT_ROWS 24
 #define DEFAULT_COLS 80
 
@@ -135,9 +144,14 @@ static void term_output_cb(void *arg, const char *bytes, size_t len)
 	if (in->freeing)
 		return; /* its handle is closed */
 	uv_mutex_lock(&in->replies_mu);
-	buf_append(&in->replies, bytes, len);
+	bool room = in->replies.len + len <= REPLIES_MAX;
+	if (room)
+		buf_append(&in->replies, bytes, len);
+	else
+		in->replies_dropped += len;
 	uv_mutex_unlock(&in->replies_mu);
-	uv_async_send(&in->worker_async);
+	if (room)
+		uv_async_send(&in->worker_async);
 }
 
 /* The emulator's thread has worked off a console's backlog (feed.h). */
@@ -154,9 +168,17 @@ static void worker_cb(uv_async_t *h)
 	uv_mutex_lock(&in->replies_mu);
 	struct buf r = in->replies;
 	in->replies = (struct buf){ 0 };
+	uint64_t dropped = in->replies_dropped;
+	in->replies_dropped = 0;
 	uv_mutex_unlock(&in->replies_mu);
-	if (r.len)
+	if (r.len && in->pending_input.len < REPLY_BACKLOG)
 		console_write(in, r.data, r.len);
+	else
+		dropped += r.len;
+	if (dropped && !in->replies_dropping)
+		inst_log(in, "the guest does not read its console: answers to its terminal "
+			     "queries dropped");
+	in->replies_dropping = dropped != 0;
 	buf_free(&r);
 	/* Read again.  (An answer's wake-up may come first: then the next
 	 * read finds the emulator still behind and stops again.) */
@@ -341,9 +363,12 @@ static void console_close(struct inst *in)
 	buf_free(&in->pending_input);
 }
 
-void inst_input(struct inst *in, const char *bytes, size_t len)
+int inst_input(struct inst *in, const char *bytes, size_t len)
 {
+	if (in->pending_input.len + len > INPUT_MAX)
+		return -ENOBUFS;
 	console_write(in, bytes, len);
+	return 0;
 }
 
 /* A UML that gets SIGWINCH while it boots dies by SIGABRT (seen with 6.1:

@@ -136,7 +136,9 @@ int inst_mconsole(struct inst *in, const char *cmd, inst_reply_cb cb, void *arg,
 		  char *errbuf, size_t errlen);
 
 /* Console: keys from a client, and the size it should have. */
-void inst_input(struct inst *in, const char *bytes, size_t len);
+/* -ENOBUFS (nothing taken) while a guest that does not read has
+ * INPUT_MAX bytes waiting already. */
+int inst_input(struct inst *in, const char *bytes, size_t len);
 void inst_resize(struct inst *in, unsigned rows, unsigned cols);
 
 /* Status polling, driven by the server's one timer: a scan of /proc shared
