@@ -6,6 +6,9 @@ E2E_SERVER_TESTS = tests/e2e/server.sh tests/e2e/server-ladder.sh tests/e2e/serv
 	tests/e2e/server-signals.sh tests/e2e/server-user.sh tests/e2e/server-socket.sh \
 	tests/e2e/server-faults.sh tests/e2e/server-adopt.sh tests/e2e/server-log.sh
 E2E_TESTS += $(E2E_SERVER_TESTS)
+# Measures the server's peak memory: in the plain build only (ASan's
+# quarantine keeps what a flood frees).
+E2E_TESTS += tests/e2e/server-bounds.sh
 
 # scripts/check runs these a second time in a build with ASan and UBSan.
 check-server:
