@@ -33,7 +33,18 @@ track_pid() { T_PIDS="$T_PIDS $1"; }
 track_group() { T_GROUPS="$T_GROUPS $1"; }
 
 t_cleanup() {
-	for g in $T_GROUPS; do kill -KILL -- "-$g" 2>/dev/null; done
+	# A server of ours still up (a test that bailed out) leaves its
+	# instances running when it is killed: their process groups too, by
+	# the pids it reports.
+	if [ -n "${SERVER_PID:-}" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+		for _p in $(timeout 10 "$UMLTOP" ctl -S "$SOCK" status --json 2>/dev/null |
+			sed -n 's/.*"pid":\([0-9]*\).*/\1/p'); do
+			[ "$_p" -gt 0 ] && T_GROUPS="$T_GROUPS $_p"
+		done
+	fi
+	# (not `kill -KILL -- -PGID`: dash's kill takes "--" for a pid, and
+	# kills nothing)
+	for g in $T_GROUPS; do kill -KILL "-$g" 2>/dev/null; done
 	for p in $T_PIDS; do kill -KILL "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	if [ -n "${T_DIR:-}" ] && [ -z "${KEEP_TMP:-}" ]; then rm -rf "$T_DIR"; fi
@@ -63,6 +74,9 @@ make_fleet() {
 }
 
 # wait_until SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+# SECONDS only stops a hung test: it is never a claim about the machine's
+# speed, so make it generous (several times the slowest run seen, ASan
+# builds and loaded hosts included).
 wait_until() {
 	_limit=$1
 	shift
@@ -89,7 +103,7 @@ boot_uml() {
 		root=/dev/ubda con0=fd:0,fd:1 con=null ssl=null "$@" &
 	_boot=$!
 	track_pid "$_boot"
-	wait_until 5 test -s "$BOOT_DIR/pid" || bail "uml-boot did not start $_name"
+	wait_until 30 test -s "$BOOT_DIR/pid" || bail "uml-boot did not start $_name"
 	track_group "$(cat "$BOOT_DIR/pid")"
 	echo "$_boot" >"$BOOT_DIR/boot.pid"
 }
@@ -101,7 +115,7 @@ console_has() { grep -q -F -- "$2" "$T_DIR/boot-$1/console.log" 2>/dev/null; }
 type_into() { printf '%s\r' "$2" >"$T_DIR/boot-$1/in"; }
 
 # A shell prompt after init: busybox's "/ # ".
-wait_prompt() { wait_until "${2:-20}" console_has "$1" '/ # '; }
+wait_prompt() { wait_until "${2:-90}" console_has "$1" '/ # '; }
 
 t_done() { [ "$T_FAILED" -eq 0 ]; }
 
@@ -140,7 +154,7 @@ start_server() {
 		>"$T_DIR/server.out" 2>&1 &
 	SERVER_PID=$!
 	track_pid "$SERVER_PID"
-	wait_until 10 test -S "$SOCK" || { cat "$T_DIR/server.out" >&2; bail "server did not start"; }
+	wait_until 60 test -S "$SOCK" || { cat "$T_DIR/server.out" >&2; bail "server did not start"; }
 }
 
 # ctl ARGS...: umltop ctl on our server.
