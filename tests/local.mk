@@ -6,7 +6,7 @@ check_PROGRAMS += tests/fixtures/sock-poke
 tests_fixtures_sock_poke_SOURCES = tests/fixtures/sock-poke.c
 check_PROGRAMS += tests/fixtures/slow-client
 tests_fixtures_slow_client_SOURCES = tests/fixtures/slow-client.c
-tests_fixtures_slow_client_LDADD = libproto.la libutil.la
+tests_fixtures_slow_client_LDADD = libproto.la libterm.la libutil.la $(VTERM_LIBS)
 # An XSAVE shim that always fails (tests/e2e/xstate.sh); -rpath makes it a
 # module to preload, not a convenience library.
 check_LTLIBRARIES = tests/fixtures/xstate-broken.la
