@@ -118,11 +118,11 @@ eval "set -- $(argv_of boot)"
 	-i "$T_DIR/boot-boot/in" -p "$T_DIR/boot-boot/pid" -- "$@" &
 BOOT=$!
 track_pid "$BOOT"
-wait_until 5 test -s "$T_DIR/boot-boot/pid" && track_group "$(cat "$T_DIR/boot-boot/pid")"
-wait_prompt boot 30
+wait_until 30 test -s "$T_DIR/boot-boot/pid" && track_group "$(cat "$T_DIR/boot-boot/pid")"
+wait_prompt boot 90
 ok $? "the printed argv boots the real kernel to a shell"
 type_into boot 'echo SWAP$(grep -c ubdb /proc/swaps) MEM$(grep MemTotal /proc/meminfo | tr -s " " | cut -d" " -f2)K'
-wait_until 10 console_has boot "SWAP1 MEM"
+wait_until 30 console_has boot "SWAP1 MEM"
 seen=$(grep -a -o 'SWAP1 MEM[0-9]*K' "$T_DIR/boot-boot/console.log" | tail -n 1)
 kb=${seen#SWAP1 MEM}
 kb=${kb%K}

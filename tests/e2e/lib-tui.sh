@@ -59,11 +59,13 @@ tui_type() {
 }
 tui_screen() { tmx capture-pane -p -t "$1"; }
 tui_has() { tui_screen "$1" | grep -q -F -- "$2"; }
-tui_wait() { wait_until "${3:-10}" tui_has "$1" "$2"; }
+tui_wait() { wait_until "${3:-30}" tui_has "$1" "$2"; }
 tui_fmt() { tmx display-message -p -t "$1" "$2"; }
-tui_dead() { tui_screen "$1" | grep -q '^\[exit [0-9]*\]$'; }
-tui_wait_dead() { wait_until "${2:-10}" tui_dead "$1"; }
-tui_status() { tui_screen "$1" | sed -n 's/^\[exit \([0-9]*\)\]$/\1/p' | tail -n 1; }
+# (At the end of a line, not alone on it: a raw attach leaves the guest's
+# last prompt before it.)
+tui_dead() { tui_screen "$1" | grep -q '\[exit [0-9]*\]$'; }
+tui_wait_dead() { wait_until "${2:-30}" tui_dead "$1"; }
+tui_status() { tui_screen "$1" | sed -n 's/.*\[exit \([0-9]*\)\]$/\1/p' | tail -n 1; }
 
 # ---- the TUI (`umltop` with no subcommand) ----
 #
@@ -129,7 +131,7 @@ tui_pane() { tui_grid text "$1" "$2"; }
 tui_pane_size() { tui_grid size "$1" "$2"; }
 tui_titles() { tui_grid titles "$1"; }
 tui_pane_has() { tui_pane "$1" "$2" | grep -q -F -- "$3"; }
-tui_pane_wait() { wait_until "${4:-10}" tui_pane_has "$1" "$2" "$3"; }
+tui_pane_wait() { wait_until "${4:-30}" tui_pane_has "$1" "$2" "$3"; }
 # A busybox prompt at the start of a line of NAME's pane.
 tui_pane_prompt() { tui_pane "$1" "$2" | grep -q '^/ #\( \|$\)'; }
 # tui_line_sgr S RE: the last screen line matching RE as tmux holds
@@ -153,7 +155,7 @@ tui_ok() {
 tui_stty() {
 	_m=q$(date +%N | cut -c1-6)
 	tui_type "$1" "echo $_m \$(stty size) $_m"
-	wait_until 10 tui_stty_read "$1" "$2" "$_m" >/dev/null || return 1
+	wait_until 30 tui_stty_read "$1" "$2" "$_m" >/dev/null || return 1
 	tui_stty_read "$1" "$2" "$_m"
 }
 tui_stty_read() {

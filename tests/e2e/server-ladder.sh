@@ -33,19 +33,19 @@ printf 'KERNEL="%s"\nROOT="%s"\n' "$T_DIR/flooded-kernel" "$T_DIR/flooded.root" 
 	>"$T_DIR/conf/flooded.conf"
 start_server "$T_DIR/conf"
 ctl start frozen >/dev/null
-wait_until 20 is_state frozen running
+wait_until 90 is_state frozen running
 ok $? "frozen boots to running"
 
 pid=$(pid_of frozen) || bail "frozen has no pid ($(state_of frozen))"
 kill -STOP "$pid"
 t0=$(date +%s)
-wait_until 10 is_state frozen unresponsive
+wait_until 60 is_state frozen unresponsive
 ok $? "kill -STOP: unresponsive after $(( $(date +%s) - t0 )) s"
 kill -CONT "$pid"
-wait_until 10 is_state frozen running
+wait_until 60 is_state frozen running
 ok $? "kill -CONT: it answers again and is back to running"
 kill -STOP "$pid"
-wait_until 10 is_state frozen unresponsive || bail "frozen did not turn unresponsive again"
+wait_until 60 is_state frozen unresponsive || bail "frozen did not turn unresponsive again"
 
 phases=""
 record_phase() {
@@ -54,7 +54,7 @@ record_phase() {
 	! kill -0 "$pid" 2>/dev/null
 }
 ctl halt frozen >/dev/null
-wait_until 40 record_phase
+wait_until 120 record_phase
 ok $? "halt of the stopped UML ended its process"
 # SIGKILL ends the process within milliseconds, too fast to sample: the
 # status showed the waiting phases, the log records the last rung.
@@ -63,7 +63,7 @@ ok $? "the waiting phases showed in the status in turn:$phases"
 grep 'frozen: halt:' "$UMLTOP_STATE_DIR/server.log" | sed 's/.*halt: //' | tr '\n' '|' >"$T_DIR/rungs"
 [ "$(cat "$T_DIR/rungs")" = "ctrl-alt-del|sync, remount read-only|halt|SIGKILL|" ]
 ok $? "the server log shows every rung in order: $(cat "$T_DIR/rungs")"
-wait_until 5 is_state frozen stopped
+wait_until 30 is_state frozen stopped
 ok $? "frozen ends stopped"
 ctl status --json | grep -F '"name":"frozen"' | grep -q '"ended":"killed"'
 ok $? "its ending is recorded as killed"
@@ -73,7 +73,7 @@ ok $? "its ending is recorded as killed"
 ctl start early >/dev/null
 sleep 0.5
 ctl halt early >/dev/null
-wait_until 20 sh -c "[ \"\$(\"$UMLTOP\" ctl -S '$SOCK' status --json | grep -F '\"name\":\"early\"' | sed 's/.*\"state\":\"\([a-z]*\)\".*/\1/')\" = stopped ]"
+wait_until 90 sh -c "[ \"\$(\"$UMLTOP\" ctl -S '$SOCK' status --json | grep -F '\"name\":\"early\"' | sed 's/.*\"state\":\"\([a-z]*\)\".*/\1/')\" = stopped ]"
 ok $? "a halt 0.5 s into boot stops the instance"
 sleep 2
 is_state early stopped && ! grep -q 'rebooting' "$UMLTOP_STATE_DIR/early.console.log"
@@ -87,10 +87,10 @@ for size in "30 100" "40 120" "25 90" "33 111"; do
 	ctl resize early $size >/dev/null
 	sleep 0.2
 done
-wait_until 20 is_state early running
+wait_until 90 is_state early running
 ok $? "four resizes during boot: the instance still comes up"
 ctl send early 'stty size' >/dev/null
-wait_until 5 grep -q '^33 111' "$UMLTOP_STATE_DIR/early.console.log"
+wait_until 30 grep -q '^33 111' "$UMLTOP_STATE_DIR/early.console.log"
 ok $? "the guest's stty size is the last one asked for (33 111)"
 
 # A boot whose READY never shows stops answering before the ready timeout
@@ -99,13 +99,14 @@ ok $? "the guest's stty size is the last one asked for (33 111)"
 ctl start late >/dev/null
 t0=$(date +%s)
 # (its shell is up, so is the mconsole the notify socket named)
-wait_until 30 grep -q 'built-in shell' "$UMLTOP_STATE_DIR/late.console.log"
+wait_until 90 grep -q 'built-in shell' "$UMLTOP_STATE_DIR/late.console.log"
 pid=$(pid_of late) || bail "late has no pid ($(state_of late))"
-is_state late starting && kill -STOP "$pid" && wait_until 15 is_state late unresponsive
+is_state late starting && kill -STOP "$pid" && wait_until 50 is_state late unresponsive
 ok $? "late (READY never shows) stopped during its boot: unresponsive"
-sleep $(( t0 + 62 - $(date +%s) ))
+left=$(( t0 + 62 - $(date +%s) ))
+[ "$left" -le 0 ] || sleep "$left"
 kill -CONT "$pid"
-wait_until 15 is_state late running &&
+wait_until 60 is_state late running &&
 	ctl status --json | grep -F '"name":"late"' | grep -q 'assumed up'
 ok $? "after the ready timeout, answering again: running, assumed up ($(state_of late))"
 
@@ -115,7 +116,7 @@ ok $? "after the ready timeout, answering again: running, assumed up ($(state_of
 ctl start aborted >/dev/null
 ctl start crashed >/dev/null
 ended() { ! is_state aborted starting && ! is_state crashed starting; }
-wait_until 10 ended
+wait_until 60 ended
 st=$(ctl status --json | grep -F '"name":"aborted"')
 is_state aborted stopped && [ "$(field_of aborted exit_code)" = 0 ] &&
 	echo "$st" | grep -q '"ended":"clean"'
@@ -128,7 +129,7 @@ st=$(state_of crashed)
 ok $? "SIGABRT after a panic: a crash, signal 6 ($st, $(field_of crashed exit_signal))"
 
 ctl start flooded >/dev/null
-wait_until 30 eval '! is_state flooded starting'
+wait_until 120 eval '! is_state flooded starting'
 st=$(state_of flooded)
 [ "$st" = stopped ] && [ "$(field_of flooded exit_code)" = 0 ]
 ok $? "a flood, then the halt line, then SIGABRT: still stopped cleanly ($st, $(field_of flooded exit_code))"

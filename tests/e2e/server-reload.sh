@@ -31,7 +31,7 @@ listed() { st=$(ctl status) && printf '%s\n' "$st" | grep -q "^$1 "; }
 # The size, in a server whose allocator reuses what is freed at once (in
 # the ASan build, its quarantine would hold every freed config).
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0 start_server "$conf"
-wait_until 10 live
+wait_until 30 live
 ok $? "i01 runs ($(state_of i01)) with the first config"
 track_kernels
 reloads 30 # the allocator's pools settle
@@ -46,7 +46,7 @@ server_clean
 
 # The lifecycle, in a server with the sanitizers' defaults.
 start_server "$conf"
-wait_until 10 live
+wait_until 30 live
 ok $? "a new server: i01 runs again ($(state_of i01))"
 track_kernels
 # Its run keeps the first config; each reload's own is freed at once
@@ -54,9 +54,9 @@ track_kernels
 reloads 5
 live
 ok $? "five reloads later, i01 runs on ($(state_of i01))"
-ctl kill i01 >/dev/null && wait_until 10 ended
+ctl kill i01 >/dev/null && wait_until 30 ended
 ok $? "i01 killed: its run ended ($(state_of i01)), and it takes the last reload's settings"
-ctl start i01 >/dev/null && wait_until 10 live
+ctl start i01 >/dev/null && wait_until 30 live
 ok $? "i01 starts again, with those settings ($(state_of i01))"
 track_kernels
 
@@ -64,7 +64,7 @@ track_kernels
 rm "$conf/i01.conf"
 reloads 21 && live && listed i01
 ok $? "i01, no longer in the config, runs on through 21 reloads ($(state_of i01))"
-ctl kill i01 >/dev/null && wait_until 10 ended && listed i01
+ctl kill i01 >/dev/null && wait_until 30 ended && listed i01
 ok $? "i01 killed: it shows as ended ($(state_of i01)) under the name it ran with"
 ctl reload >/dev/null && ! listed i01 && listed i02
 ok $? "the next reload drops it"

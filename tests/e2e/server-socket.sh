@@ -15,7 +15,7 @@ daemon=$(sed -n 's/.*server starting, pid \([0-9]*\),.*/\1/p' "$UMLTOP_STATE_DIR
 ok $? "ctl start with no server running starts one as a daemon (pid ${daemon:-none}): $(cat "$T_DIR/start.out")"
 [ "$(ps -o ppid= -p "$daemon" | tr -d ' ')" != "$$" ] && [ "$(ps -o sid= -p "$daemon" | tr -d ' ')" != "$(ps -o sid= -p $$ | tr -d ' ')" ]
 ok $? "the daemon left our session"
-wait_until 20 is_state a running
+wait_until 90 is_state a running
 rc=$?
 [ "$rc" -eq 0 ] || { diag "a: $(ctl status 2>&1 | grep '^a ')"; tail -n 5 "$UMLTOP_STATE_DIR/a.console.txt" 2>/dev/null | sed 's/^/# /'; }
 ok $rc "its instance comes up ($(state_of a))"
@@ -40,6 +40,6 @@ else
 	bail "this test needs root to connect as another uid"
 fi
 ctl shutdown >/dev/null
-wait_until 30 sh -c "! kill -0 $daemon 2>/dev/null"
+wait_until 120 sh -c "! kill -0 $daemon 2>/dev/null"
 ok $? "ctl shutdown halts the instance and the daemon exits"
 t_done

@@ -14,7 +14,7 @@ chown -R "$user" "$T_DIR/uml"
 SOCK=$T_DIR/srv/sock # the socket's directory stays private (0700/0711)
 start_server "$T_DIR/conf"
 ctl start u1 >/dev/null
-wait_until 20 is_state u1 running
+wait_until 90 is_state u1 running
 ok $? "an instance with USER=$user boots"
 pid=$(field_of u1 pid)
 uids=$(ps -o uid= -g "$pid" | sort -u | tr -d ' ')
