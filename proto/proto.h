@@ -40,7 +40,7 @@ char *proto_statedir(const char *socket);
  * endian) and strings (u32 length, bytes, no NUL).  The first frame each
  * way is HELLO with PROTO_VERSION; a peer with another version is refused.
  */
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 #define PROTO_HDR 8
 #define PROTO_MAX_PAYLOAD (4u << 20)
 #define PROTO_MAX_NAME 64
@@ -184,6 +184,7 @@ struct proto_inst {
 struct proto_status {
 	uint64_t time_ms; /* server wall clock, ms since the epoch */
 	char host[64];
+	char warning[256]; /* the server's own trouble (its log cannot be written); "" */
 	uint32_t n;
 	struct proto_inst *inst;
 };

@@ -75,6 +75,7 @@ void proto_put_status(struct buf *b, const struct proto_status *s)
 	size_t start = proto_begin(b, PROTO_STATUS);
 	proto_put_u64(b, s->time_ms);
 	proto_put_str(b, s->host);
+	proto_put_str(b, s->warning);
 	proto_put_u32(b, s->n);
 	for (uint32_t i = 0; i < s->n; i++)
 		put_inst(b, &s->inst[i]);
@@ -88,6 +89,7 @@ int proto_get_status(const struct proto_frame *f, struct proto_status *s)
 	memset(s, 0, sizeof *s);
 	s->time_ms = proto_get_u64(&r);
 	proto_get_str(&r, s->host, sizeof s->host);
+	proto_get_str(&r, s->warning, sizeof s->warning);
 	uint32_t n = proto_get_u32(&r);
 	/* Each entry takes well over 64 bytes: refuse counts the frame cannot
 	 * hold before allocating for them. */

@@ -121,6 +121,9 @@ void srv_build_status(struct srv *s, struct proto_status *st)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	st->time_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	copy_str(st->host, sizeof st->host, s->host);
+	if (s->log_error)
+		snprintf(st->warning, sizeof st->warning, "cannot write the server log %s/server.log: %s",
+			 s->statedir, strerror(s->log_error));
 	st->n = (uint32_t)s->ninst;
 	st->inst = xcalloc(s->ninst ? s->ninst : 1, sizeof *st->inst);
 	for (size_t i = 0; i < s->ninst; i++) {

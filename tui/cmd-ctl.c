@@ -64,6 +64,11 @@ static const char *state_text(const struct proto_inst *in, char *buf, size_t cap
 
 static void print_table(const struct proto_status *st)
 {
+	if (st->warning[0]) {
+		char warning[sizeof st->warning];
+		util_clean_text(st->warning, warning);
+		printf("warning: %s\n", warning);
+	}
 	printf("%-16s %-18s %7s %8s %6s %6s %6s %11s %6s %8s\n", "NAME", "STATE", "PID",
 	       "UPTIME", "LOAD1", "LOAD5", "LOAD15", "MEM", "CPU%", "RSS");
 	for (uint32_t i = 0; i < st->n; i++) {
@@ -114,6 +119,8 @@ static void print_json(const struct proto_status *st)
 {
 	printf("{\"host\":");
 	json_str(st->host);
+	printf(",\"warning\":");
+	json_str(st->warning);
 	printf(",\"instances\":[");
 	for (uint32_t i = 0; i < st->n; i++) {
 		const struct proto_inst *in = &st->inst[i];

@@ -90,7 +90,13 @@ static void draw_header(struct tui *t)
 			n += snprintf(buf + n, sizeof buf - (size_t)n, " %u %s", count[s],
 				      proto_state_name(s));
 	if (!t->npane && n < (int)sizeof buf)
-		snprintf(buf + n, sizeof buf - (size_t)n, " no instances configured");
+		n += snprintf(buf + n, sizeof buf - (size_t)n, " no instances configured");
+	if (t->last.warning[0] && n < (int)sizeof buf) {
+		char warning[sizeof t->last.warning];
+		util_clean_text(t->last.warning, warning);
+		n += snprintf(buf + n, sizeof buf - (size_t)n, "  ! %s", warning);
+	}
+	n = MIN(n, (int)sizeof buf - 1);
 	if (t->server_ms) {
 		time_t now = (time_t)((t->server_ms + (uv_now(t->loop) - t->server_at)) / 1000);
 		struct tm tm;
