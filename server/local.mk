@@ -8,7 +8,7 @@ E2E_SERVER_TESTS = tests/e2e/server.sh tests/e2e/server-ladder.sh tests/e2e/serv
 E2E_TESTS += $(E2E_SERVER_TESTS)
 # Measures the server's peak memory: in the plain build only (ASan's
 # quarantine keeps what a flood frees).
-E2E_TESTS += tests/e2e/server-bounds.sh
+E2E_TESTS += tests/e2e/server-bounds.sh tests/e2e/server-logfull.sh
 
 # scripts/check runs these a second time in a build with ASan and UBSan.
 check-server:
