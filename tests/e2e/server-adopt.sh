@@ -44,21 +44,20 @@ ctl status >"$T_DIR/status.txt"
 sed 's/^/# /' "$T_DIR/status.txt"
 [ "$(grep -c 'console lost: adopted from an earlier server' "$T_DIR/status.txt")" -eq 2 ]
 ok $? "ctl status says 'console lost' under each"
-# One kernel per image: the processes holding a's root image are all in
-# the group of the UML that was there before (its helpers share it).
-holders() {
-	for p in /proc/[0-9]*; do
-		ls -l "$p/fd" 2>/dev/null | grep -q -F -- "$1" && echo "${p#/proc/}"
+# One kernel per image: of the host processes whose command line names
+# the image (a UML's helpers and guest processes are forked from it, not
+# exec'd), exactly one has a parent outside that set, the adopted UML.
+kernels_of() {
+	_set=$(grep -l -a -F -- "ubd0=$1" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3)
+	for _p in $_set; do
+		_pp=$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$_p/status" 2>/dev/null)
+		[ -n "$_pp" ] && ! echo "$_set" | grep -q -x "$_pp" && echo "$_p"
 	done
 }
-others=""
-for img in "$T_DIR/uml/a/root.loop:$pa" "$T_DIR/uml/b/root.loop:$pb"; do
-	for p in $(holders "${img%:*}"); do
-		[ "$(ps -o pgid= -p "$p" | tr -d ' ')" = "${img##*:}" ] || others="$others $p"
-	done
-done
-[ -z "$others" ]
-ok $? "no second UML holds a's or b's image (others:${others:- none})"
+ka=$(kernels_of "$T_DIR/uml/a/root.loop" | tr '\n' ' ')
+kb=$(kernels_of "$T_DIR/uml/b/root.loop" | tr '\n' ' ')
+[ "$ka" = "$pa " ] && [ "$kb" = "$pb " ]
+ok $? "one kernel on each image, the adopted one (a: ${ka}b: ${kb})"
 # (the log holds both servers' lines: count after the last start)
 starts=$(awk '/server starting/ { n = 0 } /: started, pid/ { n++ } END { print n + 0 }' \
 	"$UMLTOP_STATE_DIR/server.log")
