@@ -636,6 +636,27 @@ static int spawn(struct inst *in, char *err, size_t errlen)
 	return rc;
 }
 
+/* What a run starts from, ours or adopted: a new mconsole client, no
+ * figures, no ending yet. */
+static void begin_run(struct inst *in)
+{
+	in->mc = mc_client_new(in->env.loop, in->paths.mconsole);
+	in->mconsole_known = false;
+	in->mconsole_up = false;
+	in->panicked = false;
+	in->stats_valid = false;
+	in->mc_timeouts = 0;
+	in->phase = INST_PHASE_NONE;
+	in->end = INST_END_NONE;
+	in->exit_code = -1;
+	in->exit_signal = 0;
+	in->reason[0] = '\0';
+	in->last_ticks = 0;
+	in->last_ticks_ns = 0;
+	in->cpu_x10 = 0;
+	in->rss_kb = 0;
+}
+
 /* ---- a UML an earlier server left running ---- */
 
 bool inst_cmdline_is(const char *text, size_t len, const char *umid, const char *uml_dir)
@@ -713,22 +734,11 @@ static bool adopt(struct inst *in)
 	in->drop = in->ci->user && geteuid() == 0 && in->ci->uid != 0;
 	if (prepare_dirs(in, err, sizeof err) < 0 || start_notifier(in, err, sizeof err) < 0)
 		inst_log(in, "adopting pid %d: no notify socket (%s)", (int)pid, err);
+	begin_run(in);
 	in->pid = pid;
 	in->adopted = true;
 	in->umid_dir = dir_of(in->paths.mconsole);
-	in->mc = mc_client_new(in->env.loop, in->paths.mconsole);
-	in->mconsole_known = true;
-	in->mconsole_up = false;
-	in->panicked = false;
-	in->stats_valid = false;
-	in->mc_timeouts = 0;
-	in->phase = INST_PHASE_NONE;
-	in->end = INST_END_NONE;
-	in->exit_code = -1;
-	in->exit_signal = 0;
-	in->last_ticks = in->last_ticks_ns = 0;
-	in->cpu_x10 = 0;
-	in->rss_kb = 0;
+	in->mconsole_known = true; /* it has been up for a while */
 	in->started_ns = in->ready_at_ns = util_now_ns() - started_ago_ns(pid);
 	inst_set_reason(in, "console lost: adopted from an earlier server");
 	inst_log(in, "pid %d, left running by an earlier server: adopted, without its console",
@@ -864,21 +874,7 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 		return rc;
 	}
 	open_logs(in);
-	in->mc = mc_client_new(in->env.loop, in->paths.mconsole);
-	in->mconsole_known = false;
-	in->mconsole_up = false;
-	in->panicked = false;
-	in->stats_valid = false;
-	in->mc_timeouts = 0;
-	in->phase = INST_PHASE_NONE;
-	in->end = INST_END_NONE;
-	in->exit_code = -1;
-	in->exit_signal = 0;
-	in->reason[0] = '\0';
-	in->last_ticks = 0;
-	in->last_ticks_ns = 0;
-	in->cpu_x10 = 0;
-	in->rss_kb = 0;
+	begin_run(in);
 	rc = spawn(in, err, errlen);
 	if (rc < 0) {
 		inst_log(in, "start failed: %s", err);
