@@ -1,10 +1,17 @@
 noinst_LTLIBRARIES += libproto.la
-libproto_la_SOURCES = proto/proto.h proto/paths.c proto/frame.c proto/status.c
+libproto_la_SOURCES = proto/proto.h proto/paths.c proto/frame.c proto/status.c \
+	proto/trust.c
 
 check_PROGRAMS += tests/unit/test_proto
 TESTS += tests/unit/test_proto
 tests_unit_test_proto_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_proto_LDADD = libproto.la libutil.la $(CMOCKA_LIBS)
+
+# Which socket directories and peers the server and its clients trust.
+check_PROGRAMS += tests/unit/test_trust
+TESTS += tests/unit/test_trust
+tests_unit_test_trust_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_trust_LDADD = libproto.la libutil.la $(CMOCKA_LIBS)
 
 FUZZ_PROGS += fuzz/fuzz-proto
 fuzz_fuzz_proto_SOURCES = fuzz/fuzz-proto.c proto/frame.c proto/status.c \

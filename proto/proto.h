@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* ---- paths ---- */
 
@@ -24,6 +25,50 @@ char *proto_rundir(const char *socket);
  * $XDG_STATE_HOME/umltop/BASE (~/.local/state/umltop/BASE), where BASE is
  * the socket's file name.  Malloc'd. */
 char *proto_statedir(const char *socket);
+
+/* ---- trust (proto/trust.c) ----
+ *
+ * Whoever can write in the socket's directory can put a listener of their
+ * own where the server should be.  So the server listens only in a
+ * directory of its user's that others can neither read nor write, and a
+ * client talks only to a socket in a directory its user or root owns and
+ * nobody else can write in, and only to a server that runs as its user or
+ * as root.  A symbolic link in the directory's place counts only when its
+ * user (or root) made it; then its target is judged. */
+
+struct stat;
+enum proto_dir_who { PROTO_DIR_SERVER, PROTO_DIR_CLIENT };
+
+enum proto_dir_verdict {
+	PROTO_DIR_OK,
+	PROTO_DIR_LINK,    /* a symbolic link someone else made */
+	PROTO_DIR_NOT_DIR, /* not a directory */
+	PROTO_DIR_OWNER,   /* owned by another user (or root, for a server) */
+	PROTO_DIR_MODE,    /* group or others may write (or read, for a server) */
+};
+
+/* The verdict on a directory of uid's, as lstat(2) (lnk) and stat(2) (st)
+ * see it; st is lnk when lnk is not a link.  Pure. */
+enum proto_dir_verdict proto_dir_judge(const struct stat *lnk, const struct stat *st,
+				       uid_t uid, enum proto_dir_who who);
+
+/* The directory a socket is in ("." for a bare name).  Malloc'd. */
+char *proto_socket_dir(const char *socket);
+
+/* Judge dir for uid: 0, or -errno with a message in err (-ENOENT when it
+ * does not exist; -EPERM naming the directory, its owner and mode and
+ * what to do). */
+int proto_check_dir(const char *dir, uid_t uid, enum proto_dir_who who, char *err,
+		    size_t errlen);
+
+/* The same rule both ways: a server accepts, and a client talks to, a
+ * peer of its own uid or root. */
+bool proto_peer_trusted(uid_t peer, uid_t self);
+
+/* The uid and pid of the process on the other end of a connected unix
+ * socket (SO_PEERCRED: for a client, the server as it was when it
+ * listened).  0 or -errno. */
+int proto_peer_cred(int fd, uid_t *uid, pid_t *pid);
 
 /* ---- framing ----
  *

@@ -511,14 +511,9 @@ void srv_clients_close(struct srv *srv)
 static bool peer_allowed(struct client *c)
 {
 	uv_os_fd_t fd;
-	struct ucred cred;
-	socklen_t len = sizeof cred;
-	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) < 0 ||
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) < 0 || proto_peer_cred(fd, &c->uid, &c->pid) < 0)
 		return false;
-	c->uid = cred.uid;
-	c->pid = cred.pid;
-	return cred.uid == geteuid() || cred.uid == 0;
+	return proto_peer_trusted(c->uid, geteuid());
 }
 
 static void accept_cb(uv_stream_t *server, int status)
@@ -544,26 +539,19 @@ static void accept_cb(uv_stream_t *server, int status)
 	uv_read_start((uv_stream_t *)&c->pipe, alloc_cb, read_cb);
 }
 
-/* The socket's directory: ours, and not writable or readable by others. */
+/* The socket's directory: ours, and not writable or readable by others
+ * (proto_check_dir, the rule the clients apply too). */
 static int check_dir(const char *sock, char *err, size_t errlen)
 {
-	char *dir = xstrdup(sock);
-	char *slash = strrchr(dir, '/');
-	int rc = 0;
-	if (slash && slash != dir) {
-		*slash = '\0';
-		struct stat st;
-		rc = util_mkdir_p(dir, 0700);
-		if (rc == 0 && stat(dir, &st) < 0)
-			rc = -errno;
-		if (rc < 0)
-			snprintf(err, errlen, "cannot create %s: %s", dir, strerror(-rc));
-		else if (st.st_uid != geteuid() || (st.st_mode & 066)) {
-			snprintf(err, errlen, "%s must be owned by uid %u and not readable or "
-					      "writable by others (mode 0700)", dir, (unsigned)geteuid());
-			rc = -EPERM;
-		}
-	}
+	const char *slash = strrchr(sock, '/');
+	if (!slash || slash == sock)
+		return 0; /* the current directory or /: nothing to make */
+	char *dir = proto_socket_dir(sock);
+	int rc = util_mkdir_p(dir, 0700);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(-rc));
+	else
+		rc = proto_check_dir(dir, geteuid(), PROTO_DIR_SERVER, err, errlen);
 	free(dir);
 	return rc;
 }
