@@ -516,6 +516,29 @@ static bool peer_allowed(struct client *c)
 	return proto_peer_trusted(c->uid, geteuid());
 }
 
+/* A refused peer is told why before it is dropped, in the REPLY (id 0)
+ * that a client reads before the server's HELLO: otherwise all it sees is
+ * the connection reset.  The frame is small and the socket fresh, so one
+ * try writes it. */
+static void refuse(struct client *c)
+{
+	struct srv *srv = c->srv;
+	srv_log(srv, "refused a client of uid %u (pid %d)", (unsigned)c->uid, (int)c->pid);
+	char text[256];
+	snprintf(text, sizeof text, "it runs as %s (uid %u) and accepts only that user and root",
+		 srv->user, (unsigned)geteuid());
+	struct buf b = { 0 };
+	size_t start = proto_begin(&b, PROTO_REPLY);
+	proto_put_u32(&b, 0);
+	proto_put_u32(&b, PROTO_ERR);
+	proto_put_str(&b, text);
+	proto_end(&b, start);
+	uv_buf_t ub = uv_buf_init(b.data, (unsigned)b.len);
+	uv_try_write((uv_stream_t *)&c->pipe, &ub, 1);
+	buf_free(&b);
+	uv_close((uv_handle_t *)&c->pipe, client_free);
+}
+
 static void accept_cb(uv_stream_t *server, int status)
 {
 	struct srv *srv = server->data;
@@ -530,8 +553,7 @@ static void accept_cb(uv_stream_t *server, int status)
 		return;
 	}
 	if (!peer_allowed(c)) {
-		srv_log(srv, "refused a client of uid %u (pid %d)", (unsigned)c->uid, (int)c->pid);
-		uv_close((uv_handle_t *)&c->pipe, client_free);
+		refuse(c);
 		return;
 	}
 	c->next = srv->clients;

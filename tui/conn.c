@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,22 +99,68 @@ static void hello(struct conn *c, const char *who)
 	buf_free(&b);
 }
 
+/* The server must run as us or as root: SO_PEERCRED, checked before a
+ * byte goes to it.  Whoever else listens there (a user who got to the
+ * socket's place first) would be shown what we type. */
+static int check_peer(int fd, const char *sock, char *err, size_t errlen)
+{
+	uid_t uid;
+	pid_t pid;
+	int rc = proto_peer_cred(fd, &uid, &pid);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot tell who the server is: %s", sock, strerror(-rc));
+		return rc;
+	}
+	if (proto_peer_trusted(uid, geteuid()))
+		return 0;
+	struct passwd *pw = getpwuid(uid);
+	snprintf(err, errlen, "not talking to the server on %s: it runs as %s%suid %u, pid %d%s, "
+		 "not as you (uid %u) or root, so it may be someone else's listener; "
+		 "use a socket in a directory of your own (-S PATH or UMLTOP_SOCKET)",
+		 sock, pw ? pw->pw_name : "", pw ? " (" : "", (unsigned)uid, (int)pid,
+		 pw ? ")" : "", (unsigned)geteuid());
+	return -EPERM;
+}
+
+/* Connect to sock, starting a server there if none answers and o says so.
+ * The socket's directory is judged first (and again once a server we
+ * started made it), then the server behind it.  An fd, or -errno with
+ * err set. */
+static int connect_trusted(const struct conn_opts *o, const char *sock, char *err,
+			   size_t errlen)
+{
+	char *dir = proto_socket_dir(sock);
+	int rc = proto_check_dir(dir, geteuid(), PROTO_DIR_CLIENT, err, errlen);
+	bool told = rc < 0 && rc != -ENOENT; /* no directory: no server yet */
+	if (!told)
+		rc = connect_fd(sock);
+	if (!told && (rc == -ENOENT || rc == -ECONNREFUSED) && o->autostart) {
+		rc = start_server(o, sock, err, errlen);
+		if (rc == 0)
+			rc = proto_check_dir(dir, geteuid(), PROTO_DIR_CLIENT, err, errlen);
+		told = rc < 0;
+		if (!told)
+			rc = connect_fd(sock);
+	}
+	free(dir);
+	if (rc < 0 && !told)
+		snprintf(err, errlen, "no server on %s: %s%s", sock, strerror(-rc),
+			 o->autostart ? "" : " (start one with `umltop server`)");
+	if (rc < 0)
+		return rc;
+	int fd = rc;
+	rc = check_peer(fd, sock, err, errlen);
+	if (rc < 0)
+		close(fd);
+	return rc < 0 ? rc : fd;
+}
+
 int conn_open(uv_loop_t *loop, const struct conn_opts *o, const struct conn_cb *cb,
 	      void *arg, struct conn **out, char *err, size_t errlen)
 {
 	char *sock = o->socket ? xstrdup(o->socket) : proto_default_socket();
-	int fd = connect_fd(sock);
-	if (fd < 0 && (fd == -ENOENT || fd == -ECONNREFUSED) && o->autostart) {
-		int rc = start_server(o, sock, err, errlen);
-		if (rc < 0) {
-			free(sock);
-			return rc;
-		}
-		fd = connect_fd(sock);
-	}
+	int fd = connect_trusted(o, sock, err, errlen);
 	if (fd < 0) {
-		snprintf(err, errlen, "no server on %s: %s%s", sock, strerror(-fd),
-			 o->autostart ? "" : " (start one with `umltop server`)");
 		free(sock);
 		return fd;
 	}
@@ -173,9 +220,40 @@ static int on_hello(struct conn *c, const struct proto_frame *f)
 	return 0;
 }
 
+/* Before its HELLO a server speaks only to turn a client away (a user
+ * other than its own and root, another protocol version), in a REPLY that
+ * says why; then it hangs up. */
+static void turned_away(struct conn *c, const struct proto_frame *f)
+{
+	uint32_t id;
+	int code;
+	char *text;
+	if (conn_parse_reply(f, &id, &code, &text) < 0) {
+		lost(c, "malformed frame from the server");
+		return;
+	}
+	char *clean = xmalloc(strlen(text) + 1);
+	util_clean_text(text, clean);
+	char *why = xasprintf("the server on %s refused us (uid %u): %s", c->socket,
+			      (unsigned)geteuid(), clean);
+	lost(c, why);
+	free(why);
+	free(clean);
+	free(text);
+}
+
 static void read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 {
 	struct conn *c = st->data;
+	if (n < 0 && !c->hello) {
+		/* what a server that refused us without a word looks like */
+		char *why = xasprintf("the server on %s hung up without a word (it accepts only "
+				      "its own user and root; this is uid %u)", c->socket,
+				      (unsigned)geteuid());
+		lost(c, why);
+		free(why);
+		return;
+	}
 	if (n < 0) {
 		lost(c, n == UV_EOF ? "the server closed the connection" : uv_strerror((int)n));
 		return;
@@ -192,6 +270,10 @@ static void read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 			return;
 		}
 		off += (size_t)used;
+		if (f.type == PROTO_REPLY && !c->hello) {
+			turned_away(c, &f);
+			return;
+		}
 		if (f.type == PROTO_HELLO) {
 			if (on_hello(c, &f) < 0) {
 				lost(c, "the server speaks another protocol version");
