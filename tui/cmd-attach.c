@@ -683,7 +683,7 @@ static void usage(FILE *f)
 		"  -e KEY        detach key (default ^]); ^x, C-x or ^?\n"
 		"  -t KEY        key that hides/shows the status line (default ^^; none)\n"
 		"  --raw         the console's bytes on stdout, stdin to the guest\n"
-		"                (the default when stdin or stdout is not a terminal)\n"
+		"                (the default when stdout is not a terminal)\n"
 		"  --no-status   start without the status line\n"
 		"Shift-PageUp/PageDown scroll back.  Exit status: 0 detached or the\n"
 		"instance stopped, 1 it crashed or failed or is not running, 2 unknown\n"
@@ -780,7 +780,10 @@ static int parse_args(struct attach *a, int argc, char **argv, const char **sock
 		return EXIT_USAGE;
 	}
 	a->name = argv[optind];
-	a->raw = raw || !isatty(0) || !isatty(1);
+	/* A terminal on stdout gets cells, never the guest's bytes, whatever
+	 * stdin is (`cmd | umltop attach` at a terminal must not let a guest
+	 * name the terminal or turn its mouse on). */
+	a->raw = raw || !isatty(1);
 	/* asked for at a terminal: the terminal must not answer the guest */
 	a->strip = a->raw && isatty(1);
 	return -1;
@@ -791,14 +794,20 @@ static int run(struct attach *a, const char *sock, const char *const *conf, size
 	struct conn_opts o = { .socket = sock, .autostart = true, .conf = conf,
 			       .nconf = nconf, .who = "attach" };
 	char err[512];
+	if (!a->raw) {
+		/* keys come from stdin, a terminal or a pipe; a file cannot be
+		 * polled, nor read as keys */
+		if (uv_poll_init(&a->loop, &a->in, 0) < 0) {
+			fprintf(stderr, "umltop attach: stdin cannot be read as keys; "
+				"--raw sends it to the guest\n");
+			return EXIT_USAGE;
+		}
+		a->in.data = a;
+		a->in_on = true; /* started with curses, at the first snapshot */
+	}
 	if (conn_open(&a->loop, &o, &attach_conn_cb, a, &a->conn, err, sizeof err) < 0) {
 		fprintf(stderr, "umltop attach: %s\n", err);
 		return EXIT_FAIL;
-	}
-	if (!a->raw) {
-		uv_poll_init(&a->loop, &a->in, 0);
-		a->in.data = a;
-		a->in_on = true; /* started with curses, at the first snapshot */
 	}
 	subscribe(a);
 	uv_run(&a->loop, UV_RUN_DEFAULT);
