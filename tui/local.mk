@@ -18,6 +18,9 @@ E2E_TESTS += tests/e2e/tui.sh tests/e2e/tui-small.sh tests/e2e/tui-scale.sh
 
 # attach: its end-to-end test, and the tmux helpers it shares with the TUI's.
 E2E_TESTS += tests/e2e/attach.sh
+# Whom the clients trust: the socket's directory, the server's uid, a
+# refusal's message; attach raw only by --raw or stdout not a terminal.
+E2E_TESTS += tests/e2e/client-trust.sh
 EXTRA_DIST += tests/e2e/lib-tui.sh
 
 # The pane renderer drawn into real terminal descriptions and read back;
