@@ -124,6 +124,7 @@ enum proto_code {
 	PROTO_ERR = 1,     /* the command failed (text says why) */
 	PROTO_USAGE = 2,   /* bad command, unknown instance */
 	PROTO_UNREACHABLE = 3, /* the instance did not answer (mconsole timeout) */
+	PROTO_FULL = 4,    /* input not taken: the guest reads none (id 0) */
 };
 
 /* A frame found in a buffer: type and a payload pointing into it. */

@@ -19,6 +19,14 @@
 #define QUEUE_MAX (4u << 20)  /* bytes queued to a client before it is behind */
 #define QUEUE_LOW (1u << 20)  /* ... and below which it is resynced */
 #define READ_CHUNK (64 * 1024)
+/* What a client may hold of the server's memory before it is dropped: at
+ * most CLIENTS_MAX connections, a frame of at most CLIENT_FRAME_MAX (a
+ * client sends keys, commands and pastes, never megabytes), and a frame
+ * begun must be whole within FRAME_DEADLINE_MS.  (200 connections each
+ * holding half of a 4 MB frame took the server to 824 MB.) */
+#define CLIENTS_MAX 128
+#define CLIENT_FRAME_MAX (512u * 1024)
+#define FRAME_DEADLINE_MS 10000
 #define DEFAULT_SNAPSHOT_SCROLLBACK 0
 /* PROTO_SUB_SCREENS: more than FLOOD_BYTES within FRAME_MS (1 MB/s; a
  * 200x50 screen of text is 10 KB, so more than a screen and a half a
@@ -53,6 +61,7 @@ struct client {
 	uv_pipe_t pipe;
 	struct buf in;
 	bool hello, status_sub, closing;
+	uint64_t partial_since; /* loop time the unfinished frame in `in` began; 0: none */
 	struct sub *subs;
 	struct srv_pending *pending;
 	char who[16];
@@ -371,7 +380,12 @@ static int on_input(struct client *c, struct proto_reader *r)
 		return 0;
 	if (s)
 		apply_size(s);
-	inst_input(in, (const char *)bytes, len);
+	if (inst_input(in, (const char *)bytes, len) == -ENOBUFS) {
+		char *msg = xasprintf("%s is not reading its console: its input waiting is full, "
+				      "%zu bytes not typed", name, len);
+		srv_reply(c, 0, PROTO_FULL, msg);
+		free(msg);
+	}
 	return 0;
 }
 
@@ -440,6 +454,15 @@ static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 	*b = uv_buf_init(c->in.data + c->in.len, (unsigned)(c->in.cap - c->in.len - 1));
 }
 
+/* The payload length a frame's header announces (little-endian, first);
+ * 0 while fewer than 4 bytes of it came. */
+static uint32_t announced_len(const char *p, size_t n)
+{
+	const uint8_t *u = (const uint8_t *)p;
+	return n < 4 ? 0 : (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 |
+				   (uint32_t)u[3] << 24;
+}
+
 static void read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 {
 	struct client *c = st->data;
@@ -453,6 +476,10 @@ static void read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 		struct proto_frame f;
 		long used = proto_frame_next((const uint8_t *)c->in.data + off,
 					     c->in.len - off, &f);
+		if (used == 0 && announced_len(c->in.data + off, c->in.len - off) > CLIENT_FRAME_MAX) {
+			client_close(c, "a frame over 512 KB");
+			return;
+		}
 		if (used == 0)
 			break;
 		int rc = used < 0 ? (int)used : dispatch(c, &f);
@@ -462,8 +489,25 @@ static void read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 		}
 		off += (size_t)used;
 	}
-	if (!c->closing)
-		buf_consume(&c->in, off);
+	if (c->closing)
+		return;
+	buf_consume(&c->in, off);
+	if (!c->in.len)
+		c->partial_since = 0;
+	else if (off || !c->partial_since)
+		c->partial_since = uv_now(c->srv->loop); /* a new frame began */
+}
+
+/* Called every poll: a client that began a frame and did not finish it in
+ * FRAME_DEADLINE_MS is dropped, so half-sent frames cannot pile up. */
+void srv_clients_reap(struct srv *srv)
+{
+	uint64_t now = uv_now(srv->loop);
+	for (struct client *c = srv->clients, *next; c; c = next) {
+		next = c->next;
+		if (c->partial_since && now - c->partial_since > FRAME_DEADLINE_MS)
+			client_close(c, "half a frame, and no more for 10 s");
+	}
 }
 
 /* ---- connections ---- */
@@ -520,13 +564,8 @@ static bool peer_allowed(struct client *c)
  * that a client reads before the server's HELLO: otherwise all it sees is
  * the connection reset.  The frame is small and the socket fresh, so one
  * try writes it. */
-static void refuse(struct client *c)
+static void refuse(struct client *c, const char *text)
 {
-	struct srv *srv = c->srv;
-	srv_log(srv, "refused a client of uid %u (pid %d)", (unsigned)c->uid, (int)c->pid);
-	char text[256];
-	snprintf(text, sizeof text, "it runs as %s (uid %u) and accepts only that user and root",
-		 srv->user, (unsigned)geteuid());
 	struct buf b = { 0 };
 	size_t start = proto_begin(&b, PROTO_REPLY);
 	proto_put_u32(&b, 0);
@@ -553,7 +592,22 @@ static void accept_cb(uv_stream_t *server, int status)
 		return;
 	}
 	if (!peer_allowed(c)) {
-		refuse(c);
+		srv_log(srv, "refused a client of uid %u (pid %d)", (unsigned)c->uid, (int)c->pid);
+		char text[256];
+		snprintf(text, sizeof text, "it runs as %s (uid %u) and accepts only that user "
+			 "and root", srv->user, (unsigned)geteuid());
+		refuse(c, text);
+		return;
+	}
+	size_t n = 0;
+	for (struct client *o = srv->clients; o; o = o->next)
+		n++;
+	if (n >= CLIENTS_MAX) {
+		srv_log(srv, "refused a client (pid %d): %zu connections already", (int)c->pid, n);
+		char text[128];
+		snprintf(text, sizeof text, "it has %d connections already: close some and try "
+			 "again", CLIENTS_MAX);
+		refuse(c, text);
 		return;
 	}
 	c->next = srv->clients;

@@ -207,6 +207,7 @@ static const struct inst_events inst_events = {
 static void poll_cb(uv_timer_t *t)
 {
 	struct srv *s = t->data;
+	srv_clients_reap(s);
 	bool any = false;
 	for (size_t i = 0; i < s->ninst && !any; i++)
 		any = inst_live(s->inst[i]);

@@ -61,6 +61,8 @@ void srv_clients_output(struct srv *s, struct inst *in, const char *bytes, size_
 void srv_clients_status(struct srv *s);
 void srv_clients_drop_inst(struct srv *s, struct inst *in);
 void srv_clients_close(struct srv *s);
+/* Drops the clients that began a frame and did not finish it in time. */
+void srv_clients_reap(struct srv *s);
 
 /* cmd.c: run one command from a client; the reply is sent with
  * srv_reply(), now or later (mconsole replies). */

@@ -62,6 +62,7 @@ struct attach {
 	bool dirty, full;
 	int cursor;           /* what curs_set() was last told */
 	uint64_t last_paint, last_bell;
+	uint64_t refused_at;  /* when the server last refused our keys (PROTO_FULL) */
 	unsigned sent_rows, sent_cols;
 
 	/* raw */
@@ -197,8 +198,10 @@ static void draw_status(struct attach *a)
 		snprintf(size, sizeof size, "  console %ux%u", cols, rows);
 	if (a->view.scroll > 0)
 		snprintf(scroll, sizeof scroll, "  [scrolled back %d]", a->view.scroll);
-	snprintf(left, sizeof left, " %s  %s%s%s%s", a->name, state,
-		 a->readonly ? "  read-only" : "", size, scroll);
+	bool refused = a->refused_at && uv_now(&a->loop) - a->refused_at < 5000;
+	snprintf(left, sizeof left, " %s  %s%s%s%s%s", a->name, state,
+		 a->readonly ? "  read-only" : "", size, scroll,
+		 refused ? "  [keys refused: the guest reads none]" : "");
 	key_label(a->detach_key, dk, sizeof dk);
 	if (a->status_key != NO_KEY) {
 		key_label(a->status_key, sk, sizeof sk);
@@ -481,6 +484,14 @@ static void on_reply(struct attach *a, const struct proto_frame *f)
 	char *text;
 	if (conn_parse_reply(f, &id, &code, &text) < 0 || code == PROTO_OK) {
 		free(text);
+		return;
+	}
+	if (code == PROTO_FULL) {
+		/* keys the guest does not read: said on the status line for a
+		 * while; the session goes on */
+		free(text);
+		a->refused_at = uv_now(&a->loop);
+		a->dirty = true;
 		return;
 	}
 	char *clean = xmalloc(strlen(text) + 1);

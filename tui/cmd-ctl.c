@@ -277,6 +277,8 @@ static void on_reply(struct ctl *c, const struct proto_frame *f)
 		fprintf(out, "%s%s", text, text[strlen(text) - 1] == '\n' ? "" : "\n");
 	free(text);
 	c->replied = true;
+	if (code == PROTO_FULL)
+		code = EXIT_FAIL; /* input refused: that is all it says */
 	if (code != PROTO_OK || !c->wait)
 		finish(c, code);
 	check_wait(c);
