@@ -174,7 +174,7 @@ str() { le32 ${#1}; printf '%s' "$1"; }
 # poke FLAGS TEXT: HELLO, CONSOLE_SUB web with FLAGS, INPUT TEXT and Enter
 poke() {
 	{
-		le32 $((4 + 4 + 4)); le16 1; le16 0; le32 1; str poke
+		le32 $((4 + 4 + 4)); le16 1; le16 0; le32 "$PROTO_VERSION"; str poke
 		le32 $((7 + 4 + 1)); le16 4; le16 0; str web; le32 0; printf "\\$(printf %03o "$1")"
 		le32 $((7 + 4 + ${#2} + 1)); le16 8; le16 0; str web; le32 $((${#2} + 1)); printf '%s\r' "$2"
 	} >"$T_DIR/poke"

@@ -14,6 +14,8 @@ UML_KERNEL=${UML_KERNEL:-/usr/bin/linux.uml}
 UMLTOP_XSTATE_SHIM=${UMLTOP_XSTATE_SHIM-$top_builddir/.libs/umltop-xstate.so}
 export UMLTOP_XSTATE_SHIM
 IMAGES=$top_builddir/tests/fixtures/images
+# For tests that write frames by hand: the HELLO's version.
+PROTO_VERSION=$(sed -n 's/^#define PROTO_VERSION \([0-9]*\).*/\1/p' "$top_srcdir/proto/proto.h")
 
 T_NUM=0
 T_FAILED=0

@@ -107,8 +107,9 @@ ok $? "a client asking for screens saw the flood's end, and ends on the picture 
 ok $? "it got the flood as screens, and a full snapshot (scrollback and all) after the flood's end"
 
 # 4. malformed frames: that client is dropped, consoles and others go on
-# HELLO with PROTO_VERSION (2), then a frame of 4 GB
-printf '\013\000\000\000\001\000\000\000\002\000\000\000\003\000\000\000tui' >"$T_DIR/hello"
+# HELLO with PROTO_VERSION, then a frame of 4 GB
+{ printf '\013\000\000\000\001\000\000\000'; printf "\\$(printf %03o "$PROTO_VERSION")\\000\\000\\000"
+  printf '\003\000\000\000tui'; } >"$T_DIR/hello"
 { cat "$T_DIR/hello"; printf '\377\377\377\377\010\000\000\000garbage'; } |
 	"$top_builddir/tests/fixtures/sock-poke" "$SOCK" 60 >"$T_DIR/poke.out"
 ok $? "a client sending an oversized frame is dropped ($(cat "$T_DIR/poke.out"))"
