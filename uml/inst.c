@@ -720,6 +720,24 @@ static uint64_t started_ago_ns(pid_t pid)
 	return now_ns > start_ns ? now_ns - start_ns : 0;
 }
 
+/* Gone, or a zombie its new parent has not reaped (where init does not
+ * reap, as in some containers). */
+static bool process_gone(pid_t pid)
+{
+	char path[64], text[256];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH;
+	ssize_t n = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	text[n] = '\0';
+	const char *p = strrchr(text, ')');
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
 /* A UML of this instance still runs, started by a server that died: take
  * it over rather than start a second kernel on its images.  Its console
  * went with that server; mconsole, the notify socket and its process
@@ -1218,7 +1236,7 @@ static void poll_reply(void *arg, int status, int err, const char *text, size_t 
 void inst_poll(struct inst *in, const struct inst_procs *procs)
 {
 	/* An adopted UML is not our child: no SIGCHLD tells of its end. */
-	if (in->adopted && in->pid > 0 && kill(in->pid, 0) < 0 && errno == ESRCH)
+	if (in->adopted && in->pid > 0 && process_gone(in->pid))
 		exited(in, NULL);
 	if (!inst_live(in))
 		return;
