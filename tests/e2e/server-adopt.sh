@@ -101,7 +101,9 @@ sed 's/^/# /' "$T_DIR/halt.out"
 both_stopped() { is_state a stopped && is_state b stopped; }
 [ "$rc" -eq 0 ] && wait_until 30 both_stopped
 ok $? "halt-all --wait through the new server stops a and b ($rc: $(state_of a), $(state_of b))"
-! kill -0 "$pa" 2>/dev/null && ! kill -0 "$pb" 2>/dev/null
+# (gone, or a zombie whoever inherited it has yet to reap)
+gone() { [ ! -e "/proc/$1" ] || grep -q ') [ZX] ' "/proc/$1/stat" 2>/dev/null; }
+gone "$pa" && gone "$pb"
 ok $? "the adopted processes are gone"
 ctl status --json | grep -F '"name":"a"' | grep -q '"reason":"halted (clean)'
 ok $? "a's halt was clean (ctrl-alt-del)"
