@@ -659,6 +659,23 @@ static void begin_run(struct inst *in)
 
 /* ---- a UML an earlier server left running ---- */
 
+/* /proc/PID/WHAT into text (NUL-terminated, cut at cap - 1): its length,
+ * or -errno. */
+static ssize_t read_proc(pid_t pid, const char *what, char *text, size_t cap)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, what);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, text, cap - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
 bool inst_cmdline_is(const char *text, size_t len, const char *umid, const char *uml_dir)
 {
 	bool got_umid = false, got_dir = false;
@@ -683,13 +700,8 @@ static pid_t leftover_uml(struct inst *in)
 	free(dir);
 	if (pid <= 0 || (kill(pid, 0) < 0 && errno != EPERM))
 		return 0;
-	char path[64], text[8192];
-	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, text, sizeof text);
-	close(fd);
+	char text[8192];
+	ssize_t n = read_proc(pid, "cmdline", text, sizeof text);
 	return n > 0 && inst_cmdline_is(text, (size_t)n, in->ci->umid, in->paths.uml_dir) ? pid : 0;
 }
 
@@ -697,16 +709,9 @@ static pid_t leftover_uml(struct inst *in)
  * against the boot clock); 0 when not known. */
 static uint64_t started_ago_ns(pid_t pid)
 {
-	char path[64], text[1024];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	char text[1024];
+	if (read_proc(pid, "stat", text, sizeof text) <= 0)
 		return 0;
-	ssize_t n = read(fd, text, sizeof text - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	text[n] = '\0';
 	char *p = strrchr(text, ')'); /* the command may hold spaces and ')' */
 	unsigned long long ticks = 0;
 	/* after ") ": state is field 3; starttime is field 22 */
@@ -724,16 +729,10 @@ static uint64_t started_ago_ns(pid_t pid)
  * reap, as in some containers). */
 static bool process_gone(pid_t pid)
 {
-	char path[64], text[256];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ESRCH;
-	ssize_t n = read(fd, text, sizeof text - 1);
-	close(fd);
+	char text[256];
+	ssize_t n = read_proc(pid, "stat", text, sizeof text);
 	if (n <= 0)
-		return true;
-	text[n] = '\0';
+		return n == -ENOENT || n == -ESRCH || n == 0;
 	const char *p = strrchr(text, ')');
 	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
 }
@@ -770,27 +769,20 @@ bool inst_adopt(struct inst *in)
 	return !inst_live(in) && adopt(in);
 }
 
-/* A process holding the file at path open: its pid, or 0.  Two kernels on
- * one image corrupt it (UML's own lock only stops the second at boot, with
- * a panic), so an image in use by anything is not booted again. */
 static pid_t pgrp_of(pid_t pid)
 {
-	char path[64], text[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, text, sizeof text - 1);
-	close(fd);
+	char text[512];
 	struct inst_procstat ps;
-	if (n <= 0)
+	if (read_proc(pid, "stat", text, sizeof text) <= 0)
 		return 0;
-	text[n] = '\0';
 	return inst_parse_procstat(text, &ps) == 0 ? ps.pgrp : 0;
 }
 
-/* skip: the process group of this instance's last run, whose helpers may
- * still be on their way out after its SIGKILL. */
+/* A process holding the file at path open: its pid, or 0.  Two kernels on
+ * one image corrupt it (UML's own lock only stops the second at boot, with
+ * a panic), so an image in use by anything is not booted again.  skip: the
+ * process group of this instance's last run, whose helpers may still be
+ * on their way out after its SIGKILL. */
 static pid_t image_user(const char *path, pid_t skip)
 {
 	struct stat want, st;
@@ -833,14 +825,10 @@ static bool images_in_use(struct inst *in, char *err, size_t errlen)
 		pid_t pid = image_user(images[i], in->last_pid);
 		if (!pid)
 			continue;
-		char comm[64] = "?", path[64];
-		snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
-		FILE *f = fopen(path, "r");
-		if (f) {
-			if (fgets(comm, sizeof comm, f))
-				comm[strcspn(comm, "\n")] = '\0';
-			fclose(f);
-		}
+		char comm[64];
+		if (read_proc(pid, "comm", comm, sizeof comm) <= 0)
+			strcpy(comm, "?");
+		comm[strcspn(comm, "\n")] = '\0';
 		char clean[sizeof comm];
 		util_clean_text(comm, clean);
 		snprintf(err, errlen, "%s is in use by pid %d (%s), not a UML of this server: "
