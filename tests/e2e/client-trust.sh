@@ -114,8 +114,14 @@ kill "$FAKE_PID"
 # /tmp/umltop-UID (no XDG_RUNTIME_DIR): in a mount namespace with a /tmp
 # of its own, daemon makes nobody's directory and listens in it; nobody's
 # client must not talk to it.
+# (The binary is copied into that /tmp: the build may itself be under
+# /tmp, hidden once it is mounted over.)
 NS_SCRIPT='
+exec 9<"$3"
 mount -t tmpfs -o mode=1777 h8tmp /tmp || exit 99
+cp /proc/self/fd/9 /tmp/umltop-bin && chmod 755 /tmp/umltop-bin || exit 98
+exec 9<&-
+set -- "$1" "$2" /tmp/umltop-bin
 d=/tmp/umltop-$2
 mkdir -m 755 "$d" && chown daemon "$d"
 setpriv --reuid=$(id -u daemon) --regid=$(id -g daemon) --clear-groups \
