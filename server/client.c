@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -680,6 +681,21 @@ int srv_listen(struct srv *srv, char *err, size_t errlen)
 		unlink(tmp);
 	}
 	free(tmp);
+	return rc;
+}
+
+int srv_listen_fd(struct srv *srv, int fd, char *err, size_t errlen)
+{
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	uv_pipe_init(srv->loop, &srv->listener, 0);
+	srv->listener.data = srv;
+	int rc = uv_pipe_open(&srv->listener, fd);
+	if (rc == 0)
+		rc = uv_listen((uv_stream_t *)&srv->listener, 64, accept_cb);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot listen on the socket handed over: %s", uv_strerror(rc));
+		uv_close((uv_handle_t *)&srv->listener, NULL);
+	}
 	return rc;
 }
 

@@ -190,6 +190,15 @@ static void cmd_reload(struct srv *s, struct client *c, uint32_t id, int argc, c
 	buf_free(&msg);
 }
 
+/* Done, the exec ends this connection (the client takes that for success
+ * and waits for the socket to answer again); not done, the reason. */
+static void cmd_upgrade(struct srv *s, struct client *c, uint32_t id, int argc, char **argv)
+{
+	char err[512];
+	srv_upgrade(s, err, sizeof err);
+	srv_reply(c, id, PROTO_ERR, err);
+}
+
 static const struct srv_cmd commands[] = {
 	{ "start", "start NAME", 1, 1, cmd_start },
 	{ "halt", "halt NAME", 1, 1, cmd_halt },
@@ -201,6 +210,7 @@ static const struct srv_cmd commands[] = {
 	{ "halt-all", "halt-all", 0, 0, cmd_halt_all },
 	{ "shutdown", "shutdown", 0, 0, cmd_shutdown },
 	{ "reload", "reload", 0, 0, cmd_reload },
+	{ "upgrade", "upgrade", 0, 0, cmd_upgrade },
 };
 
 void srv_command(struct srv *s, struct client *c, uint32_t id, int argc, char **argv)

@@ -371,6 +371,7 @@ void srv_maybe_exit(struct srv *s)
 	uv_close((uv_handle_t *)&s->sig_term, NULL);
 	uv_close((uv_handle_t *)&s->sig_int, NULL);
 	uv_close((uv_handle_t *)&s->sig_hup, NULL);
+	uv_close((uv_handle_t *)&s->sig_usr2, NULL);
 	for (size_t i = 0; i < s->ninst; i++)
 		inst_free(s->inst[i]);
 	s->ninst = 0;
@@ -392,6 +393,11 @@ static void signal_cb(uv_signal_t *h, int sig)
 		struct buf msg = { 0 };
 		srv_reload(s, &msg);
 		buf_free(&msg);
+		return;
+	}
+	if (sig == SIGUSR2) { /* for package scripts: upgrade in place */
+		char err[512];
+		srv_upgrade(s, err, sizeof err);
 		return;
 	}
 	srv_log(s, "signal %d", sig);
@@ -535,8 +541,8 @@ static void init_handles(struct srv *s)
 	s->status_timer.data = s;
 	uv_timer_init(s->loop, &s->frame_timer);
 	s->frame_timer.data = s;
-	uv_signal_t *sigs[] = { &s->sig_term, &s->sig_int, &s->sig_hup };
-	int nums[] = { SIGTERM, SIGINT, SIGHUP };
+	uv_signal_t *sigs[] = { &s->sig_term, &s->sig_int, &s->sig_hup, &s->sig_usr2 };
+	int nums[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR2 };
 	for (size_t i = 0; i < ARRAY_LEN(sigs); i++) {
 		uv_signal_init(s->loop, sigs[i]);
 		sigs[i]->data = s;
@@ -559,8 +565,8 @@ static void autostart(struct srv *s)
 {
 	for (size_t i = 0; i < s->ninst; i++) {
 		char err[256];
-		if (inst_adopt(s->inst[i]))
-			continue;
+		if (inst_live(s->inst[i]) || inst_adopt(s->inst[i]))
+			continue; /* handed over by an upgrade, or adopted */
 		if (inst_conf(s->inst[i])->autostart && inst_start(s->inst[i], err, sizeof err) < 0)
 			srv_log(s, "autostart %s: %s", inst_name(s->inst[i]), err);
 	}
@@ -577,8 +583,42 @@ static void srv_free(struct srv *s)
 	free(s->rundir);
 	free(s->statedir);
 	free(s->shim);
+	free(s->exe);
+	for (size_t i = 0; s->argv && s->argv[i]; i++)
+		free(s->argv[i]);
+	free(s->argv);
 	if (s->log)
 		fclose(s->log);
+}
+
+/* What this process was run as, for an upgrade to run again: the binary's
+ * path (a newer binary put there runs) and every word of its command
+ * line, from /proc/self (main's argv is not ours to keep). */
+static void own_command(struct srv *s)
+{
+	char exe[4096], text[65536];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *del = strstr(exe, " (deleted)"); /* replaced since it started */
+		if (del && !del[10])
+			*del = '\0';
+		s->exe = xstrdup(exe);
+	}
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	size_t words = 0;
+	for (ssize_t i = 0; i < n; i++)
+		words += !text[i];
+	s->argv = xcalloc(words + 1, sizeof *s->argv);
+	size_t k = 0;
+	for (char *w = text; w < text + n && k < words; w += strlen(w) + 1)
+		s->argv[k++] = xstrdup(w);
 }
 
 int srv_main(int argc, char **argv)
@@ -587,6 +627,14 @@ int srv_main(int argc, char **argv)
 	struct srv_opts opts = { 0 };
 	int ready_fd = -1, rc;
 	char err[512];
+	/* After an upgrade: what the process before handed over. */
+	struct handover *ho = NULL;
+	const char *ho_fd = getenv("UMLTOP_HANDOVER");
+	if (ho_fd) {
+		ho = srv_handover_read(atoi(ho_fd));
+		unsetenv("UMLTOP_HANDOVER");
+	}
+	own_command(s);
 
 	if (parse_args(s, &opts, argc, argv) < 0)
 		return 2;
@@ -615,7 +663,7 @@ int srv_main(int argc, char **argv)
 		srv_free(s);
 		return 1;
 	}
-	if (!opts.foreground && (rc = daemonize(&ready_fd, fileno(s->log))) < 0) {
+	if (!opts.foreground && !ho && (rc = daemonize(&ready_fd, fileno(s->log))) < 0) {
 		fprintf(stderr, "umltop server: cannot daemonise: %s\n", strerror(-rc));
 		return 1;
 	}
@@ -642,7 +690,8 @@ int srv_main(int argc, char **argv)
 	};
 	if (!s->env.feeder)
 		srv_log(s, "no thread for the emulators: consoles are emulated inline");
-	if (srv_listen(s, err, sizeof err) < 0) {
+	if ((ho ? srv_listen_fd(s, srv_handover_listener(ho), err, sizeof err)
+		: srv_listen(s, err, sizeof err)) < 0) {
 		fprintf(stderr, "umltop server: %s\n", err);
 		srv_log(s, "%s", err);
 		tell_ready(&ready_fd, false, NULL);
@@ -654,7 +703,12 @@ int srv_main(int argc, char **argv)
 	buf_free(&added);
 	uv_timer_start(&s->poll_timer, poll_cb, s->env.poll_ms, s->env.poll_ms);
 	tell_ready(&ready_fd, true, s->log);
-	s->log_on_stderr = !opts.foreground;
+	s->log_on_stderr = ho ? srv_handover_daemon(ho) : !opts.foreground;
+	if (ho) {
+		if (s->log_on_stderr)
+			dup2(fileno(s->log), 2);
+		srv_handover_apply(s, ho);
+	}
 	autostart(s);
 
 	uv_run(s->loop, UV_RUN_DEFAULT);

@@ -33,7 +33,9 @@ struct srv {
 	uv_timer_t status_timer; /* coalesces status broadcasts */
 	uv_timer_t frame_timer;  /* screens to flooded subscribers (client.c) */
 	bool status_due;
-	uv_signal_t sig_term, sig_int, sig_hup;
+	uv_signal_t sig_term, sig_int, sig_hup, sig_usr2;
+	char *exe;   /* the binary it was started from, for an upgrade */
+	char **argv; /* ... and its arguments */
 	FILE *log;
 	bool log_on_stderr; /* a daemon's stderr goes to the log: again after a rotation */
 	int log_error;      /* errno of the last failed write to the log, 0 when it works */
@@ -55,8 +57,20 @@ void srv_halt_all(struct srv *s);
 void srv_shutdown(struct srv *s);
 void srv_maybe_exit(struct srv *s);
 
+/* upgrade.c: re-execute (returns only when that failed, with err set);
+ * the new process reads what it takes over, listens on the socket handed
+ * over, and takes each instance once they exist. */
+struct handover;
+int srv_upgrade(struct srv *s, char *err, size_t errlen);
+struct handover *srv_handover_read(int fd);
+int srv_handover_listener(const struct handover *h);
+bool srv_handover_daemon(const struct handover *h);
+void srv_handover_apply(struct srv *s, struct handover *h);
+
 /* client.c */
 int srv_listen(struct srv *s, char *err, size_t errlen);
+/* Listen on a socket handed over by the process before an upgrade. */
+int srv_listen_fd(struct srv *s, int fd, char *err, size_t errlen);
 void srv_clients_output(struct srv *s, struct inst *in, const char *bytes, size_t len);
 void srv_clients_status(struct srv *s);
 void srv_clients_drop_inst(struct srv *s, struct inst *in);

@@ -903,6 +903,92 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- handing a UML over to the next server process ---- */
+
+const char *inst_handover_busy(const struct inst *in)
+{
+	if (in->state == INST_STARTING)
+		return "starting";
+	if (in->state == INST_HALTING)
+		return "halting";
+	if (in->restart_pending)
+		return "about to restart";
+	return NULL;
+}
+
+void inst_handover_get(struct inst *in, struct inst_handover *h)
+{
+	memset(h, 0, sizeof *h);
+	if (in->console_open)
+		console_read(in, true); /* every byte the guest wrote so far */
+	h->pid = in->pid;
+	h->master = in->console_open ? in->pty.master : -1;
+	h->state = in->state;
+	h->adopted = in->adopted;
+	h->rows = in->rows;
+	h->cols = in->cols;
+	h->up_ms = (util_now_ns() - in->started_ns) / 1000000;
+	snprintf(h->reason, sizeof h->reason, "%s", in->reason);
+	struct term *t = feed_lock(in->feed);
+	term_snapshot(t, (unsigned)term_scrollback_len(t), &h->screen);
+	feed_unlock(in->feed);
+	if (h->master >= 0)
+		fcntl(h->master, F_SETFD, 0);
+	/* The clean-text log keeps a partial line in memory: out with it. */
+	if (in->log) {
+		term_log_close(in->log);
+		in->log = NULL;
+	}
+}
+
+void inst_handover_undo(struct inst *in)
+{
+	if (in->console_open)
+		fcntl(in->pty.master, F_SETFD, FD_CLOEXEC);
+	open_logs(in);
+}
+
+int inst_handover_take(struct inst *in, const struct inst_handover *h)
+{
+	if (inst_live(in) || h->pid <= 0)
+		return -EBUSY;
+	char err[256] = "";
+	in->drop = in->ci->user && geteuid() == 0 && in->ci->uid != 0;
+	if (start_notifier(in, err, sizeof err) < 0)
+		inst_log(in, "after the upgrade: no notify socket (%s)", err);
+	open_logs(in);
+	begin_run(in);
+	in->pid = h->pid;
+	in->adopted = h->adopted;
+	in->umid_dir = dir_of(in->paths.mconsole);
+	in->mconsole_known = true;
+	in->rows = h->rows ? h->rows : DEFAULT_ROWS;
+	in->cols = h->cols ? h->cols : DEFAULT_COLS;
+	in->started_ns = in->ready_at_ns = util_now_ns() - h->up_ms * 1000000;
+	snprintf(in->reason, sizeof in->reason, "%s", h->reason);
+	struct term *t = feed_lock(in->feed);
+	term_resize(t, in->rows, in->cols);
+	term_feed(t, h->screen.data ? h->screen.data : "", h->screen.len);
+	feed_unlock(in->feed);
+	if (h->master >= 0) {
+		fcntl(h->master, F_SETFD, FD_CLOEXEC);
+		in->pty.master = h->master;
+		in->console_poll = xmalloc(sizeof *in->console_poll);
+		uv_poll_init(in->env.loop, in->console_poll, in->pty.master);
+		in->console_poll->data = in;
+		in->console_open = true;
+		console_update_poll(in);
+	}
+	inst_log(in, "pid %d taken over after the upgrade", (int)in->pid);
+	inst_set_state(in, h->state);
+	if (!in->adopted) {
+		/* still our child: one that ended during the exec is reaped now */
+		uv_signal_start(&in->sigchld, sigchld_cb, SIGCHLD);
+		sigchld_cb(&in->sigchld, SIGCHLD);
+	}
+	return 0;
+}
+
 /* ---- exits ---- */
 
 /* Close what belongs to one run: console, mconsole client, notifier, the

@@ -129,6 +129,32 @@ int inst_restart(struct inst *in, char *err, size_t errlen); /* halt, then start
  * did. */
 bool inst_adopt(struct inst *in);
 
+/* An upgrade (server/upgrade.c): the server re-executes itself and the
+ * new process takes each live instance over, its process still our child,
+ * its pty master kept open across the exec, its screen and scrollback
+ * handed over as a snapshot. */
+struct inst_handover {
+	pid_t pid;
+	int master;        /* kept open across the exec */
+	enum inst_state state;
+	bool adopted;
+	unsigned rows, cols;
+	uint64_t up_ms;
+	char reason[256];
+	struct buf screen; /* term_snapshot(), scrollback and all */
+};
+/* Why this instance cannot be handed over now (starting, halting, about
+ * to restart), or NULL. */
+const char *inst_handover_busy(const struct inst *in);
+/* The console read out to the last byte (into the logs and the screen),
+ * then h filled and the master's close-on-exec cleared.  Live instances
+ * only. */
+void inst_handover_get(struct inst *in, struct inst_handover *h);
+/* The exec failed: the master gets its close-on-exec back. */
+void inst_handover_undo(struct inst *in);
+/* The new process: take the UML h describes (a stopped instance). */
+int inst_handover_take(struct inst *in, const struct inst_handover *h);
+
 /* mconsole passthrough (sysrq, arbitrary commands); cb as mc_reply_cb. */
 typedef void (*inst_reply_cb)(void *arg, int status, int err, const char *text,
 			      size_t len);
