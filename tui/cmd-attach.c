@@ -63,6 +63,10 @@ struct attach {
 	int cursor;           /* what curs_set() was last told */
 	uint64_t last_paint, last_bell;
 	uint64_t refused_at;  /* when the server last refused our keys (PROTO_FULL) */
+	/* the server went away (an upgrade re-executes it): connect again */
+	struct conn_opts opts;
+	uv_timer_t retry;
+	uint64_t lost_at;     /* 0 while connected */
 	unsigned sent_rows, sent_cols;
 
 	/* raw */
@@ -141,6 +145,7 @@ static void finish(struct attach *a, int code, char *msg)
 		uv_close((uv_handle_t *)&a->in, NULL);
 	a->in_on = false;
 	uv_close((uv_handle_t *)&a->frame, NULL);
+	uv_close((uv_handle_t *)&a->retry, NULL);
 	uv_close((uv_handle_t *)&a->check, NULL);
 	for (size_t i = 0; i < ARRAY_LEN(a->sig); i++)
 		uv_close((uv_handle_t *)&a->sig[i], NULL);
@@ -175,7 +180,9 @@ static void key_label(int k, char *out, size_t cap)
 static void state_label(const struct attach *a, char *out, size_t cap)
 {
 	const struct proto_inst *in = &a->inst;
-	if (!a->known)
+	if (a->lost_at)
+		snprintf(out, cap, "server restarting");
+	else if (!a->known)
 		snprintf(out, cap, "connecting");
 	else if (in->state == PROTO_HALTING)
 		snprintf(out, cap, "halting (%s, %u s)", proto_phase_name(in->phase),
@@ -292,7 +299,7 @@ static void on_resize(struct attach *a)
 		resizeterm(ws.ws_row, ws.ws_col);
 	if (a->screen)
 		layout(a);
-	else if (a->raw && !a->readonly && isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0)
+	else if (a->raw && !a->readonly && a->conn && isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0)
 		conn_resize(a->conn, a->name, ws.ws_row, ws.ws_col);
 }
 
@@ -347,6 +354,8 @@ static unsigned sub_flags(const struct attach *a)
 /* A fresh snapshot, at the size and with the history the server has. */
 static void resubscribe(struct attach *a)
 {
+	if (!a->conn)
+		return; /* connecting again: the subscription then brings one */
 	conn_console_sub(a->conn, a->name, SCROLLBACK, sub_flags(a));
 	a->resub = true;
 }
@@ -516,12 +525,45 @@ static void conn_frame_cb(void *arg, const struct proto_frame *f)
 	}
 }
 
+static void subscribe(struct attach *a);
+static void conn_closed_cb(void *arg, const char *why);
+static const struct conn_cb attach_conn_cb;
+
+/* The server went away: an upgrade re-executes it on the same socket, and
+ * one that died may be started again; try for RECONNECT_MS, then give up
+ * with why it went. */
+#define RECONNECT_MS 30000
+static void retry_cb(uv_timer_t *t)
+{
+	struct attach *a = t->data;
+	if (a->done) {
+		uv_timer_stop(t);
+		return;
+	}
+	char err[512];
+	if (conn_open(&a->loop, &a->opts, &attach_conn_cb, a, &a->conn, err, sizeof err) == 0) {
+		uv_timer_stop(t);
+		a->lost_at = 0;
+		a->known = false;
+		subscribe(a);
+		a->dirty = true;
+		return;
+	}
+	if (uv_now(&a->loop) - a->lost_at > RECONNECT_MS) {
+		uv_timer_stop(t);
+		finish(a, EXIT_FAIL, xasprintf("umltop attach: lost the server: %s", err));
+	}
+}
+
 static void conn_closed_cb(void *arg, const char *why)
 {
 	struct attach *a = arg;
 	a->conn = NULL; /* conn closes itself after this */
-	if (!a->done)
-		finish(a, EXIT_FAIL, xasprintf("umltop attach: %s", why));
+	if (a->done)
+		return;
+	a->lost_at = uv_now(&a->loop);
+	a->dirty = true;
+	uv_timer_start(&a->retry, retry_cb, 100, 200);
 }
 
 static const struct conn_cb attach_conn_cb = { .frame = conn_frame_cb,
@@ -715,8 +757,9 @@ static void handles_init(struct attach *a)
 	uv_loop_init(&a->loop);
 	uv_timer_init(&a->loop, &a->frame);
 	uv_timer_init(&a->loop, &a->linger);
+	uv_timer_init(&a->loop, &a->retry);
 	uv_check_init(&a->loop, &a->check);
-	a->frame.data = a->linger.data = a->check.data = a;
+	a->frame.data = a->linger.data = a->check.data = a->retry.data = a;
 	uv_check_start(&a->check, check_cb);
 	/* before newterm(), so curses leaves these signals to us */
 	for (size_t i = 0; i < ARRAY_LEN(a->sig); i++) {
@@ -804,6 +847,8 @@ static int run(struct attach *a, const char *sock, const char *const *conf, size
 {
 	struct conn_opts o = { .socket = sock, .autostart = true, .conf = conf,
 			       .nconf = nconf, .who = "attach" };
+	a->opts = o;
+	a->opts.autostart = false; /* again: the server it had, not a new one */
 	char err[512];
 	if (!a->raw) {
 		/* keys come from stdin, a terminal or a pipe; a file cannot be

@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "lib/util.h"
+#include "proto/proto.h"
 #include "tui/conn.h"
 #include "tui/tui-int.h" /* the figures formatted as the TUI shows them */
 #include "tui/tui.h"
@@ -37,6 +40,9 @@ struct ctl {
 	bool done, replied;
 	struct proto_status last; /* the newest status, for a --wait */
 	bool seen;                /* ... once one came */
+	const char *sock;         /* upgrade: where to wait for the new server */
+	char *own_sock;           /* ... when it is the default one */
+	uv_timer_t back;          /* ... polling it */
 	long timeout_s;
 };
 
@@ -295,11 +301,36 @@ static void frame_cb(void *arg, const struct proto_frame *f)
 		on_reply(c, f);
 }
 
+/* After `upgrade` closed the connection: done once the socket answers
+ * again (the new process listens on the same socket). */
+static void back_cb(uv_timer_t *t)
+{
+	struct ctl *c = t->data;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", c->sock);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool up = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (!up)
+		return;
+	printf("upgraded: the server on %s answers again\n", c->sock);
+	uv_close((uv_handle_t *)t, NULL);
+	finish(c, EXIT_OK);
+}
+
 static void closed_cb(void *arg, const char *why)
 {
 	struct ctl *c = arg;
 	if (c->done)
 		return;
+	if (!strcmp(c->argv[0], "upgrade") && !c->replied) {
+		/* the exec took the connection: the upgrade is under way */
+		uv_timer_init(&c->loop, &c->back);
+		c->back.data = c;
+		uv_timer_start(&c->back, back_cb, 50, 100);
+		return;
+	}
 	/* `shutdown` ends with the server going away: that is success. */
 	if (!strcmp(c->argv[0], "shutdown") && c->replied) {
 		finish(c, EXIT_OK);
@@ -346,6 +377,8 @@ static void usage(FILE *f)
 		"  resize NAME ROWS COLS         set the console's size (what the guest sees)\n"
 		"  reload                        re-read the config\n"
 		"  shutdown                      halt everything and stop the server\n"
+		"  upgrade                       the server re-executes itself (a newer binary),\n"
+		"                                keeping every UML and console\n"
 		"--wait and wait give up after --timeout S seconds (default %d; 0: never)\n"
 		"exit status: 0 done, 1 failed or timed out, 2 usage or unknown instance,\n"
 		"3 unreachable\n", WAIT_DEFAULT_S);
@@ -392,6 +425,8 @@ static int run(struct ctl *c, const char *sock, const char *const *conf, size_t 
 {
 	const char *cmd = c->argv[0];
 	bool start = !strcmp(cmd, "start") || !strcmp(cmd, "restart");
+	c->own_sock = sock ? NULL : proto_default_socket();
+	c->sock = sock ? sock : c->own_sock;
 	struct conn_opts o = { .socket = sock, .autostart = start, .conf = conf,
 			       .nconf = nconf, .who = "ctl" };
 	char err[512];
@@ -493,6 +528,7 @@ int tui_cmd_ctl(int argc, char **argv)
 	uv_run(&c.loop, UV_RUN_DEFAULT);
 	uv_loop_close(&c.loop);
 	proto_status_free(&c.last);
+	free(c.own_sock);
 	free(conf);
 	return rc;
 }

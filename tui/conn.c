@@ -292,9 +292,10 @@ static void write_cb(uv_write_t *req, int status)
 	free(req);
 }
 
+/* c NULL (a client between two connections to its server): dropped. */
 void conn_send(struct conn *c, const void *frame, size_t len)
 {
-	if (c->closing)
+	if (!c || c->closing)
 		return;
 	struct wreq *w = xmalloc(sizeof *w + len);
 	memcpy(w->data, frame, len);
@@ -307,6 +308,8 @@ void conn_send(struct conn *c, const void *frame, size_t len)
 
 size_t conn_queued(const struct conn *c)
 {
+	if (!c)
+		return 0;
 	return uv_stream_get_write_queue_size((const uv_stream_t *)&c->pipe);
 }
 
@@ -369,6 +372,8 @@ void conn_resize(struct conn *c, const char *name, unsigned rows, unsigned cols)
 
 uint32_t conn_command(struct conn *c, int argc, const char *const *argv)
 {
+	if (!c)
+		return 0;
 	struct buf b = { 0 };
 	uint32_t id = c->next_id++;
 	size_t start = proto_begin(&b, PROTO_COMMAND);

@@ -145,6 +145,10 @@ bool tui_inst_stats(const struct proto_inst *in);
 
 #include "term/term.h"
 #include "tui/conn.h"
+
+/* How long a client tries to reach its server again after losing it (an
+ * upgrade re-executes the server on the same socket). */
+#define TUI_RECONNECT_MS 30000
 #include "tui/pane.h"
 
 /* One per instance, in the server's order. */
@@ -188,6 +192,9 @@ struct tui {
 	uv_signal_t winch;
 	uv_timer_t paint;     /* armed only when something waits to be painted */
 	uv_timer_t clock;     /* the header's clock, once a second while shown */
+	uv_timer_t reconnect; /* the server went away: connecting again */
+	struct conn_opts conn_opts;
+	uint64_t lost_at;     /* 0 while connected */
 	struct tui_keymap km;
 	char *sock_arg;       /* -S as given, for the exit message */
 	unsigned scrollback;

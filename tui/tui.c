@@ -70,6 +70,7 @@ void tui_quit(struct tui *t, int code, char *msg)
 	close_handle((uv_handle_t *)&t->winch);
 	close_handle((uv_handle_t *)&t->paint);
 	close_handle((uv_handle_t *)&t->clock);
+	close_handle((uv_handle_t *)&t->reconnect);
 }
 
 /* The terminal went away without a SIGHUP reaching us (one ignored, say):
@@ -98,6 +99,10 @@ void tui_set_msg(struct tui *t, bool err, const char *fmt, ...)
 
 void tui_send_command(struct tui *t, int argc, const char *const *argv)
 {
+	if (!t->conn) {
+		tui_set_msg(t, true, "not connected to the server (it is restarting): try again");
+		return;
+	}
 	uint32_t id = conn_command(t->conn, argc, argv);
 	if (!strcmp(argv[0], "halt-all") || !strcmp(argv[0], "shutdown"))
 		t->halt_id = id;
@@ -474,14 +479,51 @@ static char *halt_summary_msg(struct tui *t)
 	return xasprintf("umltop: the server stopped: %s.\n", text);
 }
 
+static const struct conn_cb conn_cbs;
+
+/* Connected again (after an upgrade re-executed the server): the status
+ * and every pane's console asked for afresh, as at the start. */
+static void reconnect_cb(uv_timer_t *h)
+{
+	struct tui *t = h->data;
+	char err[512];
+	if (t->quitting) {
+		uv_timer_stop(h);
+		return;
+	}
+	if (conn_open(t->loop, &t->conn_opts, &conn_cbs, t, &t->conn, err, sizeof err) == 0) {
+		uv_timer_stop(h);
+		t->lost_at = 0;
+		for (size_t i = 0; i < t->npane; i++) {
+			t->pane[i].sub = false;
+			t->pane[i].asked_rows = t->pane[i].asked_cols = 0;
+		}
+		conn_status_sub(t->conn, true);
+		tui_set_msg(t, false, "connected to the server again");
+		tui_mark(t, TUI_RELAYOUT | TUI_REDRAW);
+		return;
+	}
+	if (uv_now(t->loop) - t->lost_at > TUI_RECONNECT_MS) {
+		uv_timer_stop(h);
+		tui_quit(t, 1, xasprintf("umltop: lost the server: %s\n", err));
+	}
+}
+
+/* The server went away: after Q that is the end; otherwise it may be an
+ * upgrade re-executing it on the same socket, so connect again for a
+ * while before giving up. */
 static void closed_cb(void *arg, const char *why)
 {
 	struct tui *t = arg;
 	t->conn = NULL;
-	if (t->shutdown)
+	if (t->shutdown) {
 		tui_quit(t, 0, halt_summary_msg(t));
-	else
-		tui_quit(t, 1, xasprintf("umltop: lost the server: %s\n", why));
+		return;
+	}
+	t->lost_at = uv_now(t->loop);
+	tui_set_msg(t, true, "server restarting: %s", why);
+	tui_mark(t, TUI_REDRAW);
+	uv_timer_start(&t->reconnect, reconnect_cb, 100, 200);
 }
 
 /* ---- terminal input and size ---- */
@@ -655,7 +697,8 @@ static int start_handles(struct tui *t)
 	uv_signal_init(t->loop, &t->winch);
 	uv_timer_init(t->loop, &t->paint);
 	uv_timer_init(t->loop, &t->clock);
-	t->input.data = t->winch.data = t->paint.data = t->clock.data = t;
+	uv_timer_init(t->loop, &t->reconnect);
+	t->input.data = t->winch.data = t->paint.data = t->clock.data = t->reconnect.data = t;
 	int rc = uv_poll_start(&t->input, UV_READABLE, input_cb);
 	if (rc == 0)
 		rc = uv_signal_start(&t->winch, winch_cb, SIGWINCH);
@@ -671,6 +714,8 @@ static int run(struct tui *t, const struct opts *o)
 	char err[512];
 	struct conn_opts co = { .socket = o->sock, .autostart = true, .conf = o->conf,
 				.nconf = o->nconf, .who = "tui" };
+	t->conn_opts = co;
+	t->conn_opts.autostart = false; /* again: the server it had */
 	if (conn_open(t->loop, &co, &conn_cbs, t, &t->conn, err, sizeof err) < 0) {
 		fprintf(stderr, "umltop: %s\n", err);
 		return 1;
