@@ -326,6 +326,7 @@ static void closed_cb(void *arg, const char *why)
 		return;
 	if (!strcmp(c->argv[0], "upgrade") && !c->replied) {
 		/* the exec took the connection: the upgrade is under way */
+		c->conn = NULL; /* it frees itself after this */
 		uv_timer_init(&c->loop, &c->back);
 		c->back.data = c;
 		uv_timer_start(&c->back, back_cb, 50, 100);

@@ -303,6 +303,19 @@ static void console_poll_cb(uv_poll_t *h, int status, int events)
 		console_flush_input(in);
 }
 
+/* Read the master from the loop.  A handle per run: the last run's may
+ * still be closing. */
+static void console_watch(struct inst *in)
+{
+	in->console_poll = xmalloc(sizeof *in->console_poll);
+	uv_poll_init(in->env.loop, in->console_poll, in->pty.master);
+	in->console_poll->data = in;
+	in->console_open = true;
+	in->console_held = false;
+	in->handles++;
+	console_update_poll(in);
+}
+
 static int console_open(struct inst *in)
 {
 	int rc = pty_open(&in->pty, in->rows, in->cols);
@@ -323,14 +336,7 @@ static int console_open(struct inst *in)
 	if (col > 0 || term_row_text(t, row, line, sizeof line) > 0)
 		term_feed(t, "\r\n", 2);
 	feed_unlock(in->feed);
-	/* A handle per run: the last run's may still be closing. */
-	in->console_poll = xmalloc(sizeof *in->console_poll);
-	uv_poll_init(in->env.loop, in->console_poll, in->pty.master);
-	in->console_poll->data = in;
-	in->console_open = true;
-	in->console_held = false;
-	in->handles++;
-	console_update_poll(in);
+	console_watch(in);
 	return 0;
 }
 
@@ -973,11 +979,7 @@ int inst_handover_take(struct inst *in, const struct inst_handover *h)
 	if (h->master >= 0) {
 		fcntl(h->master, F_SETFD, FD_CLOEXEC);
 		in->pty.master = h->master;
-		in->console_poll = xmalloc(sizeof *in->console_poll);
-		uv_poll_init(in->env.loop, in->console_poll, in->pty.master);
-		in->console_poll->data = in;
-		in->console_open = true;
-		console_update_poll(in);
+		console_watch(in);
 	}
 	inst_log(in, "pid %d taken over after the upgrade", (int)in->pid);
 	inst_set_state(in, h->state);
