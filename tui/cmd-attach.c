@@ -448,6 +448,7 @@ static bool ended(unsigned state)
 
 static void on_status(struct attach *a, const struct proto_frame *f)
 {
+	a->lost_at = 0; /* served again */
 	struct proto_status st;
 	if (proto_get_status(f, &st) < 0)
 		return;
@@ -543,8 +544,7 @@ static void retry_cb(uv_timer_t *t)
 	char err[512];
 	if (conn_open(&a->loop, &a->opts, &attach_conn_cb, a, &a->conn, err, sizeof err) == 0) {
 		uv_timer_stop(t);
-		a->lost_at = 0;
-		a->known = false;
+		a->known = false; /* lost_at stays until a status comes */
 		subscribe(a);
 		a->dirty = true;
 		return;
@@ -558,10 +558,16 @@ static void retry_cb(uv_timer_t *t)
 static void conn_closed_cb(void *arg, const char *why)
 {
 	struct attach *a = arg;
+	bool served = conn_established(a->conn);
 	a->conn = NULL; /* conn closes itself after this */
 	if (a->done)
 		return;
-	a->lost_at = uv_now(&a->loop);
+	if (!served && !a->lost_at) { /* turned away: no use asking again */
+		finish(a, EXIT_FAIL, xasprintf("umltop attach: %s", why));
+		return;
+	}
+	if (!a->lost_at)
+		a->lost_at = uv_now(&a->loop);
 	a->dirty = true;
 	uv_timer_start(&a->retry, retry_cb, 100, 200);
 }

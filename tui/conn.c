@@ -306,6 +306,11 @@ void conn_send(struct conn *c, const void *frame, size_t len)
 	}
 }
 
+bool conn_established(const struct conn *c)
+{
+	return c && c->hello;
+}
+
 size_t conn_queued(const struct conn *c)
 {
 	if (!c)

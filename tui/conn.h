@@ -33,6 +33,10 @@ struct conn_cb {
 int conn_open(uv_loop_t *loop, const struct conn_opts *o, const struct conn_cb *cb,
 	      void *arg, struct conn **out, char *err, size_t errlen);
 void conn_close(struct conn *c);
+/* The server said HELLO on this connection: it was served, not turned
+ * away (what a client asks in its closed callback before connecting
+ * again). */
+bool conn_established(const struct conn *c);
 /* Bytes written but not yet taken by the server. */
 size_t conn_queued(const struct conn *c);
 const char *conn_socket(const struct conn *c);

@@ -439,6 +439,7 @@ static void update_pane(struct tui *t, struct tui_pane *p, const struct proto_in
 
 static void on_status(struct tui *t, const struct proto_frame *f)
 {
+	t->lost_at = 0; /* served again */
 	struct proto_status st;
 	if (proto_get_status(f, &st) < 0)
 		return;
@@ -492,8 +493,7 @@ static void reconnect_cb(uv_timer_t *h)
 		return;
 	}
 	if (conn_open(t->loop, &t->conn_opts, &conn_cbs, t, &t->conn, err, sizeof err) == 0) {
-		uv_timer_stop(h);
-		t->lost_at = 0;
+		uv_timer_stop(h); /* lost_at stays until a status comes */
 		for (size_t i = 0; i < t->npane; i++) {
 			t->pane[i].sub = false;
 			t->pane[i].asked_rows = t->pane[i].asked_cols = 0;
@@ -515,12 +515,18 @@ static void reconnect_cb(uv_timer_t *h)
 static void closed_cb(void *arg, const char *why)
 {
 	struct tui *t = arg;
+	bool served = conn_established(t->conn);
 	t->conn = NULL;
 	if (t->shutdown) {
 		tui_quit(t, 0, halt_summary_msg(t));
 		return;
 	}
-	t->lost_at = uv_now(t->loop);
+	if (!served && !t->lost_at) { /* turned away: no use asking again */
+		tui_quit(t, 1, xasprintf("umltop: %s\n", why));
+		return;
+	}
+	if (!t->lost_at)
+		t->lost_at = uv_now(t->loop);
 	tui_set_msg(t, true, "server restarting: %s", why);
 	tui_mark(t, TUI_REDRAW);
 	uv_timer_start(&t->reconnect, reconnect_cb, 100, 200);
