@@ -982,7 +982,9 @@ int inst_handover_take(struct inst *in, const struct inst_handover *h)
 		console_watch(in);
 	}
 	inst_log(in, "pid %d taken over after the upgrade", (int)in->pid);
-	inst_set_state(in, h->state);
+	/* unresponsive: running until the next poll says otherwise (the state
+	 * it would go back to is not handed over) */
+	inst_set_state(in, h->state == INST_UNRESPONSIVE ? INST_RUNNING : h->state);
 	if (!in->adopted) {
 		/* still our child: one that ended during the exec is reaped now */
 		uv_signal_start(&in->sigchld, sigchld_cb, SIGCHLD);

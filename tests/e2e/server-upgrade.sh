@@ -5,7 +5,7 @@
 # after as before, and an attached client comes back to it by itself.
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
-plan 15
+plan 16
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" a b -- HALT_TIMEOUT=20
 # The server runs from a copy of the binary, so that the copy can go away
@@ -84,6 +84,17 @@ wait_until 30 both_running && [ "$(field_of a pid)" = "$pa" ]
 ok $? "... the instances run on ($(state_of a), $(state_of b))"
 ! tui_dead u && tui_wait u 'connected to the server again' 60 && tui_pane_wait u a 'after-42' 60
 ok $? "the TUI came back by itself, its panes showing the consoles"
+
+# an instance that does not answer mconsole is handed over too, and is
+# running again once it answers
+kill -STOP "$pa"
+wait_until 60 is_state a unresponsive
+r=$?
+rc=0
+timeout 120 "$UMLTOP" ctl -S "$SOCK" upgrade >/dev/null 2>&1 || rc=$?
+kill -CONT "$pa"
+[ $r -eq 0 ] && [ $rc -eq 0 ] && wait_until 60 is_state a running && [ "$(field_of a pid)" = "$pa" ]
+ok $? "an unresponsive a, upgraded over, is running again once it answers ($(state_of a))"
 
 # 5. an exec that fails: the server runs on as it was, consoles and all
 mv "$T_DIR/umltop-bin" "$T_DIR/umltop-bin.moved"
