@@ -557,6 +557,12 @@ static void free_strv(char **v)
 	free(v);
 }
 
+/* A root server runs the UML as USER, when USER is not root itself. */
+static bool drops_to_user(const struct inst *in)
+{
+	return in->ci->user && geteuid() == 0 && in->ci->uid != 0;
+}
+
 /* Runtime directories: made by the server, usable by the instance's user. */
 static int prepare_dirs(struct inst *in, char *err, size_t errlen)
 {
@@ -754,7 +760,7 @@ static bool adopt(struct inst *in)
 	if (!pid)
 		return false;
 	char err[256] = "";
-	in->drop = in->ci->user && geteuid() == 0 && in->ci->uid != 0;
+	in->drop = drops_to_user(in);
 	if (prepare_dirs(in, err, sizeof err) < 0 || start_notifier(in, err, sizeof err) < 0)
 		inst_log(in, "adopting pid %d: no notify socket (%s)", (int)pid, err);
 	begin_run(in);
@@ -873,7 +879,7 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 		inst_set_state(in, INST_FAILED);
 		return -EBUSY;
 	}
-	in->drop = in->ci->user && geteuid() == 0 && in->ci->uid != 0;
+	in->drop = drops_to_user(in);
 	int rc = prepare_dirs(in, err, errlen);
 	if (rc == 0)
 		rc = start_notifier(in, err, errlen);
@@ -959,7 +965,7 @@ int inst_handover_take(struct inst *in, const struct inst_handover *h)
 	if (inst_live(in) || h->pid <= 0)
 		return -EBUSY;
 	char err[256] = "";
-	in->drop = in->ci->user && geteuid() == 0 && in->ci->uid != 0;
+	in->drop = drops_to_user(in);
 	if (start_notifier(in, err, sizeof err) < 0)
 		inst_log(in, "after the upgrade: no notify socket (%s)", err);
 	open_logs(in);
