@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "server/server.h"
 #include "tui/tui.h"
 
@@ -18,11 +19,11 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-	{ "check", tui_cmd_check, "check [-c DIR|FILE]...       validate config, print each instance's argv" },
+	{ "check", cli_cmd_check, "check [-c DIR|FILE]...       validate config, print each instance's argv" },
 	{ "server", srv_main, "server [-S SOCKET] [-c CONFIG]... [--foreground]  run the console server" },
-	{ "ctl", tui_cmd_ctl, "ctl [-S SOCKET] COMMAND...     scripted control (umltop ctl --help)" },
+	{ "ctl", cli_cmd_ctl, "ctl [-S SOCKET] COMMAND...     scripted control (umltop ctl --help)" },
 	{ "attach", tui_cmd_attach, "attach [-S SOCKET] [-r] [-e KEY] [--raw] NAME  one console (Ctrl-] detaches)" },
-	{ "mconsole", tui_cmd_mconsole, "mconsole UMID|DIR|SOCKET CMD... talk to a UML's management console" },
+	{ "mconsole", cli_cmd_mconsole, "mconsole UMID|DIR|SOCKET CMD... talk to a UML's management console" },
 };
 
 static void usage(FILE *f)

@@ -1,6 +1,8 @@
 noinst_LTLIBRARIES += libproto.la
 libproto_la_SOURCES = proto/proto.h proto/paths.c proto/frame.c proto/status.c \
 	proto/trust.c
+# What clients make of frames: a SNAPSHOT decoded, figures as text.
+libproto_la_SOURCES += proto/client.h proto/figures.c
 
 check_PROGRAMS += tests/unit/test_proto
 TESTS += tests/unit/test_proto

@@ -23,10 +23,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cli/conn.h"
 #include "lib/util.h"
 #include "proto/proto.h"
 #include "term/term.h"
-#include "tui/conn.h"
 #include "tui/pane.h"
 #include "tui/qstrip.h"
 #include "tui/tui.h"

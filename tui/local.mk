@@ -1,6 +1,6 @@
+# The curses clients (tui/tui.h).
 noinst_LTLIBRARIES += libtui.la
-libtui_la_SOURCES = tui/tui.h tui/conn.h tui/conn.c tui/cmd-ctl.c \
-	tui/cmd-check.c tui/cmd-mconsole.c
+libtui_la_SOURCES = tui/tui.h
 
 # The pane renderer (term cells -> ncurses), shared by attach and the TUI,
 # `umltop attach`, and the filter that keeps terminal queries out of
@@ -29,7 +29,7 @@ check_PROGRAMS += tests/unit/test_pane tests/unit/test_qstrip tests/unit/test_tu
 TESTS += tests/unit/test_pane tests/unit/test_qstrip tests/unit/test_tui_draw
 tests_unit_test_tui_draw_SOURCES = tests/unit/test_tui_draw.c
 tests_unit_test_tui_draw_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_tui_draw_LDADD = libtui.la libserver.la libuml.la libproto.la libterm.la libxstate.la \
+tests_unit_test_tui_draw_LDADD = libtui.la libcli.la libserver.la libuml.la libproto.la libterm.la libxstate.la \
 	libmconsole.la libconf.la libutil.la $(NCURSES_LIBS) $(VTERM_LIBS) $(UV_LIBS) \
 	$(CMOCKA_LIBS)
 tests_unit_test_pane_SOURCES = tests/unit/test_pane.c

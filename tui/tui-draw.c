@@ -434,9 +434,9 @@ static void table_row(WINDOW *w, int y, const struct proto_inst *in,
 	char up[16] = "-", load[16], mem[48], cpu[16] = "-", rss[24] = "-", pid[16] = "-",
 		line[512], state[48];
 	tui_fmt_load(load, sizeof load, in);
-	tui_fmt_mem(mem, sizeof mem, in);
+	proto_fmt_mem(mem, sizeof mem, in);
 	if (in->pid) {
-		tui_fmt_duration(up, sizeof up, in->up_s);
+		proto_fmt_duration(up, sizeof up, in->up_s);
 		snprintf(cpu, sizeof cpu, "%u.%u", in->cpu_x10 / 10, in->cpu_x10 % 10);
 		snprintf(rss, sizeof rss, "%lluM", (unsigned long long)in->rss_kb / 1024);
 		snprintf(pid, sizeof pid, "%u", in->pid);
@@ -452,7 +452,7 @@ static void table_row(WINDOW *w, int y, const struct proto_inst *in,
 	 * prints it); it may quote the guest: no control characters */
 	char reason[sizeof in->reason];
 	util_clean_text(in->reason, reason);
-	if (!tui_reason_shown(in))
+	if (!proto_reason_shown(in))
 		reason[0] = '\0';
 	snprintf(line, sizeof line, "%-*s %-*s %7s %9s %6s %12s %6s %8s  %s", tw->name, name,
 		 tw->state, state, pid, up, load, mem, cpu, rss, reason);

@@ -14,21 +14,6 @@ const char *const tui_sort_names[TUI_SORT_MAX] = {
 	"name", "state", "load", "memory", "uptime", "cpu", "rss",
 };
 
-bool tui_inst_stats(const struct proto_inst *in)
-{
-	return in->pid && (in->flags & PROTO_F_STATS);
-}
-
-void tui_fmt_duration(char *out, size_t cap, uint32_t s)
-{
-	if (s >= 86400)
-		snprintf(out, cap, "%ud%02uh", s / 86400, s % 86400 / 3600);
-	else if (s >= 3600)
-		snprintf(out, cap, "%uh%02um", s / 3600, s % 3600 / 60);
-	else
-		snprintf(out, cap, "%um%02us", s / 60, s % 60);
-}
-
 /* A pane title's uptime: to the second in the first minute (boot), then
  * to the minute, as uptime(1) and `docker ps` say it.  A title that changed
  * every second would have every pane's bar redrawn every second. */
@@ -39,23 +24,12 @@ void tui_fmt_uptime(char *out, size_t cap, uint32_t s)
 	else if (s < 3600)
 		snprintf(out, cap, "%um", s / 60);
 	else
-		tui_fmt_duration(out, cap, s);
-}
-
-void tui_fmt_mem(char *out, size_t cap, const struct proto_inst *in)
-{
-	if (!tui_inst_stats(in) || !in->mem_total_kb) {
-		snprintf(out, cap, "-");
-		return;
-	}
-	uint64_t used = in->mem_total_kb > in->mem_avail_kb ? in->mem_total_kb - in->mem_avail_kb : 0;
-	snprintf(out, cap, "%llu/%lluM", (unsigned long long)used / 1024,
-		 (unsigned long long)in->mem_total_kb / 1024);
+		proto_fmt_duration(out, cap, s);
 }
 
 void tui_fmt_load(char *out, size_t cap, const struct proto_inst *in)
 {
-	if (!tui_inst_stats(in))
+	if (!proto_inst_stats(in))
 		snprintf(out, cap, "-");
 	else
 		snprintf(out, cap, "%u.%02u", in->load[0] / 100, in->load[0] % 100);
@@ -71,7 +45,7 @@ struct sort_ctx {
 
 static uint64_t mem_used(const struct proto_inst *in)
 {
-	return tui_inst_stats(in) && in->mem_total_kb > in->mem_avail_kb
+	return proto_inst_stats(in) && in->mem_total_kb > in->mem_avail_kb
 		       ? in->mem_total_kb - in->mem_avail_kb : 0;
 }
 
@@ -80,7 +54,7 @@ static uint64_t mem_used(const struct proto_inst *in)
 static int64_t key_of(const struct proto_inst *in, enum tui_sort by)
 {
 	switch (by) {
-	case TUI_SORT_LOAD: return tui_inst_stats(in) ? (int64_t)in->load[0] : -1;
+	case TUI_SORT_LOAD: return proto_inst_stats(in) ? (int64_t)in->load[0] : -1;
 	case TUI_SORT_MEM: return (int64_t)mem_used(in);
 	case TUI_SORT_UPTIME: return in->pid ? (int64_t)in->up_s : -1;
 	case TUI_SORT_CPU: return in->pid ? (int64_t)in->cpu_x10 : -1;
@@ -205,11 +179,6 @@ void tui_halt_summary_text(const struct tui_halt_sum *s, char *out, size_t cap)
 
 /* ---- a pane's title bar ---- */
 
-bool tui_reason_shown(const struct proto_inst *in)
-{
-	return in->reason[0] && (in->state != PROTO_RUNNING || (in->flags & PROTO_F_NOCONSOLE));
-}
-
 void tui_state_text(const struct proto_inst *in, char *out, size_t cap)
 {
 	if (in->state == PROTO_HALTING)
@@ -231,7 +200,7 @@ struct title_figs {
 static void title_figs(const struct proto_inst *in, struct title_figs *f)
 {
 	tui_fmt_load(f->load, sizeof f->load, in);
-	tui_fmt_mem(f->mem, sizeof f->mem, in);
+	proto_fmt_mem(f->mem, sizeof f->mem, in);
 	tui_fmt_uptime(f->up, sizeof f->up, in->up_s);
 	snprintf(f->cpu, sizeof f->cpu, "%u.%u%%", in->cpu_x10 / 10, in->cpu_x10 % 10);
 	int l = (int)strlen(f->load), m = (int)strlen(f->mem), c = (int)strlen(f->cpu),
@@ -279,7 +248,7 @@ void tui_title_text(const struct tui_pane *p, int width, char *out, size_t cap)
 	/* the reason may quote the guest ("kernel panic: ..."): no control
 	 * character moves the title's text about */
 	util_clean_text(in->reason, reason);
-	if (reason[0] && tui_reason_shown(in))
+	if (reason[0] && proto_reason_shown(in))
 		snprintf(more, sizeof more, " %s", reason);
 	else if (!in->pid && in->end != PROTO_END_NONE)
 		snprintf(more, sizeof more, " exit %d", in->exit_code);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "lib/util.h"
+#include "proto/client.h"
 #include "proto/proto.h"
 
 /* ---- layout (tui-layout.c, pure) ----
@@ -131,20 +132,18 @@ void tui_halt_phase_text(const struct proto_inst *in, char *out, size_t cap);
 /* "3 stopped cleanly, 1 needed halt, 0 killed" (crashed added when any). */
 void tui_halt_summary_text(const struct tui_halt_sum *s, char *out, size_t cap);
 
-/* Small formatting shared by titles and the table. */
-void tui_fmt_duration(char *out, size_t cap, uint32_t s);
+/* Small formatting shared by titles and the table (tui-fmt.c; durations
+ * and memory as ctl shows them too are in proto/client.h). */
 void tui_fmt_uptime(char *out, size_t cap, uint32_t s);
-void tui_fmt_mem(char *out, size_t cap, const struct proto_inst *in);
 void tui_fmt_load(char *out, size_t cap, const struct proto_inst *in);
-bool tui_inst_stats(const struct proto_inst *in);
 
 /* ---- the session (tui.c, tui-act.c, tui-draw.c, tui-search.c) ---- */
 
 #include <curses.h>
 #include <uv.h>
 
+#include "cli/conn.h"
 #include "term/term.h"
-#include "tui/conn.h"
 
 /* How long a client tries to reach its server again after losing it (an
  * upgrade re-executes the server on the same socket). */
@@ -266,10 +265,6 @@ void tui_relayout(struct tui *t);
 /* tui-act.c: a key read from the terminal (wget_wch's ret and key) */
 unsigned tui_act_key(struct tui *t, int ret, wint_t key);
 unsigned tui_act_mouse(struct tui *t);
-
-/* Whether an instance's reason is worth showing beside it: why it is not
- * running, or that a running one lost its console (adopted). */
-bool tui_reason_shown(const struct proto_inst *in);
 
 /* tui-draw.c */
 void tui_draw_frame(struct tui *t);

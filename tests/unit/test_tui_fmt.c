@@ -128,14 +128,14 @@ static void figures(void **state)
 	char s[64];
 	tui_fmt_load(s, sizeof s, &in);
 	assert_string_equal(s, "0.07");
-	tui_fmt_mem(s, sizeof s, &in);
+	proto_fmt_mem(s, sizeof s, &in);
 	assert_string_equal(s, "5/64M");
-	tui_fmt_duration(s, sizeof s, 3725);
+	proto_fmt_duration(s, sizeof s, 3725);
 	assert_string_equal(s, "1h02m");
-	tui_fmt_duration(s, sizeof s, 59);
+	proto_fmt_duration(s, sizeof s, 59);
 	assert_string_equal(s, "0m59s");
 	in.flags = 0; /* no guest figures yet */
-	tui_fmt_mem(s, sizeof s, &in);
+	proto_fmt_mem(s, sizeof s, &in);
 	assert_string_equal(s, "-");
 	tui_fmt_uptime(s, sizeof s, 42);
 	assert_string_equal(s, "42s");

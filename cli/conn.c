@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli/conn.h"
 #include "lib/util.h"
-#include "tui/conn.h"
 
 struct conn {
 	uv_pipe_t pipe;

@@ -1,8 +1,8 @@
-/* tui/conn: a client's connection to the server: connect (starting the
+/* cli/conn: a client's connection to the server: connect (starting the
  * server when none runs, like tmux), HELLO, frames in and out on libuv.
  * Shared by the TUI, attach and ctl. */
-#ifndef UMLTOP_TUI_CONN_H
-#define UMLTOP_TUI_CONN_H
+#ifndef UMLTOP_CLI_CONN_H
+#define UMLTOP_CLI_CONN_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "lib/util.h"
 #include "mconsole/mconsole.h"
 #include "proto/proto.h"
-#include "tui/tui.h"
 
 struct outcome {
 	int status;
@@ -140,7 +140,7 @@ static int run(const char *server, unsigned timeout_ms, const char *target,
 	return rc;
 }
 
-int tui_cmd_mconsole(int argc, char **argv)
+int cli_cmd_mconsole(int argc, char **argv)
 {
 	const char *server = NULL;
 	unsigned timeout_ms = MC_DEFAULT_TIMEOUT_MS;

@@ -11,11 +11,11 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "cli/cli.h"
+#include "cli/conn.h"
 #include "lib/util.h"
+#include "proto/client.h" /* the figures as the TUI shows them */
 #include "proto/proto.h"
-#include "tui/conn.h"
-#include "tui/tui-int.h" /* the figures formatted as the TUI shows them */
-#include "tui/tui.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 
@@ -83,7 +83,7 @@ static void print_table(const struct proto_status *st)
 			cpu[16] = "-", rss[24] = "-";
 		bool live = in->pid != 0, stats = live && (in->flags & PROTO_F_STATS);
 		if (live) {
-			tui_fmt_duration(up, sizeof up, in->up_s);
+			proto_fmt_duration(up, sizeof up, in->up_s);
 			snprintf(pid, sizeof pid, "%u", in->pid);
 			snprintf(cpu, sizeof cpu, "%u.%u", in->cpu_x10 / 10, in->cpu_x10 % 10);
 			snprintf(rss, sizeof rss, "%lluM", (unsigned long long)in->rss_kb / 1024);
@@ -95,11 +95,11 @@ static void print_table(const struct proto_status *st)
 			else
 				snprintf(load[k], sizeof load[k], "-");
 		}
-		tui_fmt_mem(mem, sizeof mem, in);
+		proto_fmt_mem(mem, sizeof mem, in);
 		printf("%-16s %-18s %7s %8s %6s %6s %6s %11s %6s %8s\n", in->name,
 		       state_text(in, state, sizeof state), pid, up, load[0], load[1], load[2],
 		       mem, cpu, rss);
-		if (tui_reason_shown(in)) {
+		if (proto_reason_shown(in)) {
 			char reason[sizeof in->reason]; /* it may quote the guest */
 			util_clean_text(in->reason, reason);
 			printf("%-16s   %s\n", "", reason);
@@ -484,7 +484,7 @@ static int run(struct ctl *c, const char *sock, const char *const *conf, size_t 
 	return c->exit;
 }
 
-int tui_cmd_ctl(int argc, char **argv)
+int cli_cmd_ctl(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 'S' },

@@ -14,11 +14,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "conf/conf.h"
 #include "lib/util.h"
 #include "proto/proto.h"
 #include "shim/xstate.h"
-#include "tui/tui.h"
 
 static void usage(FILE *f)
 {
@@ -180,7 +180,7 @@ static int report(const struct conf *c, const char *rundir)
 	return 0;
 }
 
-int tui_cmd_check(int argc, char **argv)
+int cli_cmd_check(int argc, char **argv)
 {
 	const char **paths = xcalloc((size_t)argc + 1, sizeof *paths);
 	size_t npaths = 0;

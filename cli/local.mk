@@ -1,0 +1,6 @@
+# The clients without curses (cli/cli.h): `ctl`, `check`, `mconsole`, and
+# the connection to a server that every client, the TUI and attach too,
+# uses (cli/conn.h).
+noinst_LTLIBRARIES += libcli.la
+libcli_la_SOURCES = cli/cli.h cli/conn.h cli/conn.c cli/cmd-ctl.c \
+	cli/cmd-check.c cli/cmd-mconsole.c
