@@ -2,7 +2,11 @@ noinst_LTLIBRARIES += libproto.la
 libproto_la_SOURCES = proto/proto.h proto/paths.c proto/frame.c proto/status.c \
 	proto/trust.c
 # What clients make of frames: a SNAPSHOT decoded, figures as text.
-libproto_la_SOURCES += proto/client.h proto/figures.c
+libproto_la_SOURCES += proto/client.h proto/figures.c proto/snapshot.c
+check_PROGRAMS += tests/unit/test_proto_snapshot
+TESTS += tests/unit/test_proto_snapshot
+tests_unit_test_proto_snapshot_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_proto_snapshot_LDADD = libproto.la libutil.la $(CMOCKA_LIBS)
 
 check_PROGRAMS += tests/unit/test_proto
 TESTS += tests/unit/test_proto
