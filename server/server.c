@@ -21,6 +21,7 @@
 #include "server/srv-int.h"
 #include "shim/xstate.h"
 #include "uml/feed.h"
+#include "uml/reap.h"
 
 #define STATUS_COALESCE_MS 50
 #define READY_TIMEOUT_MS 60000
@@ -375,6 +376,7 @@ void srv_maybe_exit(struct srv *s)
 	for (size_t i = 0; i < s->ninst; i++)
 		inst_free(s->inst[i]);
 	s->ninst = 0;
+	reaper_close(s->env.reaper); /* once the children it waits for are reaped */
 }
 
 void srv_shutdown(struct srv *s)
@@ -687,6 +689,8 @@ int srv_main(int argc, char **argv)
 		.arg = s,
 		/* after daemonising: a thread does not survive fork */
 		.feeder = feeder_new(),
+		/* every child's end, the UMLs an upgrade handed over too */
+		.reaper = reaper_new(s->loop, srv_log, s),
 	};
 	if (!s->env.feeder)
 		srv_log(s, "no thread for the emulators: consoles are emulated inline");

@@ -70,7 +70,6 @@ struct inst {
 
 	uv_timer_t timer;      /* ready timeout */
 	uv_timer_t halt_timer; /* ladder steps */
-	uv_signal_t sigchld;
 	unsigned handles;
 	bool freeing;
 };

@@ -29,6 +29,7 @@
 #include "uml/feed.h"
 #include "uml/inst-int.h"
 #include "uml/launch.h"
+#include "uml/reap.h"
 
 #define CONSOLE_CHUNK (64 * 1024)
 #define CONSOLE_ECHO_MAX 256 /* a first read this short goes out before it is emulated */
@@ -851,7 +852,7 @@ static bool images_in_use(struct inst *in, char *err, size_t errlen)
 	return false;
 }
 
-static void sigchld_cb(uv_signal_t *h, int sig);
+static void child_ended(void *arg, pid_t pid, int status);
 
 int inst_start(struct inst *in, char *err, size_t errlen)
 {
@@ -896,8 +897,8 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 	rc = spawn(in, err, errlen);
 	if (rc < 0) {
 		inst_log(in, "start failed: %s", err);
-		if (in->pid > 0)
-			waitpid(in->pid, NULL, 0);
+		if (in->pid > 0) /* a child that could not exec: it has exited */
+			reaper_forget(in->env.reaper, in->pid);
 		in->pid = 0;
 		inst_set_reason(in, "%s", err);
 		inst_set_state(in, INST_FAILED);
@@ -906,12 +907,10 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 	}
 	in->started_ns = util_now_ns();
 	inst_log(in, "started, pid %d", (int)in->pid);
-	uv_signal_start(&in->sigchld, sigchld_cb, SIGCHLD);
 	uv_timer_start(&in->timer, ready_timeout_cb, in->env.ready_timeout_ms, 0);
 	inst_set_state(in, INST_STARTING);
-	/* A UML that died before the watcher started sent its SIGCHLD to
-	 * nobody. */
-	sigchld_cb(&in->sigchld, SIGCHLD);
+	/* (A UML that died already is reaped here, and stops or fails now.) */
+	reaper_watch(in->env.reaper, in->pid, child_ended, in);
 	return 0;
 }
 
@@ -991,11 +990,8 @@ int inst_handover_take(struct inst *in, const struct inst_handover *h)
 	/* unresponsive: running until the next poll says otherwise (the state
 	 * it would go back to is not handed over) */
 	inst_set_state(in, h->state == INST_UNRESPONSIVE ? INST_RUNNING : h->state);
-	if (!in->adopted) {
-		/* still our child: one that ended during the exec is reaped now */
-		uv_signal_start(&in->sigchld, sigchld_cb, SIGCHLD);
-		sigchld_cb(&in->sigchld, SIGCHLD);
-	}
+	if (!in->adopted) /* still our child: one that ended during the exec is reaped now */
+		reaper_watch(in->env.reaper, in->pid, child_ended, in);
 	return 0;
 }
 
@@ -1006,7 +1002,6 @@ int inst_handover_take(struct inst *in, const struct inst_handover *h)
 void inst_teardown(struct inst *in)
 {
 	uv_timer_stop(&in->timer);
-	uv_signal_stop(&in->sigchld);
 	if (in->pid > 0)
 		kill(-in->pid, SIGKILL); /* helpers UML left in its group */
 	console_close(in);
@@ -1181,14 +1176,11 @@ static void exited(struct inst *in, const int *status)
 	}
 }
 
-static void sigchld_cb(uv_signal_t *h, int sig)
+/* The server's reaper has this run's status (uml/reap.h). */
+static void child_ended(void *arg, pid_t pid, int status)
 {
-	struct inst *in = h->data;
-	if (in->pid <= 0)
-		return;
-	int status;
-	pid_t r = waitpid(in->pid, &status, WNOHANG);
-	if (r == in->pid)
+	struct inst *in = arg;
+	if (pid == in->pid)
 		exited(in, &status);
 }
 
@@ -1364,9 +1356,7 @@ struct inst *inst_new(const struct inst_env *env, const struct conf_instance *ci
 	in->timer.data = in;
 	uv_timer_init(env->loop, &in->halt_timer);
 	in->halt_timer.data = in;
-	uv_signal_init(env->loop, &in->sigchld);
-	in->sigchld.data = in;
-	in->handles = 4;
+	in->handles = 3;
 	inst_set_conf(in, ci);
 	return in;
 }
@@ -1408,7 +1398,9 @@ void inst_free(struct inst *in)
 	if (in->pid > 0) {
 		kill(-in->pid, SIGKILL);
 		kill(in->pid, SIGKILL);
-		waitpid(in->pid, NULL, 0);
+		/* The reaper takes its end, without blocking the loop here. */
+		if (!in->adopted)
+			reaper_forget(in->env.reaper, in->pid);
 		in->pid = 0;
 	}
 	inst_teardown(in);
@@ -1427,7 +1419,6 @@ void inst_free(struct inst *in)
 	uv_close((uv_handle_t *)&in->worker_async, handle_closed);
 	uv_close((uv_handle_t *)&in->timer, handle_closed);
 	uv_close((uv_handle_t *)&in->halt_timer, handle_closed);
-	uv_close((uv_handle_t *)&in->sigchld, handle_closed);
 }
 
 const char *inst_name(const struct inst *in) { return in->ci->name; }

@@ -85,6 +85,7 @@ struct inst_env {
 	unsigned ready_timeout_ms; /* starting -> running without a READY match */
 	unsigned kill_wait_ms;     /* wait after mconsole halt before SIGKILL (10 s) */
 	struct feeder *feeder;     /* the emulators' thread, or NULL: inline */
+	struct reaper *reaper;     /* the server's one SIGCHLD watcher (uml/reap.h) */
 	void (*log)(void *arg, const char *fmt, ...); /* server log */
 	const struct inst_events *ev;
 	void *arg;
