@@ -1,5 +1,5 @@
 /* uml/: the figures a status line shows, parsed from what a real guest's
- * /proc and the host's /proc/PID/stat say. */
+ * /proc and the host's /proc/PID/stat say; the one reaper of children. */
 #include "config.h"
 
 #include <errno.h>
@@ -18,6 +18,7 @@
 
 #include "uml/uml.h"
 #include "uml/uml-int.h"
+#include "uml/reap.h"
 
 static void loadavg(void **state)
 {
@@ -322,6 +323,114 @@ static void cmdline_is(void **state)
 	assert_false(inst_cmdline_is("", 0, "a", "/r/uml"));
 }
 
+/* ---- the reaper ---- */
+
+struct reaped {
+	int calls;
+	pid_t pid;
+	int status;
+	int logs;
+	char log[512];
+};
+
+static void on_end(void *arg, pid_t pid, int status)
+{
+	struct reaped *r = arg;
+	r->calls++;
+	r->pid = pid;
+	r->status = status;
+}
+
+static void on_log(void *arg, const char *fmt, ...)
+{
+	struct reaped *r = arg;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->log, sizeof r->log, fmt, ap);
+	va_end(ap);
+	r->logs++;
+}
+
+static pid_t child_waiting(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+/* A child that has exited with code, not yet reaped. */
+static pid_t child_exited(int code)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(code);
+	siginfo_t si;
+	waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT);
+	return pid;
+}
+
+/* One watcher reaps every child: a watched one's status goes to its
+ * watcher, a forgotten one goes quietly, one nobody claims is reaped and
+ * logged; no zombie is left, and a closed reaper lets the loop end only
+ * once the children it waited for are reaped. */
+static void reaper_reaps_every_child(void **state)
+{
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct reaped seen = { 0 }, forgot = { 0 };
+	struct reaper *r = reaper_new(&loop, on_log, &seen);
+	pid_t watched = child_waiting();
+	reaper_watch(r, watched, on_end, &seen);
+	pid_t forgotten = child_waiting();
+	reaper_watch(r, forgotten, on_end, &forgot);
+	pid_t stray = child_exited(3);
+	kill(forgotten, SIGKILL);
+	reaper_forget(r, forgotten);
+	assert_int_equal(seen.calls, 0);
+	kill(watched, SIGTERM);
+	reaper_close(r);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(seen.pid, watched);
+	assert_true(WIFSIGNALED(seen.status) && WTERMSIG(seen.status) == SIGTERM);
+	assert_int_equal(forgot.calls, 0);
+	assert_int_equal(seen.logs, 1);
+	char want[64];
+	snprintf(want, sizeof want, "pid %d,", (int)stray);
+	assert_non_null(strstr(seen.log, want));
+	assert_non_null(strstr(seen.log, "exited with code 3"));
+	errno = 0;
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
+/* A child that ended before it was watched (its SIGCHLD went to nobody,
+ * or to the process an upgrade replaced) is reaped by the watch itself. */
+static void reaper_watch_after_the_end(void **state)
+{
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct reaped seen = { 0 };
+	struct reaper *r = reaper_new(&loop, on_log, &seen);
+	pid_t pid = child_exited(7);
+	reaper_watch(r, pid, on_end, &seen);
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(seen.pid, pid);
+	assert_true(WIFEXITED(seen.status) && WEXITSTATUS(seen.status) == 7);
+	/* and a pid that is no child of ours does not keep the loop waiting */
+	reaper_watch(r, getppid(), on_end, &seen);
+	assert_int_equal(seen.calls, 1);
+	reaper_close(r);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(seen.logs, 1);
+	assert_non_null(strstr(seen.log, "no child of this server"));
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +444,8 @@ int main(void)
 		cmocka_unit_test(group_counts_memory_once),
 		cmocka_unit_test(group_of_many),
 		cmocka_unit_test(children_list),
+		cmocka_unit_test(reaper_reaps_every_child),
+		cmocka_unit_test(reaper_watch_after_the_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
