@@ -9,7 +9,8 @@ libterm_la_SOURCES = term/term.h term/term-int.h term/term.c term/snapshot.c \
 	term/keys.c term/log.c term/pty.c
 
 TERM_TESTS = tests/unit/test_term tests/unit/test_term_snapshot \
-	tests/unit/test_term_keys tests/unit/test_term_log tests/unit/test_pty
+	tests/unit/test_term_keys tests/unit/test_term_log tests/unit/test_pty \
+	tests/unit/test_term_threads
 check_PROGRAMS += $(TERM_TESTS)
 TESTS += $(TERM_TESTS)
 TERM_TEST_LDADD = libterm.la libutil.la $(VTERM_LIBS) $(CMOCKA_LIBS)
@@ -31,6 +32,9 @@ tests_unit_test_term_log_LDADD = $(TERM_TEST_LDADD)
 tests_unit_test_pty_SOURCES = tests/unit/test_pty.c
 tests_unit_test_pty_CFLAGS = $(TERM_TEST_CFLAGS)
 tests_unit_test_pty_LDADD = $(TERM_TEST_LDADD)
+tests_unit_test_term_threads_SOURCES = tests/unit/test_term_threads.c tests/unit/test_term_util.h
+tests_unit_test_term_threads_CFLAGS = $(TERM_TEST_CFLAGS) -pthread
+tests_unit_test_term_threads_LDADD = $(TERM_TEST_LDADD) -lpthread
 EXTRA_DIST += tests/unit/data/term
 
 # The harness compiles the emulator itself so the sanitizers see it.

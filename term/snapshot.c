@@ -120,7 +120,7 @@ static void emit_glyph(struct enc *e, struct tcell c, unsigned r, unsigned x)
 	term_decode(e->t, c, &v);
 	unsigned w = tc_width(c);
 	bool adjacent = e->lrow == (int)r && (e->lw < 0 || e->lcol + e->lw == (int)x);
-	if (adjacent && (w == TC_W_ZERO || term_vt_char(v.chars[0]).combines)) {
+	if (adjacent && (w == TC_W_ZERO || term_vt_char(e->t, v.chars[0]).combines)) {
 		cup(e, r, x);
 		emit(e, " ", 1);
 		e->col = -1; /* a cursor move must follow, or the mark joins the space */

@@ -75,12 +75,14 @@ void term_alt_saved_cursor(const struct term *t, int *row, int *col);
 
 /* What libvterm makes of a codepoint: whether it combines with the glyph
  * before it, and its width alone (0 for a mark, -1 for a control).  The
- * answers are cached for the process (umltop has one thread). */
+ * answers are asked of a scratch libvterm and cached, both the term's own:
+ * terms fed on different threads share nothing, and a term is fed and
+ * read by one thread at a time (its caller's lock). */
 struct vt_char {
 	bool combines;
 	int width;
 };
-struct vt_char term_vt_char(uint32_t cp);
+struct vt_char term_vt_char(const struct term *t, uint32_t cp);
 
 /* Keyboard output of libvterm goes to `out` between these two calls
  * instead of the query-reply path. */

@@ -169,6 +169,8 @@ struct term {
 	bool swallowing; /* the rest of a string too long to hold */
 	unsigned char u8[8]; /* a multibyte character a write split */
 	unsigned u8len, u8need;
+
+	struct vt_probe *probe; /* see term_vt_char(); NULL until needed */
 };
 
 static const struct tcell empty_cell = { TC_W_NARROW << TC_W_SHIFT, 0, 0 };
@@ -316,20 +318,31 @@ static uint32_t sanitize_cp(uint32_t cp)
 /* ---- what libvterm makes of a codepoint, asked of libvterm itself ----
  * Whether a codepoint combines with the glyph before it, and how many
  * columns it takes alone, come from libvterm's own tables (not exported):
- * a scratch instance is fed the codepoint once and the answer cached. */
-static struct {
-	uint32_t chars[TERM_MAX_CHARS];
-	int width;
-} probe_got;
+ * a scratch instance is fed the codepoint once and the answer cached.
+ * The scratch instance and the cache are the term's own, made the first
+ * time a codepoint at or above U+0300 comes: a term is fed and read by
+ * one thread at a time (uml/feed.c holds its lock), while two terms may be
+ * fed on two threads at once, so nothing here is shared between terms. */
+#define PROBE_CACHE 1024u
+
+struct vt_probe {
+	VTerm *vt;
+	uint32_t got[TERM_MAX_CHARS]; /* the glyph the probe just put */
+	int got_width;
+	struct {
+		uint32_t cp1; /* codepoint + 1, 0 empty */
+		struct vt_char c;
+	} cache[PROBE_CACHE];
+};
 
 static int probe_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 {
+	struct vt_probe *p = user;
 	(void)pos;
-	(void)user;
-	memset(probe_got.chars, 0, sizeof probe_got.chars);
+	memset(p->got, 0, sizeof p->got);
 	for (unsigned i = 0; i < TERM_MAX_CHARS && info->chars[i]; i++)
-		probe_got.chars[i] = info->chars[i];
-	probe_got.width = info->width;
+		p->got[i] = info->chars[i];
+	p->got_width = info->width;
 	return 1;
 }
 
@@ -345,35 +358,50 @@ static int probe_erase(VTermRect r, int a, void *user)
 	return 1;
 }
 
-struct vt_char term_vt_char(uint32_t cp)
+static struct vt_probe *probe_new(void)
 {
 	static const VTermStateCallbacks cbs = {
 		.putglyph = probe_putglyph, .scrollrect = probe_ignore, .erase = probe_erase,
 	};
-	static VTerm *vt; /* lives as long as the process, like the cache */
-	static struct { uint32_t cp1; struct vt_char c; } cache[1024];
+	struct vt_probe *p = xcalloc(1, sizeof *p);
+	p->vt = vterm_new(1, 8);
+	vterm_set_utf8(p->vt, 1);
+	VTermState *st = vterm_obtain_state(p->vt);
+	vterm_state_set_callbacks(st, &cbs, p);
+	vterm_state_reset(st, 1);
+	return p;
+}
+
+static void probe_free(struct vt_probe *p)
+{
+	if (!p)
+		return;
+	vterm_free(p->vt);
+	free(p);
+}
+
+/* The probe is a cache: asking changes it even through a const term (the
+ * term's lock covers readers too). */
+struct vt_char term_vt_char(const struct term *t, uint32_t cp)
+{
 	if (cp < 0x300) /* no mark or wide character below U+0300 */
 		return (struct vt_char){ false, 1 };
+	struct vt_probe *p = t->probe;
 	unsigned slot = (cp * 2654435761u) >> 22;
-	if (cache[slot].cp1 == cp + 1)
-		return cache[slot].c;
-	if (!vt) {
-		vt = vterm_new(1, 8);
-		vterm_set_utf8(vt, 1);
-		VTermState *st = vterm_obtain_state(vt);
-		vterm_state_set_callbacks(st, &cbs, NULL);
-		vterm_state_reset(st, 1);
-	}
+	if (p && p->cache[slot].cp1 == cp + 1)
+		return p->cache[slot].c;
+	if (!p)
+		p = ((struct term *)t)->probe = probe_new();
 	char b[16] = "\033[Ha";
 	size_t n = 5 + term_utf8(sanitize_cp(cp), b + 5);
 	struct vt_char c = { false, 0 };
-	vterm_input_write(vt, b, n);
-	c.combines = probe_got.chars[0] == 'a' && probe_got.chars[1] == cp;
+	vterm_input_write(p->vt, b, n);
+	c.combines = p->got[0] == 'a' && p->got[1] == cp;
 	memmove(b + 3, b + 4, n - 4); /* the same without the "a" */
-	vterm_input_write(vt, b, n - 1);
-	c.width = probe_got.width;
-	cache[slot].cp1 = cp + 1;
-	cache[slot].c = c;
+	vterm_input_write(p->vt, b, n - 1);
+	c.width = p->got_width;
+	p->cache[slot].cp1 = cp + 1;
+	p->cache[slot].c = c;
 	return c;
 }
 
@@ -522,11 +550,11 @@ static uint32_t glyph_chars(struct term *t, const uint32_t *chars, int *width)
 	unsigned n = 0;
 	for (unsigned i = 0; i < TERM_MAX_CHARS && chars[i]; i++) {
 		uint32_t cp = sanitize_cp(chars[i]);
-		if (i && term_vt_char(cp).width)
+		if (i && term_vt_char(t, cp).width)
 			continue;
 		s[n++] = cp;
 	}
-	*width = term_vt_char(s[0]).width;
+	*width = term_vt_char(t, s[0]).width;
 	if (!s[1])
 		return s[0];
 	struct combos *c = &t->combo;
@@ -836,7 +864,7 @@ static __attribute__((noinline)) void putglyph_slow(struct term *t, const VTermG
 	} else if (!width) {
 		/* A lone mark first thing after a reset comes through libvterm's
 		 * combining path with width 0 whatever its own width. */
-		width = term_vt_char(ch).width;
+		width = term_vt_char(t, ch).width;
 	}
 	unsigned w = width <= 0 ? TC_W_ZERO : width == 1 ? TC_W_NARROW : TC_W_WIDE;
 	if (w == TC_W_WIDE && col + 1 >= g->cols)
@@ -1312,6 +1340,7 @@ void term_free(struct term *t)
 	if (!t)
 		return;
 	vterm_free(t->vt);
+	probe_free(t->probe);
 	grid_free(&t->grid[0]);
 	grid_free(&t->grid[1]);
 	sb_free(&t->sb);
@@ -1475,7 +1504,7 @@ static void repeat_last(struct term *t, uint32_t count)
 	size_t n = 0;
 	for (unsigned i = 0; i < TERM_MAX_CHARS && t->last_glyph[i]; i++)
 		n += term_utf8(sanitize_cp(t->last_glyph[i]), one + n);
-	int w = MAX(term_vt_char(t->last_glyph[0]).width, 1);
+	int w = MAX(term_vt_char(t, t->last_glyph[0]).width, 1);
 	int room = ((int)t->active->cols - MAX(t->cursor.col, 0)) / w;
 	count = MIN(MAX(count, 1), (uint32_t)MAX(room, 1));
 	char block[4096];
