@@ -19,5 +19,23 @@ tests_fixtures_xstate_broken_la_LIBADD = -ldl
 E2E_TESTS += tests/e2e/xstate.sh
 EXTRA_DIST += tests/fixtures/build-image.sh tests/fixtures/make-fleet.sh \
 	tests/e2e/lib.sh
+# The dependency arrows of DESIGN.md, read off the #include lines.
+TESTS += tests/arrows.sh
+EXTRA_DIST += tests/arrows.sh
 TESTS += $(E2E_TESTS)
+
+# scripts/check runs these again in a build with ASan and UBSan: every unit
+# test (they are fast, and some assert something only under a sanitizer)
+# and the server's end-to-end tests.
+check-san:
+	unit=`for t in $(TESTS); do case $$t in tests/unit/*) echo $$t;; esac; done`; \
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS="`echo $$unit` $(E2E_SERVER_TESTS)"
+# ... and in a build with ThreadSanitizer: the unit tests that run code on
+# two threads, and the server's end-to-end tests (the console feed worker).
+# (Not every unit test: TSan's shadow memory is counted in what
+# test_uml measures of a process's memory.)
+THREAD_TESTS = tests/unit/test_feed
+check-tsan:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(THREAD_TESTS) $(E2E_SERVER_TESTS)'
+.PHONY: check-san check-tsan
 EXTRA_DIST += $(E2E_TESTS)

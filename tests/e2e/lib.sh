@@ -29,7 +29,22 @@ fail() { T_NUM=$((T_NUM + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_NUM -
 # ok STATUS DESCRIPTION: pass when STATUS is 0
 ok() { if [ "$1" -eq 0 ]; then shift; pass "$@"; else shift; fail "$@"; fi; }
 # bail: stop the whole test file (TAP "Bail out!" counts as an error)
-bail() { echo "Bail out! $*"; exit 1; }
+bail() {
+	# What the server knew, and the end of every log it kept, so that a
+	# bail-out on another machine explains itself.
+	if [ -n "${SOCK:-}" ] && [ -S "$SOCK" ]; then
+		diag "status at bail-out:"
+		timeout 10 "$UMLTOP" ctl -S "$SOCK" status 2>&1 | sed 's/^/#   /'
+	fi
+	if [ -n "${UMLTOP_STATE_DIR:-}" ] && [ -d "$UMLTOP_STATE_DIR" ]; then
+		find "$UMLTOP_STATE_DIR" -name '*.log' -type f 2>/dev/null | while read -r _f; do
+			diag "the end of $_f:"
+			tail -n 25 "$_f" | tr -cd '\11\12\40-\176' | sed 's/^/#   /'
+		done
+	fi
+	echo "Bail out! $*"
+	exit 1
+}
 
 track_pid() { T_PIDS="$T_PIDS $1"; }
 track_group() { T_GROUPS="$T_GROUPS $1"; }
@@ -195,11 +210,12 @@ TMUX_SOCK=$T_DIR/tmux
 tmx() { tmux -S "$TMUX_SOCK" "$@"; }
 
 # ---- sanitizers ----
-# A build with ASan/UBSan (scripts/check's second pass) writes every report
+# A build with ASan/UBSan or TSan (scripts/check's later passes) writes every report
 # to $T_DIR/san.PID; server_clean fails the test on any of them, leaks
 # included, and on a server that did not exit 0.
 export ASAN_OPTIONS="log_path=$T_DIR/san:detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="log_path=$T_DIR/san:print_stacktrace=1:halt_on_error=1"
+export TSAN_OPTIONS="log_path=$T_DIR/san:halt_on_error=0:second_deadlock_stack=1"
 server_clean() {
 	_reports=$(ls "$T_DIR"/san.* 2>/dev/null)
 	if [ -n "$_reports" ]; then

@@ -17,7 +17,7 @@
 
 static void assert_bytes(const struct buf *b, const char *want, size_t n, const char *what)
 {
-	if (b->len != n || memcmp(b->data, want, n)) {
+	if (b->len != n || (n && memcmp(b->data, want, n))) {
 		char got[128] = "", exp[128] = "";
 		for (size_t i = 0; i < b->len && i < 30; i++)
 			snprintf(got + strlen(got), sizeof got - strlen(got), "%02x ",
