@@ -2,7 +2,9 @@
  * shell-variable form of Gentoo's conf.d/uml.<machine> files into plain
  * structs.  Every error names FILE:LINE.  Pure: no processes, sockets or
  * curses; the only system calls are reading files and looking up users and
- * file access for validation. */
+ * file access for validation.  Includes nothing of the other directories
+ * but lib/ (DESIGN.md, "Directories and modules"): uml/, server/, cli/ and
+ * tui/ read their settings through it. */
 #ifndef UMLTOP_CONF_H
 #define UMLTOP_CONF_H
 
@@ -88,6 +90,15 @@ int conf_load(const char *const *paths, size_t npaths, struct conf **out,
 	      struct conf_errors *errs);
 void conf_free(struct conf *c);
 void conf_errors_free(struct conf_errors *e);
+
+/* Only the global settings, for a client that runs no instance (the TUI):
+ * the global file conf_load would read from paths (none: the defaults),
+ * no instance file opened.  *out is always filled, a value in error
+ * replaced by its default; returns the number of errors of that file
+ * (each "FILE:LINE: message" in errs), 0 when it is valid. */
+int conf_load_global(const char *const *paths, size_t npaths, struct conf_global *out,
+		     struct conf_errors *errs);
+void conf_global_free(struct conf_global *g);
 
 /* Where configuration is looked for when no -c is given:
  * $UMLTOP_CONFIG, else $XDG_CONFIG_HOME/umltop (or ~/.config/umltop),

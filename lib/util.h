@@ -1,6 +1,7 @@
 /* Small helpers shared by every module: allocation that aborts on failure,
  * formatted strings, monotonic time, and fd flags.  Nothing here knows about
- * UML, curses or sockets. */
+ * UML, curses or sockets, and lib/ includes nothing of the other
+ * directories: every one of them may include it. */
 #ifndef UMLTOP_UTIL_H
 #define UMLTOP_UTIL_H
 

@@ -2,7 +2,9 @@
  * (requests, reply packets, notify datagrams) and an async libuv client:
  * one request in flight per UML, others queued, multi-packet replies joined,
  * packets drained as they arrive, a timeout per request.  Knows nothing of
- * curses or config files.  See UML-NOTES.md, "mconsole wire format". */
+ * curses or config files, and includes nothing of the other directories
+ * but lib/: uml/ polls and halts through it, cli/ speaks it for `umltop
+ * mconsole`.  See UML-NOTES.md, "mconsole wire format". */
 #ifndef UMLTOP_MCONSOLE_H
 #define UMLTOP_MCONSOLE_H
 
