@@ -1122,6 +1122,37 @@ int conf_load(const char *const *paths, size_t npaths, struct conf **out,
 	return n;
 }
 
+int conf_load_global(const char *const *paths, size_t npaths, struct conf_global *out,
+		     struct conf_errors *errs)
+{
+	const char *def[1] = { NULL };
+	if (npaths == 0) {
+		def[0] = conf_default_path();
+		paths = def;
+		npaths = 1;
+	}
+	struct loader ld = { 0 };
+	load_global(&ld, paths, npaths);
+	/* a bad value was not kept: its setting has its default */
+	*out = (struct conf_global){ 0 };
+	build_global(&ld, out, ld.nfiles ? 0 : -1);
+	int n = (int)ld.errs.n;
+	if (errs)
+		*errs = (struct conf_errors){ 0 };
+	if (n && errs)
+		errs->msg = notes_take(&ld.errs, &errs->n);
+	loader_free(&ld);
+	return n;
+}
+
+void conf_global_free(struct conf_global *g)
+{
+	free(g->file);
+	free(g->prefix);
+	conf_argv_free(g->bind);
+	*g = (struct conf_global){ 0 };
+}
+
 void conf_errors_free(struct conf_errors *e)
 {
 	if (!e)
@@ -1140,9 +1171,7 @@ void conf_free(struct conf *c)
 	for (size_t i = 0; i < c->ninst; i++)
 		free_instance(c->inst[i]);
 	free(c->inst);
-	free(c->global.file);
-	free(c->global.prefix);
-	conf_argv_free(c->global.bind);
+	conf_global_free(&c->global);
 	conf_argv_free(c->warnings);
 	free(c);
 }

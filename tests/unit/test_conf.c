@@ -922,6 +922,91 @@ static void global_default_names_instance(void **state)
 	res_free(&r);
 }
 
+/* The TUI's read: the global file only.  A broken instance file beside it
+ * is not opened, so PREFIX and the bindings still come from umltop.conf. */
+static void global_only_ignores_instances(void **state)
+{
+	struct env *e = *state;
+	free(put(e, "cfg/umltop.conf", "PREFIX=C-b\nSCROLLBACK=500\nBIND_ZOOM=\"Z\"\n"));
+	free(put(e, "cfg/web.conf", "MEMORY=lots\nNO_SUCH_KEY=1\n"));
+	char *p = path_of(e, "cfg");
+	const char *paths[] = { p };
+	struct conf_global g;
+	struct conf_errors errs;
+	assert_int_equal(conf_load_global(paths, 1, &g, &errs), 0);
+	assert_int_equal(errs.n, 0);
+	char *want = path_of(e, "cfg/umltop.conf");
+	assert_string_equal(g.file, want);
+	free(want);
+	assert_string_equal(g.prefix, "C-b");
+	assert_int_equal(g.scrollback, 500);
+	assert_int_equal(g.nbind, 1);
+	assert_string_equal(g.bind[0], "zoom");
+	assert_string_equal(g.bind[1], "Z");
+	conf_global_free(&g);
+	/* the whole load still refuses the fleet */
+	struct res r;
+	load(&r, e, "cfg");
+	assert_true(r.n > 0);
+	res_free(&r);
+	free(p);
+}
+
+/* A bad setting is an error naming file and line; it keeps its default
+ * and the good ones count. */
+static void global_only_errors(void **state)
+{
+	struct env *e = *state;
+	free(put(e, "cfg/umltop.conf", "PREFIX=C-b\n\nBIND_ZOOM=\"Ctrl-Shift-Zed\"\n"
+		 "SCROLLBACK=many\nBIND_HELP=H\n"));
+	char *p = path_of(e, "cfg");
+	const char *paths[] = { p };
+	struct res r = { 0 };
+	struct conf_global g;
+	r.n = conf_load_global(paths, 1, &g, &r.errs);
+	assert_int_equal(r.n, 2);
+	assert_error(&r, e, "cfg/umltop.conf:3: BIND_ZOOM='Ctrl-Shift-Zed' is not a key");
+	assert_error(&r, e, "cfg/umltop.conf:4: SCROLLBACK");
+	assert_string_equal(g.prefix, "C-b");
+	assert_int_equal(g.scrollback, 10000);
+	assert_int_equal(g.nbind, 1);
+	assert_string_equal(g.bind[0], "help");
+	conf_global_free(&g);
+	conf_errors_free(&r.errs);
+	free(p);
+}
+
+/* No global file (a directory without one, or none at all): the
+ * built-in defaults, no error; a global file named on its own is read. */
+static void global_only_defaults_and_file(void **state)
+{
+	struct env *e = *state;
+	free(put(e, "cfg/web.conf", "MEMORY=lots\n"));
+	char *p = path_of(e, "cfg"), *none = path_of(e, "nowhere");
+	const char *paths[] = { p };
+	struct conf_global g;
+	struct conf_errors errs;
+	assert_int_equal(conf_load_global(paths, 1, &g, &errs), 0);
+	assert_null(g.file);
+	assert_string_equal(g.prefix, "C-a");
+	assert_int_equal(g.scrollback, 10000);
+	assert_int_equal(g.nbind, 0);
+	conf_global_free(&g);
+	paths[0] = none;
+	assert_int_equal(conf_load_global(paths, 1, &g, &errs), 0);
+	assert_string_equal(g.prefix, "C-a");
+	conf_global_free(&g);
+	char *f = put(e, "etc/umltop.conf", "PREFIX=^B\n");
+	paths[0] = f;
+	assert_int_equal(conf_load_global(paths, 1, &g, &errs), 0);
+	assert_string_equal(g.file, f);
+	assert_string_equal(g.prefix, "^B");
+	conf_global_free(&g);
+	free(f);
+	free(none);
+	free(p);
+}
+
 static void error_memory_line_3(void **state)
 {
 	struct env *e = *state;
@@ -1563,6 +1648,9 @@ int main(void)
 		T(cow_root_and_empty_swap),
 		T(repeated_key_and_explicit_files),
 		T(default_path),
+		T(global_only_ignores_instances),
+		T(global_only_errors),
+		T(global_only_defaults_and_file),
 		T(bad_instance_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
