@@ -9,7 +9,7 @@ tests_fixtures_many_clients_SOURCES = tests/fixtures/many-clients.c
 tests_fixtures_many_clients_LDADD = libproto.la libutil.la
 check_PROGRAMS += tests/fixtures/slow-client
 tests_fixtures_slow_client_SOURCES = tests/fixtures/slow-client.c
-tests_fixtures_slow_client_LDADD = libproto.la libterm.la libutil.la $(VTERM_LIBS)
+tests_fixtures_slow_client_LDADD = libtui.la libproto.la libterm.la libutil.la $(VTERM_LIBS)
 # An XSAVE shim that always fails (tests/e2e/xstate.sh); -rpath makes it a
 # module to preload, not a convenience library.
 check_LTLIBRARIES = tests/fixtures/xstate-broken.la
@@ -34,7 +34,7 @@ check-san:
 # two threads, and the server's end-to-end tests (the console feed worker).
 # (Not every unit test: TSan's shadow memory is counted in what
 # test_uml measures of a process's memory.)
-THREAD_TESTS = tests/unit/test_feed
+THREAD_TESTS = tests/unit/test_feed tests/unit/test_term_threads
 check-tsan:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(THREAD_TESTS) $(E2E_SERVER_TESTS)'
 .PHONY: check-san check-tsan

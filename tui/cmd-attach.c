@@ -27,6 +27,7 @@
 #include "lib/util.h"
 #include "proto/proto.h"
 #include "term/term.h"
+#include "tui/console.h"
 #include "tui/pane.h"
 #include "tui/qstrip.h"
 #include "tui/tui.h"
@@ -54,11 +55,9 @@ struct attach {
 
 	/* curses */
 	SCREEN *screen;
-	struct term *term;
+	WINDOW *keys;         /* stdscr */
+	struct console con;   /* its term, from the snapshots and output */
 	struct pane_view view;
-	bool resub;           /* a CONSOLE_SUB for a fresh snapshot is on its way */
-	bool stale;           /* a SNAPSHOT was left unread while scrolled back */
-	int scroll_wanted;    /* lines a Shift-PageUp asked for before the history came */
 	bool dirty, full;
 	int cursor;           /* what curs_set() was last told */
 	uint64_t last_paint, last_bell;
@@ -96,14 +95,9 @@ static void set_exit(struct attach *a, int code, char *msg)
 
 static void curses_end(struct attach *a)
 {
-	if (!a->screen)
-		return;
-	curs_set(1);
-	endwin();
-	delscreen(a->screen);
+	/* the last words go after curses's reset */
+	pane_curses_end(a->screen, a->keys);
 	a->screen = NULL;
-	/* curses writes through stdio: the last words go after its reset */
-	fflush(stdout);
 }
 
 static void tty_restore(struct attach *a)
@@ -198,10 +192,10 @@ static void draw_status(struct attach *a)
 	char state[64], left[256], right[128], dk[16], sk[16];
 	state_label(a, state, sizeof state);
 	unsigned rows = 0, cols = 0;
-	if (a->term)
-		term_size(a->term, &rows, &cols);
+	if (a->con.term)
+		term_size(a->con.term, &rows, &cols);
 	char size[48] = "", scroll[48] = "";
-	if (a->term && (rows != (unsigned)a->view.h || cols != (unsigned)a->view.w))
+	if (a->con.term && (rows != (unsigned)a->view.h || cols != (unsigned)a->view.w))
 		snprintf(size, sizeof size, "  console %ux%u", cols, rows);
 	if (a->view.scroll > 0)
 		snprintf(scroll, sizeof scroll, "  [scrolled back %d]", a->view.scroll);
@@ -232,15 +226,15 @@ static void paint(struct attach *a)
 	if (!a->screen)
 		return;
 	int first, last; /* one pane: pane_draw itself repaints after a pair reset */
-	if (a->term && a->full)
-		pane_draw_all(&a->view, a->term);
-	else if (a->term && term_dirty(a->term, &first, &last))
-		pane_draw(&a->view, a->term, first, last);
-	if (a->term)
-		term_clean(a->term);
+	if (a->con.term && a->full)
+		pane_draw_all(&a->view, a->con.term);
+	else if (a->con.term && term_dirty(a->con.term, &first, &last))
+		pane_draw(&a->view, a->con.term, first, last);
+	if (a->con.term)
+		term_clean(a->con.term);
 	draw_status(a);
 	a->full = false;
-	int y, x, vis = a->term && pane_cursor(&a->view, a->term, &y, &x);
+	int y, x, vis = a->con.term && pane_cursor(&a->view, a->con.term, &y, &x);
 	if (vis)
 		move(y, x);
 	if (vis != a->cursor)
@@ -321,23 +315,11 @@ static const struct term_callbacks term_cb = { .bell = term_bell };
 
 static void keys_cb(uv_poll_t *p, int status, int events);
 
-static int curses_start(struct attach *a)
+static int curses_start(struct attach *a, char *err, size_t errlen)
 {
-	a->screen = newterm(NULL, stdout, stdin);
+	a->screen = pane_curses_start(false, &a->keys, err, errlen);
 	if (!a->screen)
 		return -1;
-	pane_output_init();
-	raw();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	meta(stdscr, TRUE);
-	intrflush(stdscr, FALSE);
-	set_escdelay(25);
-	if (has_colors())
-		start_color();
-	pane_colors_init();
 	a->cursor = -1;
 	layout(a);
 	return 0;
@@ -357,43 +339,27 @@ static void resubscribe(struct attach *a)
 	if (!a->conn)
 		return; /* connecting again: the subscription then brings one */
 	conn_console_sub(a->conn, a->name, SCROLLBACK, sub_flags(a));
-	a->resub = true;
+	console_asked(&a->con);
 }
 
 static void on_snapshot(struct attach *a, const struct proto_frame *f)
 {
-	struct proto_reader r;
-	char name[PROTO_MAX_NAME];
-	size_t len;
-	proto_reader_init(&r, f);
-	proto_get_str(&r, name, sizeof name);
-	unsigned rows = proto_get_u16(&r), cols = proto_get_u16(&r);
-	const uint8_t *bytes = proto_get_bytes(&r, &len);
-	if (!proto_reader_done(&r) || strcmp(name, a->name) || !rows || !cols || a->raw)
+	struct proto_snapshot s;
+	char err[128];
+	if (a->raw || proto_snapshot_decode(f, &s, err, sizeof err) < 0 ||
+	    strcmp(s.name, a->name))
 		return;
-	if (a->term && a->view.scroll > 0 && !a->resub) {
-		/* a flood's screen while the history is read: the view holds
-		 * still, and a fresh snapshot comes back with the live screen */
-		a->stale = true;
+	/* a flood's screen while the history is read: the view holds still,
+	 * and a fresh snapshot comes back with the live screen (scroll_by) */
+	if (!console_snapshot(&a->con, &s, a->view.scroll > 0))
 		return;
-	}
-	a->stale = false;
-	/* every snapshot is a reset: this size, these bytes */
-	term_free(a->term);
-	a->term = term_new(rows, cols, SCROLLBACK, TERM_SILENT, &term_cb, a);
-	term_feed(a->term, (const char *)bytes, len);
-	if (a->scroll_wanted && term_scrollback_len(a->term)) {
-		/* the history a Shift-PageUp asked for */
-		a->view.scroll = MIN(a->scroll_wanted, (int)term_scrollback_len(a->term));
-		a->scroll_wanted = 0;
-	}
-	a->resub = false;
+	int want = console_take_scroll(&a->con); /* the history a Shift-PageUp asked for */
+	if (want)
+		a->view.scroll = want;
 	a->full = a->dirty = true;
 	if (!a->screen) {
-		if (curses_start(a) < 0) {
-			const char *t = getenv("TERM");
-			finish(a, EXIT_FAIL, xasprintf("umltop attach: cannot use the terminal "
-						       "(TERM=%s); try --raw", t ? t : ""));
+		if (curses_start(a, err, sizeof err) < 0) {
+			finish(a, EXIT_FAIL, xasprintf("umltop attach: %s; try --raw", err));
 			return;
 		}
 		uv_poll_start(&a->in, UV_READABLE, keys_cb);
@@ -427,12 +393,12 @@ static void on_output(struct attach *a, const struct proto_frame *f)
 		buf_free(&b);
 	} else if (a->raw) {
 		write_out(a, (const char *)bytes, len);
-	} else if (a->term && !a->stale) {
+	} else if (console_live(&a->con)) {
 		/* scrolled back, the view stays on the lines it shows */
-		size_t sb = term_scrollback_len(a->term);
-		term_feed(a->term, (const char *)bytes, len);
+		size_t sb = term_scrollback_len(a->con.term);
+		console_output(&a->con, bytes, len);
 		if (a->view.scroll > 0)
-			a->view.scroll += (int)(term_scrollback_len(a->term) - sb);
+			a->view.scroll += (int)(term_scrollback_len(a->con.term) - sb);
 		a->dirty = true;
 	}
 }
@@ -473,16 +439,11 @@ static void on_status(struct attach *a, const struct proto_frame *f)
 			a->raw_on = true;
 			raw_start(a);
 		}
-		unsigned rows, cols;
 		/* someone else sized the console (or we did): our emulator must
 		 * take the new size at the same point of the stream as the
 		 * server's, so ask for a fresh snapshot rather than resize */
-		if (a->term && !a->resub && in->rows && in->cols) {
-			term_size(a->term, &rows, &cols);
-			if (rows != in->rows || cols != in->cols) {
-				resubscribe(a);
-			}
-		}
+		if (console_size_differs(&a->con, in->rows, in->cols))
+			resubscribe(a);
 	}
 	proto_status_free(&st);
 }
@@ -579,22 +540,22 @@ static const struct conn_cb attach_conn_cb = { .frame = conn_frame_cb,
 
 static void scroll_by(struct attach *a, int lines)
 {
-	int max = a->term ? (int)term_scrollback_len(a->term) : 0;
-	a->scroll_wanted = 0;
-	if (lines > 0 && !max && a->term && a->conn) {
+	int max = a->con.term ? (int)term_scrollback_len(a->con.term) : 0;
+	a->con.scroll_wanted = 0;
+	if (lines > 0 && !max && a->con.term && a->conn) {
 		/* a flood's screen carries no history: ask for it, and scroll
 		 * once it comes */
-		a->scroll_wanted = lines;
+		a->con.scroll_wanted = lines;
 		resubscribe(a);
 		return;
 	}
 	int s = a->view.scroll + lines;
 	a->view.scroll = s < 0 ? 0 : s > max ? max : s;
 	a->full = a->dirty = true;
-	if (!a->view.scroll && a->stale && a->conn) {
+	if (!a->view.scroll && a->con.stale && a->conn) {
 		/* back at the live screen after a flood went by unread */
 		resubscribe(a);
-		a->stale = false;
+		a->con.stale = false;
 	}
 }
 
@@ -620,12 +581,12 @@ static bool key(struct attach *a, int ret, wint_t k, struct buf *out)
 		scroll_by(a, k == KEY_SPREVIOUS ? half : -half);
 		return true;
 	}
-	if (a->readonly || !a->term)
+	if (a->readonly || !a->con.term)
 		return true;
-	a->scroll_wanted = 0; /* typing is for the live screen */
+	a->con.scroll_wanted = 0; /* typing is for the live screen */
 	if (a->view.scroll)
 		scroll_by(a, -a->view.scroll);
-	pane_key(a->term, ret, k, out);
+	pane_key(a->con.term, ret, k, out);
 	return true;
 }
 
@@ -641,7 +602,7 @@ static void keys_cb(uv_poll_t *p, int status, int events)
 	wint_t k;
 	int ret;
 	unsigned n = 0;
-	while (!a->done && (ret = wget_wch(stdscr, &k)) != ERR) {
+	while (!a->done && (ret = wget_wch(a->keys, &k)) != ERR) {
 		n++;
 		if (!key(a, ret, k, &out))
 			break;
@@ -891,6 +852,7 @@ int tui_cmd_attach(int argc, char **argv)
 		return rc;
 	}
 	qstrip_init(&a.qs);
+	console_init(&a.con, SCROLLBACK, &term_cb, &a);
 	handles_init(&a);
 	rc = run(&a, sock, conf, nconf);
 	if (!a.done) /* conn_open failed */
@@ -900,7 +862,7 @@ int tui_cmd_attach(int argc, char **argv)
 	if (a.exit_msg)
 		fprintf(stderr, "%s\n", a.exit_msg);
 	free(a.exit_msg);
-	term_free(a.term);
+	console_free(&a.con);
 	pane_shadow_free(a.view.shadow);
 	qstrip_free(&a.qs);
 	free(conf);

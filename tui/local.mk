@@ -6,6 +6,9 @@ libtui_la_SOURCES = tui/tui.h
 # `umltop attach`, and the filter that keeps terminal queries out of
 # `attach --raw` on a terminal.
 libtui_la_SOURCES += tui/pane.h tui/pane.c tui/qstrip.h tui/qstrip.c tui/cmd-attach.c
+# The client side of a console (snapshots and output into a term), shared
+# by the TUI, attach and the fixture tests/fixtures/slow-client.
+libtui_la_SOURCES += tui/console.h tui/console.c
 
 # The interactive TUI, `umltop` with no subcommand: loop and subscriptions
 # (tui.c), keys and actions, drawing, and the pure cores (layout, bindings,

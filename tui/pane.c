@@ -202,6 +202,46 @@ void pane_output_init(void)
 	typeahead(-1);
 }
 
+SCREEN *pane_curses_start(bool key_window, WINDOW **keys, char *err, size_t errlen)
+{
+	const char *name = getenv("TERM");
+	/* newterm, not initscr: a terminal curses cannot drive is an error
+	 * to report, not an exit inside curses */
+	SCREEN *s = newterm(NULL, stdout, stdin);
+	if (!s) {
+		snprintf(err, errlen, "cannot use the terminal (TERM=%s)", name ? name : "");
+		return NULL;
+	}
+	pane_output_init();
+	raw();        /* ^C, ^Z, ^S go to the guest */
+	noecho();
+	nonl();
+	set_escdelay(25);
+	curs_set(0);
+	if (has_colors())
+		start_color();
+	pane_colors_init();
+	*keys = key_window ? newwin(1, 1, 0, 0) : stdscr;
+	keypad(*keys, TRUE);
+	nodelay(*keys, TRUE);
+	meta(*keys, TRUE);
+	intrflush(*keys, FALSE);
+	return s;
+}
+
+void pane_curses_end(SCREEN *s, WINDOW *keys)
+{
+	if (!s)
+		return;
+	if (keys && keys != stdscr)
+		delwin(keys);
+	curs_set(1);
+	endwin();
+	delscreen(s);
+	/* curses writes through stdio: what follows goes after its reset */
+	fflush(stdout);
+}
+
 bool pane_input_ended(unsigned *empty_wakeups, unsigned keys)
 {
 	*empty_wakeups = keys ? 0 : *empty_wakeups + 1;

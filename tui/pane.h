@@ -1,7 +1,8 @@
-/* tui/pane: the one renderer from a console emulator (term/ cells) to
- * ncurses, used by `umltop attach` and by every pane of the TUI.  Guest
- * output reaches the real terminal only as cells drawn here.  Only tui/
- * includes curses. */
+/* tui/pane: curses for the two curses clients, `umltop attach` and the
+ * TUI: its start-up and end, written once, and the one renderer from a
+ * console emulator (term/ cells) to ncurses, used by attach and by every
+ * pane of the TUI.  Guest output reaches the real terminal only as cells
+ * drawn here.  Only tui/ includes curses. */
 #ifndef UMLTOP_TUI_PANE_H
 #define UMLTOP_TUI_PANE_H
 
@@ -17,6 +18,20 @@
  * each a wake-up of its reader (bench/tui.sh keys); and it skips the
  * typeahead poll before each frame, as input is read before painting. */
 void pane_output_init(void);
+
+/* Curses on the terminal (stdout, keys from stdin) for a client, the TUI
+ * or attach: raw keys (^C goes to the guest), no echo, no newline
+ * mapping, a 25 ms escape delay, the cursor hidden, colours
+ * (pane_colors_init), each frame in one write (pane_output_init).  Keys
+ * are read through *keys, without waiting: stdscr, or with key_window a
+ * window of its own that nothing is drawn in (reading a key then never
+ * refreshes anything: wgetch refreshes a touched window).  NULL
+ * when curses cannot drive the terminal (no terminfo for TERM): err says
+ * so. */
+SCREEN *pane_curses_start(bool key_window, WINDOW **keys, char *err, size_t errlen);
+/* The terminal as it was: cursor shown, curses ended and its screen
+ * freed, stdout flushed. */
+void pane_curses_end(SCREEN *s, WINDOW *keys);
 
 /* After each drain of curses input, with the number of keys it gave:
  * true once the terminal has been readable with no key 100 times in a row

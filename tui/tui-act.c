@@ -318,16 +318,16 @@ static void send_sysrq(struct tui *t, bool force)
 static unsigned scroll_by(struct tui *t, int dir)
 {
 	struct tui_pane *p = tui_selected(t);
-	if (!p || !p->term)
+	if (!p || !p->con.term)
 		return 0;
-	int step = MAX(1, p->rect.rows / 2), max = (int)term_scrollback_len(p->term);
+	int step = MAX(1, p->rect.rows / 2), max = (int)term_scrollback_len(p->con.term);
 	int s = MAX(0, MIN(max, p->scroll + dir * step));
-	p->scroll_wanted = 0;
+	p->con.scroll_wanted = 0;
 	if (s == p->scroll) {
 		if (dir > 0 && !max && p->sub) {
 			/* A flood's screen carries no history: ask for it, and
 			 * scroll once it comes. */
-			p->scroll_wanted = step;
+			p->con.scroll_wanted = step;
 			tui_resync(t, p);
 		}
 		return 0;
@@ -354,7 +354,7 @@ static unsigned a_search(struct tui *t)
 static unsigned search_step(struct tui *t, int dir)
 {
 	struct tui_pane *p = tui_selected(t);
-	if (!p || !p->term)
+	if (!p || !p->con.term)
 		return 0;
 	if (!t->search[0]) {
 		tui_set_msg(t, true, "no search yet: / starts one");
@@ -545,11 +545,11 @@ static unsigned guest_key(struct tui *t, int ret, wint_t key)
 	struct tui_pane *p = tui_selected(t);
 	if (!p)
 		return 0;
-	if (p->term)
-		pane_key(p->term, ret, key, &t->typed);
+	if (p->con.term)
+		pane_key(p->con.term, ret, key, &t->typed);
 	else if (ret == OK)
 		put_utf8(&t->typed, key); /* no emulator yet: plain characters only */
-	p->scroll_wanted = 0;
+	p->con.scroll_wanted = 0;
 	if (p->scroll) {
 		p->scroll = 0; /* typing returns to the live screen */
 		p->repaint = p->retitle = true;

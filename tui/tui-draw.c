@@ -287,23 +287,23 @@ static bool draw_console(struct tui_pane *p)
 {
 	struct pane_view v = view_of(p);
 	int first, last;
-	if (!p->term) {
+	if (!p->con.term) {
 		if (!p->repaint)
 			return false;
 		wattr_set(p->win, A_NORMAL, 0, NULL);
 		for (int y = 1; y < p->rect.h; y++)
 			fill_row(p->win, y, 0, p->rect.cols);
 	} else if (p->repaint || p->scroll) {
-		if (!p->repaint && !term_dirty(p->term, &first, &last))
+		if (!p->repaint && !term_dirty(p->con.term, &first, &last))
 			return false;
-		pane_draw_all(&v, p->term);
-	} else if (term_dirty(p->term, &first, &last)) {
-		pane_draw(&v, p->term, first, last);
+		pane_draw_all(&v, p->con.term);
+	} else if (term_dirty(p->con.term, &first, &last)) {
+		pane_draw(&v, p->con.term, first, last);
 	} else {
 		return false;
 	}
-	if (p->term)
-		term_clean(p->term);
+	if (p->con.term)
+		term_clean(p->con.term);
 	p->unpainted = 0;
 	draw_hit(p);
 	return true;
@@ -331,10 +331,10 @@ static bool place_cursor(struct tui *t)
 	struct tui_pane *p = tui_selected(t);
 	int y, x;
 	if (t->mode != TUI_FOCUS || t->prefix || t->prompt != TUI_P_NONE || !p || !p->win ||
-	    !p->term || p->scroll)
+	    !p->con.term || p->scroll)
 		return false;
 	struct pane_view v = view_of(p);
-	if (!pane_cursor(&v, p->term, &y, &x))
+	if (!pane_cursor(&v, p->con.term, &y, &x))
 		return false;
 	wmove(p->win, y, x);
 	wnoutrefresh(p->win); /* last: the terminal's cursor goes where it is */

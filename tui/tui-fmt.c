@@ -1,6 +1,8 @@
-/* The TUI's figures as text and in order: durations, memory and load as the
- * title bars and the table show them, the table's sort, and the halt-all
- * view's phase lines and summary.  Pure: status structs in, text out. */
+/* The TUI's figures as text and in order: uptime and load as the title
+ * bars and the table show them (durations and memory, which ctl shows
+ * too, are proto/figures.c's), the table's sort, the halt-all view's phase
+ * lines and summary, and a pane's title bar.  Pure: status structs in,
+ * text out. */
 #include "config.h"
 
 #include <stdio.h>

@@ -1,7 +1,9 @@
 /* tui/tui-int.h: what the files of the interactive TUI (`umltop` with no
- * subcommand) share: the session struct, the pure cores (layout, key
- * bindings, table sort, halt summary) and the drawing entry points.
- * Only tui/tui*.c include it. */
+ * subcommand) share: the pure cores (layout in tui-layout.c, key bindings
+ * in tui-keys.c, the table's order, the halt summary and the title text in
+ * tui-fmt.c), then the session struct and what tui.c, tui-act.c,
+ * tui-draw.c and tui-search.c call of each other.  Only tui/tui*.c and
+ * their unit tests include it (attach has its own, tui/cmd-attach.c). */
 #ifndef UMLTOP_TUI_INT_H
 #define UMLTOP_TUI_INT_H
 
@@ -107,7 +109,7 @@ void tui_keymap_init(struct tui_keymap *km, const char *prefix,
  * prefix in focus mode (true). */
 enum tui_action tui_keymap_lookup(const struct tui_keymap *km, int key, bool after_prefix);
 
-/* ---- the table view and halt-all summary (tui-table.c, tui-halt.c, pure) ---- */
+/* ---- the table view and halt-all summary (tui-fmt.c, pure) ---- */
 
 enum tui_sort {
 	TUI_SORT_NAME, TUI_SORT_STATE, TUI_SORT_LOAD, TUI_SORT_MEM, TUI_SORT_UPTIME,
@@ -144,20 +146,18 @@ void tui_fmt_load(char *out, size_t cap, const struct proto_inst *in);
 
 #include "cli/conn.h"
 #include "term/term.h"
+#include "tui/console.h"
+#include "tui/pane.h"
 
 /* How long a client tries to reach its server again after losing it (an
  * upgrade re-executes the server on the same socket). */
 #define TUI_RECONNECT_MS 30000
-#include "tui/pane.h"
 
 /* One per instance, in the server's order. */
 struct tui_pane {
 	struct proto_inst st;    /* the latest status */
-	struct term *term;       /* fed while subscribed (on screen), else NULL */
+	struct console con;      /* its term: while subscribed (on screen) */
 	bool sub;                /* CONSOLE_SUB sent (the pane is on screen) */
-	bool snap_pending;       /* a SNAPSHOT was asked for and has not come */
-	bool stale;              /* a SNAPSHOT was left unread while scrolled back */
-	int scroll_wanted;       /* lines a PgUp asked for before the history came */
 	size_t unpainted;        /* console bytes fed since the pane was painted */
 	int asked_rows, asked_cols; /* the size last sent with RESIZE */
 	WINDOW *win;             /* while on screen: title row + console */
@@ -210,6 +210,7 @@ struct tui {
 	bool zoom, prefix;
 	struct tui_layout lay;
 	bool too_small;
+	SCREEN *screen;
 	WINDOW *kbd, *hdr, *msgw, *over; /* kbd: keys are read through it */
 	int help_top;
 	bool cursor_on;
@@ -269,9 +270,12 @@ unsigned tui_act_mouse(struct tui *t);
 /* tui-draw.c */
 void tui_draw_frame(struct tui *t);
 bool tui_draw_title(struct tui *t, struct tui_pane *p, bool selected, bool full);
-void tui_state_text(const struct proto_inst *in, char *out, size_t cap);
 /* The key hints of the message line, what fits of them in width columns. */
 void tui_hint_text(const struct tui *t, int width, char *out, size_t cap);
+
+/* tui-fmt.c: a title bar's text (pure, over the pane's status) */
+/* " running ", " halting: cad 12s ": the state as a title bar shows it. */
+void tui_state_text(const struct proto_inst *in, char *out, size_t cap);
 /* What follows the name and state in a pane's title bar, fitted to width
  * columns where it can be. */
 void tui_title_text(const struct tui_pane *p, int width, char *out, size_t cap);

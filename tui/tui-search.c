@@ -71,10 +71,10 @@ static void reveal(struct tui_pane *p, int row, int max)
 bool tui_search(struct tui *t, struct tui_pane *p, int dir)
 {
 	unsigned rows, cols;
-	term_size(p->term, &rows, &cols);
+	term_size(p->con.term, &rows, &cols);
 	uint32_t q[128];
 	int qn = query_chars(t->search, q, (int)ARRAY_LEN(q));
-	int top = -(int)term_scrollback_len(p->term), bottom = (int)rows - 1;
+	int top = -(int)term_scrollback_len(p->con.term), bottom = (int)rows - 1;
 	if (!qn)
 		return false;
 	uint32_t *ch = xcalloc(cols + 1, sizeof *ch);
@@ -82,11 +82,11 @@ bool tui_search(struct tui *t, struct tui_pane *p, int dir)
 	int row = p->hit ? p->hit_row : (dir < 0 ? bottom : top);
 	int from = p->hit ? -1 : (dir < 0 ? (int)cols + 1 : -1);
 	if (p->hit) /* index of the current hit within its row */
-		for (int i = 0, n = row_chars(p->term, row, cols, ch, col); i < n; i++)
+		for (int i = 0, n = row_chars(p->con.term, row, cols, ch, col); i < n; i++)
 			if (col[i] == p->hit_col)
 				from = i;
 	for (; row >= top && row <= bottom; row += dir, from = dir < 0 ? (int)cols + 1 : -1) {
-		int n = row_chars(p->term, row, cols, ch, col);
+		int n = row_chars(p->con.term, row, cols, ch, col);
 		found = match_in_row(ch, n, q, qn, from, dir);
 		if (found >= 0) {
 			p->hit = true;

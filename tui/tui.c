@@ -123,7 +123,7 @@ struct tui_pane *tui_selected(struct tui *t)
 void tui_resync(struct tui *t, struct tui_pane *p)
 {
 	conn_console_sub(t->conn, p->st.name, t->scrollback, PROTO_SUB_SCREENS);
-	p->snap_pending = true;
+	console_asked(&p->con);
 	p->unpainted = 0;
 }
 
@@ -169,8 +169,8 @@ static void paint_cb(uv_timer_t *h)
 	t->outq_wait = 0;
 	for (int k = 0; k < t->lay.count; k++) {
 		struct tui_pane *p = &t->pane[t->lay.first + k];
-		if (p->stale && !p->scroll && p->sub) {
-			p->stale = false; /* back from history: the screen as it is now */
+		if (p->con.stale && !p->scroll && p->sub) {
+			p->con.stale = false; /* back from history: the screen as it is now */
 			tui_resync(t, p);
 		}
 	}
@@ -199,10 +199,7 @@ static void pane_unsub(struct tui *t, struct tui_pane *p)
 	if (p->sub && !t->quitting)
 		conn_console_unsub(t->conn, p->st.name);
 	p->sub = false;
-	p->snap_pending = false;
-	if (p->term)
-		term_free(p->term);
-	p->term = NULL;
+	console_free(&p->con);
 	if (p->win)
 		delwin(p->win);
 	p->win = NULL;
@@ -299,40 +296,23 @@ static const struct term_callbacks term_cbs = { .bell = term_bell };
 
 static void on_snapshot(struct tui *t, const struct proto_frame *f)
 {
-	struct proto_reader r;
-	char name[PROTO_MAX_NAME];
-	size_t len;
-	proto_reader_init(&r, f);
-	proto_get_str(&r, name, sizeof name);
-	unsigned rows = proto_get_u16(&r), cols = proto_get_u16(&r);
-	const uint8_t *bytes = proto_get_bytes(&r, &len);
-	struct tui_pane *p = find_pane(t, name);
-	if (!proto_reader_done(&r) || !p || !p->sub || !rows || !cols)
+	struct proto_snapshot s;
+	char err[128];
+	if (proto_snapshot_decode(f, &s, err, sizeof err) < 0)
 		return;
-	if (p->scroll && !p->snap_pending && p->term) {
-		/* A screen of a flood (or its end) while someone reads the
-		 * history: keep the view still; resync once back at the live
-		 * screen (paint_cb). */
-		p->stale = true;
+	struct tui_pane *p = find_pane(t, s.name);
+	/* held while scrolled back: resynced once back at the live screen
+	 * (paint_cb) */
+	if (!p || !p->sub || !console_snapshot(&p->con, &s, p->scroll > 0))
 		return;
-	}
-	p->stale = false;
-	if (p->term)
-		term_free(p->term);
-	p->term = term_new(rows, cols, t->scrollback, TERM_SILENT, &term_cbs, p);
-	term_feed(p->term, (const char *)bytes, len);
-	p->snap_pending = false;
 	p->unpainted = 0;
-	p->scroll = 0;
-	if (p->scroll_wanted && term_scrollback_len(p->term)) {
-		/* the history a PgUp asked for (tui-act.c) */
-		p->scroll = MIN(p->scroll_wanted, (int)term_scrollback_len(p->term));
-		p->scroll_wanted = 0;
+	/* the history a PgUp asked for (tui-act.c), or the live screen */
+	p->scroll = console_take_scroll(&p->con);
+	if (p->scroll)
 		p->retitle = true;
-	}
 	p->hit = false;
 	p->repaint = true;
-	t->fed += len;
+	t->fed += s.len;
 	tui_mark(t, TUI_REDRAW);
 }
 
@@ -345,13 +325,13 @@ static void on_output(struct tui *t, const struct proto_frame *f)
 	proto_get_str(&r, name, sizeof name);
 	const uint8_t *bytes = proto_get_bytes(&r, &len);
 	struct tui_pane *p = find_pane(t, name);
-	if (!proto_reader_done(&r) || !p || !p->term || p->snap_pending || p->stale)
+	if (!proto_reader_done(&r) || !p || !console_live(&p->con))
 		return; /* a SNAPSHOT on its way (or asked for later) includes these bytes */
 	if (p->unpainted > SKIP_BYTES) {
 		tui_resync(t, p);
 		return;
 	}
-	term_feed(p->term, (const char *)bytes, len);
+	console_output(&p->con, bytes, len);
 	p->unpainted += len;
 	if (p->scroll)
 		p->repaint = true; /* the view is anchored to the live screen's top */
@@ -400,6 +380,7 @@ static bool adopt_panes(struct tui *t, const struct proto_status *st)
 			old->st.name[0] = 0; /* taken */
 		} else {
 			changed = true;
+			console_init(&np[i].con, t->scrollback, &term_cbs, NULL);
 			np[i].repaint = true;
 		}
 		if (!strcmp(st->inst[i].name, selname))
@@ -429,12 +410,8 @@ static void update_pane(struct tui *t, struct tui_pane *p, const struct proto_in
 		return;
 	}
 	/* Another client resized the console: take the server's screen. */
-	if (p->term && !p->snap_pending && in->rows && in->cols) {
-		unsigned rows, cols;
-		term_size(p->term, &rows, &cols);
-		if (rows != in->rows || cols != in->cols)
-			tui_resync(t, p);
-	}
+	if (console_size_differs(&p->con, in->rows, in->cols))
+		tui_resync(t, p);
 }
 
 static void on_status(struct tui *t, const struct proto_frame *f)
@@ -655,46 +632,31 @@ static void load_config(struct tui *t, const struct opts *o, struct buf *warn)
 	conf_free(c);
 }
 
-static void curses_start(struct tui *t)
+static int curses_start(struct tui *t, char *err, size_t errlen)
 {
-	setlocale(LC_ALL, "");
-	initscr();
-	pane_output_init();
-	raw();
-	noecho();
-	nonl();
-	set_escdelay(25);
-	curs_set(0);
-	if (has_colors()) {
-		start_color();
-		use_default_colors();
-	}
-	pane_colors_init();
-	/* Keys come through a window nothing is drawn in, so reading a key
-	 * never refreshes anything (wgetch refreshes a touched window). */
-	t->kbd = newwin(1, 1, 0, 0);
-	keypad(t->kbd, TRUE);
-	nodelay(t->kbd, TRUE);
+	t->screen = pane_curses_start(true, &t->kbd, err, errlen);
+	if (!t->screen)
+		return -1;
 	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
 	mouseinterval(0);
+	return 0;
 }
 
 static void curses_stop(struct tui *t)
 {
 	for (size_t i = 0; i < t->npane; i++) {
-		if (t->pane[i].term)
-			term_free(t->pane[i].term);
+		console_free(&t->pane[i].con);
 		if (t->pane[i].win)
 			delwin(t->pane[i].win);
 		pane_shadow_free(t->pane[i].shadow);
 		t->pane[i].shadow = NULL;
 	}
-	WINDOW *w[] = { t->kbd, t->hdr, t->msgw, t->over };
+	WINDOW *w[] = { t->hdr, t->msgw, t->over };
 	for (size_t i = 0; i < ARRAY_LEN(w); i++)
 		if (w[i])
 			delwin(w[i]);
-	curs_set(1);
-	endwin();
+	pane_curses_end(t->screen, t->kbd);
+	t->screen = NULL;
 }
 
 static int start_handles(struct tui *t)
@@ -726,7 +688,10 @@ static int run(struct tui *t, const struct opts *o)
 		fprintf(stderr, "umltop: %s\n", err);
 		return 1;
 	}
-	curses_start(t);
+	if (curses_start(t, err, sizeof err) < 0) {
+		fprintf(stderr, "umltop: %s\n", err);
+		return 1;
+	}
 	int rc = start_handles(t);
 	if (rc < 0) {
 		curses_stop(t);
@@ -751,6 +716,7 @@ int tui_main(int argc, char **argv)
 	}
 	struct tui t = { .sel = 0 };
 	struct buf warn = { 0 };
+	setlocale(LC_ALL, "");
 	uv_loop_t loop;
 	uv_loop_init(&loop);
 	t.loop = &loop;
