@@ -1,2 +1,2 @@
 noinst_LTLIBRARIES += libutil.la
-libutil_la_SOURCES = lib/util.c lib/util.h
+libutil_la_SOURCES = lib/util.c lib/util.h lib/states.h

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "lib/states.h"
+
 /* ---- paths ---- */
 
 /* The control socket: $UMLTOP_SOCKET, else $XDG_RUNTIME_DIR/umltop/default,
@@ -173,31 +175,28 @@ bool proto_reader_done(const struct proto_reader *r);
 
 /* ---- the status table ---- */
 
+/* The states, halt phases and endings, from the lists in lib/states.h:
+ * PROTO_STOPPED .. PROTO_FAILED, PROTO_PHASE_NONE .. PROTO_PHASE_KILL,
+ * PROTO_END_NONE .. PROTO_END_CRASHED.  Their values are the wire form of
+ * struct proto_inst's state, phase and end. */
+#define PROTO_STATE_(id, name) PROTO_##id,
 enum proto_state {
-	PROTO_STOPPED, PROTO_STARTING, PROTO_RUNNING, PROTO_HALTING,
-	PROTO_CRASHED, PROTO_UNRESPONSIVE, PROTO_FAILED,
-	PROTO_STATE_MAX = PROTO_FAILED,
+	INSTANCE_STATES(PROTO_STATE_)
+	PROTO_STATE_MAX = INSTANCE_NSTATES - 1,
 };
-
-/* Halt ladder phases (DESIGN, "Launching a UML"). */
+#undef PROTO_STATE_
+#define PROTO_PHASE_(id, name) PROTO_PHASE_##id,
 enum proto_phase {
-	PROTO_PHASE_NONE,
-	PROTO_PHASE_CAD,     /* ctrl-alt-del sent, waiting HALT_TIMEOUT for exit */
-	PROTO_PHASE_SYNC,    /* sysrq s, sysrq u sent */
-	PROTO_PHASE_HALT,    /* mconsole halt sent, waiting 10 s */
-	PROTO_PHASE_KILL,    /* SIGKILL sent to the process group */
-	PROTO_PHASE_MAX = PROTO_PHASE_KILL,
+	HALT_PHASES(PROTO_PHASE_)
+	PROTO_PHASE_MAX = HALT_NPHASES - 1,
 };
-
-/* How the last run ended, for the summary after halt-all. */
+#undef PROTO_PHASE_
+#define PROTO_END_(id, name) PROTO_END_##id,
 enum proto_end {
-	PROTO_END_NONE,      /* never stopped, or still running */
-	PROTO_END_CLEAN,     /* exited by itself or after ctrl-alt-del */
-	PROTO_END_HALTED,    /* needed sync/remount/halt */
-	PROTO_END_KILLED,    /* needed SIGKILL */
-	PROTO_END_CRASHED,   /* exited or died unexpectedly */
-	PROTO_END_MAX = PROTO_END_CRASHED,
+	RUN_ENDS(PROTO_END_)
+	PROTO_END_MAX = RUN_NENDS - 1,
 };
+#undef PROTO_END_
 
 enum proto_inst_flags {
 	PROTO_F_ROOT = 1,       /* runs as root: warn */

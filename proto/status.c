@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/states.h"
 #include "lib/util.h"
 #include "proto/proto.h"
 
@@ -113,36 +114,18 @@ void proto_status_free(struct proto_status *s)
 	s->n = 0;
 }
 
-static const char *const state_names[] = {
-	[PROTO_STOPPED] = "stopped",   [PROTO_STARTING] = "starting",
-	[PROTO_RUNNING] = "running",   [PROTO_HALTING] = "halting",
-	[PROTO_CRASHED] = "crashed",   [PROTO_UNRESPONSIVE] = "unresponsive",
-	[PROTO_FAILED] = "failed",
-};
-
-static const char *const phase_names[] = {
-	[PROTO_PHASE_NONE] = "",     [PROTO_PHASE_CAD] = "cad",
-	[PROTO_PHASE_SYNC] = "sync", [PROTO_PHASE_HALT] = "halt",
-	[PROTO_PHASE_KILL] = "kill",
-};
-
-static const char *const end_names[] = {
-	[PROTO_END_NONE] = "",        [PROTO_END_CLEAN] = "clean",
-	[PROTO_END_HALTED] = "halted", [PROTO_END_KILLED] = "killed",
-	[PROTO_END_CRASHED] = "crashed",
-};
-
+/* The one table of names is lib/states.c's. */
 const char *proto_state_name(unsigned state)
 {
-	return state <= PROTO_STATE_MAX ? state_names[state] : "?";
+	return util_state_name(state);
 }
 
 const char *proto_phase_name(unsigned phase)
 {
-	return phase <= PROTO_PHASE_MAX ? phase_names[phase] : "?";
+	return util_phase_name(phase);
 }
 
 const char *proto_end_name(unsigned end)
 {
-	return end <= PROTO_END_MAX ? end_names[end] : "?";
+	return util_end_name(end);
 }

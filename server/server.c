@@ -110,6 +110,22 @@ char *srv_names(struct srv *s)
 
 /* ---- status ---- */
 
+/* An instance's state, phase and ending go to clients as they are: uml/
+ * and proto/ make their enums from the same lists (lib/states.h), and
+ * these hold each pair equal. */
+#define SAME_STATE(id, name) \
+	_Static_assert(INST_##id - PROTO_##id == 0, "state " #id " differs");
+#define SAME_PHASE(id, name) \
+	_Static_assert(INST_PHASE_##id - PROTO_PHASE_##id == 0, "phase " #id " differs");
+#define SAME_END(id, name) \
+	_Static_assert(INST_END_##id - PROTO_END_##id == 0, "end " #id " differs");
+INSTANCE_STATES(SAME_STATE)
+HALT_PHASES(SAME_PHASE)
+RUN_ENDS(SAME_END)
+#undef SAME_STATE
+#undef SAME_PHASE
+#undef SAME_END
+
 static void copy_str(char *dst, size_t cap, const char *src)
 {
 	snprintf(dst, cap, "%s", src ? src : "");
@@ -132,9 +148,9 @@ void srv_build_status(struct srv *s, struct proto_status *st)
 		struct proto_inst *p = &st->inst[i];
 		inst_status(s->inst[i], &is);
 		copy_str(p->name, sizeof p->name, inst_name(s->inst[i]));
-		p->state = (uint8_t)is.state;
-		p->phase = (uint8_t)is.phase;
-		p->end = (uint8_t)is.end;
+		p->state = is.state; /* the same values (SAME_STATE) */
+		p->phase = is.phase;
+		p->end = is.end;
 		p->flags = (is.runs_as_root ? PROTO_F_ROOT : 0) |
 			   (is.stats_valid ? PROTO_F_STATS : 0) |
 			   (is.mconsole_up ? PROTO_F_MCONSOLE : 0) |

@@ -153,13 +153,14 @@ struct handover *srv_handover_read(int fd)
 		size_t rlen, slen;
 		if (fscanf(f, " %63s %d %d %d %d %u %u %llu %zu %zu", name, &pid, &master, &state,
 			   &adopted, &in.rows, &in.cols, &up, &rlen, &slen) != 10 ||
-		    fgetc(f) != '\n' || rlen >= sizeof in.reason) {
+		    fgetc(f) != '\n' || rlen >= sizeof in.reason || state < 0 ||
+		    state >= INSTANCE_NSTATES) {
 			ok = false;
 			break;
 		}
 		in.pid = pid;
 		in.master = master;
-		in.state = (enum inst_state)state;
+		in.state = state;
 		in.adopted = adopted;
 		in.up_ms = up;
 		ok = fread(in.reason, 1, rlen, f) == rlen;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/states.h"
 #include "lib/util.h"
 #include "mconsole/mconsole.h"
 #include "uml/inst-int.h"
@@ -94,7 +95,7 @@ int inst_halt(struct inst *in, char *err, size_t errlen)
 {
 	if (!inst_live(in)) {
 		snprintf(err, errlen, "%s is not running (%s)", in->ci->name,
-			 inst_state_name(in->state));
+			 util_state_name(in->state));
 		return -ESRCH;
 	}
 	in->restart_pending = false; /* a halt ends a restart (which sets it after) */
@@ -156,10 +157,4 @@ enum inst_end inst_halt_end(const struct inst *in)
 	case INST_PHASE_KILL: return INST_END_KILLED;
 	default: return INST_END_CLEAN;
 	}
-}
-
-const char *inst_end_name(enum inst_end end)
-{
-	static const char *const names[] = { "", "clean", "halted", "killed", "crashed" };
-	return (unsigned)end < ARRAY_LEN(names) ? names[end] : "?";
 }

@@ -83,8 +83,6 @@ void inst_teardown(struct inst *in);
 void inst_destroy(struct inst *in);
 void inst_remove_umid_dir(struct inst *in, const char *dir);
 void inst_reply_ignore(void *arg, int status, int err, const char *text, size_t len);
-const char *inst_state_name(enum inst_state st);
-const char *inst_end_name(enum inst_end end);
 
 /* halt.c */
 void inst_halt_set_phase(struct inst *in, enum inst_phase phase);

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/states.h"
 #include "lib/util.h"
 #include "mconsole/mconsole.h"
 #include "uml/feed.h"
@@ -70,17 +71,9 @@ void inst_set_state(struct inst *in, enum inst_state st)
 {
 	if (in->state == st)
 		return;
-	inst_log(in, "%s -> %s", inst_state_name(in->state), inst_state_name(st));
+	inst_log(in, "%s -> %s", util_state_name(in->state), util_state_name(st));
 	in->state = st;
 	inst_changed(in);
-}
-
-const char *inst_state_name(enum inst_state st)
-{
-	static const char *const names[] = { "stopped", "starting", "running",
-					     "halting", "crashed", "unresponsive",
-					     "failed" };
-	return (unsigned)st < ARRAY_LEN(names) ? names[st] : "?";
 }
 
 void inst_set_reason(struct inst *in, const char *fmt, ...)
@@ -865,7 +858,7 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 		return -EINPROGRESS;
 	}
 	if (inst_live(in)) {
-		snprintf(err, errlen, "%s is already %s", in->ci->name, inst_state_name(in->state));
+		snprintf(err, errlen, "%s is already %s", in->ci->name, util_state_name(in->state));
 		return -EALREADY;
 	}
 	if (adopt(in)) {
@@ -1125,7 +1118,7 @@ static void exited(struct inst *in, const int *status)
 	bool clean = !status || (in->exit_signal == 0 && in->exit_code == 0);
 	if (in->state == INST_HALTING) {
 		in->end = inst_halt_end(in);
-		inst_set_reason(in, "halted (%s) after %.1f s", inst_end_name(in->end),
+		inst_set_reason(in, "halted (%s) after %.1f s", util_end_name(in->end),
 				(double)(util_now_ns() - in->halt_start_ns) / 1e9);
 	} else if (!status) {
 		in->end = INST_END_CLEAN;
@@ -1188,7 +1181,7 @@ int inst_kill(struct inst *in, char *err, size_t errlen)
 {
 	if (!inst_live(in)) {
 		snprintf(err, errlen, "%s is not running (%s)", in->ci->name,
-			 inst_state_name(in->state));
+			 util_state_name(in->state));
 		return -ESRCH;
 	}
 	inst_log(in, "hard kill");
@@ -1222,7 +1215,7 @@ int inst_mconsole(struct inst *in, const char *cmd, inst_reply_cb cb, void *arg,
 {
 	if (!inst_live(in) || !in->mc) {
 		snprintf(err, errlen, "%s is not running (%s)", in->ci->name,
-			 inst_state_name(in->state));
+			 util_state_name(in->state));
 		return -ESRCH;
 	}
 	if (!in->mconsole_known) {

@@ -24,26 +24,32 @@
 #include <uv.h>
 
 #include "conf/conf.h"
+#include "lib/states.h"
 #include "term/term.h"
 
 struct inst;
 
+/* The states, halt phases and endings, from the lists in lib/states.h
+ * (with their names): INST_STOPPED .. INST_FAILED, INST_PHASE_NONE ..
+ * INST_PHASE_KILL, INST_END_NONE .. INST_END_CRASHED.  proto/ makes its
+ * wire form from the same lists; the server maps one to the other. */
+#define INST_STATE_(id, name) INST_##id,
 enum inst_state {
-	INST_STOPPED, INST_STARTING, INST_RUNNING, INST_HALTING,
-	INST_CRASHED, INST_UNRESPONSIVE, INST_FAILED,
+	INSTANCE_STATES(INST_STATE_)
 };
-
+#undef INST_STATE_
+#define INST_PHASE_(id, name) INST_PHASE_##id,
 enum inst_phase {
-	INST_PHASE_NONE, INST_PHASE_CAD, INST_PHASE_SYNC, INST_PHASE_HALT,
-	INST_PHASE_KILL,
+	HALT_PHASES(INST_PHASE_)
 };
-
+#undef INST_PHASE_
+#define INST_END_(id, name) INST_END_##id,
 enum inst_end {
-	INST_END_NONE, INST_END_CLEAN, INST_END_HALTED, INST_END_KILLED,
-	INST_END_CRASHED,
+	RUN_ENDS(INST_END_)
 };
+#undef INST_END_
 
-/* What a status line shows.  The enums have the same values as proto's. */
+/* What a status line shows. */
 struct inst_status {
 	enum inst_state state;
 	enum inst_phase phase;

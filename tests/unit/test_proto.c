@@ -243,6 +243,14 @@ static void names(void **state)
 	assert_string_equal(proto_phase_name(PROTO_PHASE_KILL), "kill");
 	assert_string_equal(proto_end_name(PROTO_END_HALTED), "halted");
 	assert_string_equal(proto_state_name(200), "?");
+	/* the ends of each list (lib/states.h) */
+	assert_string_equal(proto_state_name(PROTO_STOPPED), "stopped");
+	assert_string_equal(proto_state_name(PROTO_STATE_MAX), "failed");
+	assert_string_equal(proto_state_name(PROTO_STATE_MAX + 1), "?");
+	assert_string_equal(proto_phase_name(PROTO_PHASE_NONE), "");
+	assert_string_equal(proto_phase_name(PROTO_PHASE_MAX + 1), "?");
+	assert_string_equal(proto_end_name(PROTO_END_MAX), "crashed");
+	assert_string_equal(proto_end_name(PROTO_END_MAX + 1), "?");
 }
 
 static void paths(void **state)
