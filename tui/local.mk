@@ -18,6 +18,9 @@ libtui_la_SOURCES += tui/tui-int.h tui/tui.c tui/tui-act.c tui/tui-draw.c \
 # Its end-to-end tests (real UMLs, driven through tmux): 200x50, 80x24 with
 # resizes, twelve instances.
 E2E_TESTS += tests/e2e/tui.sh tests/e2e/tui-small.sh tests/e2e/tui-scale.sh
+# It reads only the global settings: a broken instance file beside them,
+# a bad BIND line said with its file and line.
+E2E_TESTS += tests/e2e/tui-conf.sh
 
 # attach: its end-to-end test, and the tmux helpers it shares with the TUI's.
 E2E_TESTS += tests/e2e/attach.sh

@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
@@ -606,30 +605,25 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return -1;
 }
 
-/* Key bindings and scrollback from the global config; a config directory
- * that does not exist means the defaults. */
+/* Key bindings and scrollback: the global settings only (an instance
+ * file the TUI has no use for cannot cost the user their keys).  A bad
+ * setting keeps its default and is said, file and line, on the message
+ * line. */
 static void load_config(struct tui *t, const struct opts *o, struct buf *warn)
 {
-	const char *def = conf_default_path();
-	struct stat sb;
-	t->scrollback = 10000;
-	if (!o->nconf && stat(def, &sb) < 0) {
-		tui_keymap_init(&t->km, NULL, NULL, 0, warn);
-		return;
-	}
-	struct conf *c = NULL;
+	struct conf_global g;
 	struct conf_errors errs = { 0 };
-	if (conf_load(o->conf, o->nconf, &c, &errs) != 0) {
-		buf_printf(warn, "%s (and %zu more): using the default keys\n",
-			   errs.n ? errs.msg[0] : "config not loaded", errs.n ? errs.n - 1 : 0);
-		conf_errors_free(&errs);
-		tui_keymap_init(&t->km, NULL, NULL, 0, warn);
-		return;
+	if (conf_load_global(o->conf, o->nconf, &g, &errs) > 0) {
+		if (errs.n > 1)
+			buf_printf(warn, "%s (and %zu more): the defaults for these\n",
+				   errs.msg[0], errs.n - 1);
+		else
+			buf_printf(warn, "%s: the default for it\n", errs.msg[0]);
 	}
-	tui_keymap_init(&t->km, c->global.prefix, c->global.bind, c->global.nbind, warn);
-	if (c->global.scrollback)
-		t->scrollback = c->global.scrollback;
-	conf_free(c);
+	conf_errors_free(&errs);
+	tui_keymap_init(&t->km, g.prefix, g.bind, g.nbind, warn);
+	t->scrollback = g.scrollback ? g.scrollback : 10000;
+	conf_global_free(&g);
 }
 
 static int curses_start(struct tui *t, char *err, size_t errlen)
