@@ -16,6 +16,7 @@
 #ifndef UMLTOP_UML_FEED_H
 #define UMLTOP_UML_FEED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct term;

@@ -1,4 +1,5 @@
-/* Internal to uml/: the instance object, shared by inst.c and halt.c. */
+/* Internal to uml/: the instance object, shared by the files of an
+ * instance's life (inst.c, console.c, adopt.c, exit.c, halt.c). */
 #ifndef UMLTOP_UML_INST_INT_H
 #define UMLTOP_UML_INST_INT_H
 
@@ -74,15 +75,47 @@ struct inst {
 	bool freeing;
 };
 
+#define DEFAULT_ROWS 24 /* a console's size until a client asks for one */
+#define DEFAULT_COLS 80
+
+/* inst.c */
 void inst_log(struct inst *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void inst_set_reason(struct inst *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void inst_set_state(struct inst *in, enum inst_state st);
 void inst_changed(struct inst *in);
 void inst_became_ready(struct inst *in);
-void inst_teardown(struct inst *in);
 void inst_destroy(struct inst *in);
-void inst_remove_umid_dir(struct inst *in, const char *dir);
 void inst_reply_ignore(void *arg, int status, int err, const char *text, size_t len);
+char *inst_dir_of(const char *path); /* malloc'd: path less its last component */
+pid_t inst_umid_dir_pid(const char *dir); /* DIR/pid's pid, 0 when none */
+void inst_remove_umid_dir(struct inst *in, const char *dir);
+bool inst_drops_to_user(const struct inst *in);
+int inst_prepare_dirs(struct inst *in, char *err, size_t errlen);
+int inst_start_notifier(struct inst *in, char *err, size_t errlen);
+void inst_begin_run(struct inst *in);
+
+/* console.c */
+void inst_console_init(struct inst *in); /* the emulator, its feed, its answers */
+int inst_console_open(struct inst *in);  /* a new pty, watched */
+void inst_console_watch(struct inst *in); /* read in->pty.master from the loop */
+/* Drain the master (all: to the last byte, whatever the emulator's
+ * backlog); then look for READY. */
+void inst_console_read(struct inst *in, bool all);
+void inst_console_close(struct inst *in);
+void inst_check_ready(struct inst *in);
+void inst_open_logs(struct inst *in);
+
+/* adopt.c */
+bool inst_process_gone(pid_t pid); /* or a zombie its new parent leaves */
+/* ROOT or SWAP open by another process: the reason in err. */
+bool inst_images_in_use(struct inst *in, char *err, size_t errlen);
+
+/* exit.c */
+void inst_watch_child(struct inst *in); /* its end goes to inst_exited() */
+/* The process is gone: status as waitpid() gave it, or NULL for an
+ * adopted one, whose status went to init. */
+void inst_exited(struct inst *in, const int *status);
+void inst_teardown(struct inst *in);
 
 /* halt.c */
 void inst_halt_set_phase(struct inst *in, enum inst_phase phase);

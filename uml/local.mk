@@ -1,6 +1,7 @@
 noinst_LTLIBRARIES += libuml.la
 libuml_la_SOURCES = uml/uml.h uml/uml-int.h uml/inst-int.h uml/launch.h uml/feed.h \
-	uml/reap.h uml/inst.c uml/halt.c uml/launch.c uml/stats.c uml/feed.c uml/reap.c
+	uml/reap.h uml/inst.c uml/console.c uml/adopt.c uml/exit.c uml/halt.c \
+	uml/launch.c uml/stats.c uml/feed.c uml/reap.c
 
 check_PROGRAMS += tests/unit/test_uml
 TESTS += tests/unit/test_uml
