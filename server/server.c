@@ -1,6 +1,8 @@
 /* The server process: set-up (config, directories, socket, daemon), the
  * instances and their events, status polling, signals (SIGTERM/SIGINT halt
- * everything then exit, SIGHUP reloads the config), and the server log. */
+ * everything then exit, SIGHUP reloads the config, SIGUSR2 upgrades, and
+ * SIGCHLD goes to the one reaper of children, uml/reap.h), and the server
+ * log. */
 #include "config.h"
 
 #include <dirent.h>

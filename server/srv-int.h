@@ -9,6 +9,7 @@
 #include "conf/conf.h"
 #include "lib/util.h"
 #include "proto/proto.h"
+#include "term/term.h"
 #include "uml/uml.h"
 
 struct client;

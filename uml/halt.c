@@ -8,7 +8,7 @@
  *   KILL  SIGKILL to the process group
  *
  * Timers drive the ladder, not mconsole replies: a UML that does not
- * answer (stopped, wedged) still goes down.  The process exit (inst.c)
+ * answer (stopped, wedged) still goes down.  The process exit (exit.c)
  * ends it and records how far it had to go. */
 #include "config.h"
 

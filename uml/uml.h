@@ -1,8 +1,16 @@
-/* uml/: one UML instance's life.  Launch (argv from the config, pty, child
- * set-up), the state machine, console draining into the server's emulator
- * and logs, status polling over mconsole and /proc, the halt ladder, exits
- * and crashes.  Callbacks go up to the server; nothing here knows sockets
- * to clients or curses.
+/* uml/: one UML instance's life, for the server.  Launch (argv from the
+ * config, pty, child set-up: launch.c), the state machine and commands
+ * (inst.c), console draining into the server's emulator and logs
+ * (console.c, the emulators' thread in feed.c), status polling over
+ * mconsole and /proc (inst.c, stats.c), the halt ladder (halt.c), exits
+ * and crashes (exit.c), UMLs adopted from an earlier server or handed
+ * over by an upgrade (adopt.c), and the server's one reaper of children
+ * (reap.c).  Callbacks go up to the server; nothing here knows sockets to
+ * clients or curses.
+ *
+ * May include: term/, mconsole/, conf/ and lib/; never proto/, server/
+ * or the clients.  The server maps what it reads here (struct
+ * inst_status) to proto/'s wire form.
  *
  *            start                 READY seen / USER_NOTIFY / timeout
  *   stopped -------> starting --------------------------------> running

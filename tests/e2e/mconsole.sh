@@ -219,7 +219,7 @@ else
 fi
 # UML 6.1 sometimes dies by SIGABRT after the guest has halted (a timer
 # signal during the host-side teardown; see halted_then_aborted() in
-# uml/inst.c): the guest's shutdown was complete all the same.
+# uml/exit.c): the guest's shutdown was complete all the same.
 last=$(tr -d '\r' <"$BOOT_DIR/console.log" | grep . | tail -n 1)
 if [ "$rc" = 0 ]; then
 	pass "the UML's exit status is 0"
