@@ -5,8 +5,9 @@ noinst_LTLIBRARIES += libterm.la
 # The emulator is on the hot path of every console byte: calls inside the
 # library need not allow for symbol interposition (a few percent under PIC).
 libterm_la_CFLAGS = $(AM_CFLAGS) -fno-semantic-interposition
-libterm_la_SOURCES = term/term.h term/term-int.h term/term.c term/snapshot.c \
-	term/keys.c term/log.c term/pty.c
+TERM_EMU_SOURCES = term/term.h term/term-int.h term/term.c term/guard.h term/guard.c \
+	term/grid.c term/tables.c
+libterm_la_SOURCES = $(TERM_EMU_SOURCES) term/snapshot.c term/keys.c term/log.c term/pty.c
 
 TERM_TESTS = tests/unit/test_term tests/unit/test_term_snapshot \
 	tests/unit/test_term_keys tests/unit/test_term_log tests/unit/test_pty \
@@ -39,8 +40,8 @@ EXTRA_DIST += tests/unit/data/term
 
 # The harness compiles the emulator itself so the sanitizers see it.
 FUZZ_PROGS += fuzz/fuzz-term
-fuzz_fuzz_term_SOURCES = fuzz/fuzz-term.c tests/unit/test_term_util.h term/term.h \
-	term/term-int.h term/term.c term/snapshot.c term/keys.c lib/util.c lib/util.h \
+fuzz_fuzz_term_SOURCES = fuzz/fuzz-term.c tests/unit/test_term_util.h \
+	$(TERM_EMU_SOURCES) term/snapshot.c term/keys.c lib/util.c lib/util.h \
 	$(FUZZ_DRIVER)
 fuzz_fuzz_term_CFLAGS = $(AM_CFLAGS) $(CFLAGS_FUZZ) \
 	-DFUZZ_CORPUS='"$(abs_top_srcdir)/fuzz/corpus/term"'

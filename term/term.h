@@ -3,7 +3,18 @@
  * rows in a ring so a scroll moves indices, 8-byte cells, a dirty row span,
  * a scrollback ring.  Also snapshots of a screen as a byte stream, key
  * encoding and console logs.  Never draws and never writes guest bytes to a
- * real terminal: it exposes cells. */
+ * real terminal: it exposes cells.
+ *
+ * Both processes use it: the server emulates every console (uml/ feeds
+ * it, server/ snapshots it), and the clients (tui/) emulate what the
+ * server streams to them.  It includes only lib/ and libvterm, nothing of
+ * conf/, mconsole/, proto/, uml/, server/, tui/ or cli/
+ * (tests/arrows.sh checks).
+ *
+ * Threads: a term shares no state with any other term, so different terms
+ * may be fed on different threads at once (uml/feed.c does); one term is
+ * used by one thread at a time, its owner's lock held, readers included
+ * (a snapshot fills the term's codepoint cache). */
 #ifndef UMLTOP_TERM_H
 #define UMLTOP_TERM_H
 
