@@ -48,3 +48,12 @@ fuzz_fuzz_term_CFLAGS = $(AM_CFLAGS) $(CFLAGS_FUZZ) \
 fuzz_fuzz_term_LDFLAGS = $(LDFLAGS_FUZZ)
 fuzz_fuzz_term_LDADD = $(VTERM_LIBS)
 EXTRA_DIST += fuzz/corpus/term
+
+# The input guard alone: its fast paths against its state machine, and
+# what it lets through against what libvterm 0.1.4 can take.
+FUZZ_PROGS += fuzz/fuzz-guard
+fuzz_fuzz_guard_SOURCES = fuzz/fuzz-guard.c term/guard.h term/guard.c $(FUZZ_DRIVER)
+fuzz_fuzz_guard_CFLAGS = $(AM_CFLAGS) $(CFLAGS_FUZZ) \
+	-DFUZZ_CORPUS='"$(abs_top_srcdir)/fuzz/corpus/guard"'
+fuzz_fuzz_guard_LDFLAGS = $(LDFLAGS_FUZZ)
+EXTRA_DIST += fuzz/corpus/guard
