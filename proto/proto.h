@@ -1,6 +1,9 @@
 /* proto/: what the server and its clients share: where the socket and the
  * runtime files live, and the framed protocol spoken on the socket.  Pure
- * (buffers in, buffers out) apart from the path lookups. */
+ * (buffers in, buffers out) apart from the path lookups.  Includes nothing
+ * of the other directories but lib/ (the instance states are listed once in
+ * lib/states.h): the server and every client include it, and nothing else
+ * is shared between the two processes but term/'s emulation. */
 #ifndef UMLTOP_PROTO_H
 #define UMLTOP_PROTO_H
 
