@@ -2,8 +2,9 @@
  * ended, each listed once with the name users see.  uml/ runs them (enum
  * inst_state, inst_phase, inst_end) and proto/ sends them (enum
  * proto_state, proto_phase, proto_end); both make their enums from these
- * lists, and neither may include the other, so the lists live here.  The
- * order is the wire form (PROTO_VERSION): add at the end only.
+ * lists, and neither may include the other, so the lists live in lib/,
+ * which every directory may include and which includes nothing of them.
+ * The order is the wire form (PROTO_VERSION): add at the end only.
  *
  * X(ID, "name") for each entry, in order from 0.  The state machine is
  * drawn in uml/uml.h, the halt ladder in uml/halt.c. */
