@@ -205,7 +205,18 @@ static struct sb_chunk *sb_new_chunk(struct scrollback *sb, unsigned cols)
 static void sb_copy(struct tcell *dst, const struct tcell *src, unsigned n)
 {
 #if defined(__x86_64__) && defined(__SSE2__)
-	for (unsigned i = 0; i < n; i++) {
+	unsigned i = 0;
+	/* One cell if need be, to reach 16-byte alignment; then two at a time. */
+	if (n && ((uintptr_t)dst & 15)) {
+		long long v;
+		memcpy(&v, src, sizeof v);
+		_mm_stream_si64((long long *)(void *)dst, v);
+		i = 1;
+	}
+	for (; i + 2 <= n; i += 2)
+		_mm_stream_si128((__m128i *)(void *)(dst + i),
+				 _mm_loadu_si128((const __m128i *)(const void *)(src + i)));
+	if (i < n) {
 		long long v;
 		memcpy(&v, src + i, sizeof v);
 		_mm_stream_si64((long long *)(void *)(dst + i), v);

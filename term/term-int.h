@@ -149,6 +149,7 @@ struct term {
 	int crow;                 /* the row of the active grid that crow_cells */
 	struct tcell *crow_cells; /* is; -1: none (cleared when rows move) */
 	uint16_t *crow_ext;
+	unsigned crow_cols;       /* its width */
 	int dirty_first, dirty_last;
 	uint32_t last_glyph[TERM_MAX_CHARS]; /* for REP */
 

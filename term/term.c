@@ -113,22 +113,31 @@ static __attribute__((noinline)) void putglyph_slow(struct term *t, const VTermG
 	mark_dirty(t, pos.row, pos.row);
 }
 
-/* The hot path of the emulator: one call per glyph the guest prints. */
+/* Take row `row` of the active grid as the row at hand; false when it is
+ * off the grid. */
+static bool take_row(struct term *t, int row)
+{
+	const struct grid *g = t->active;
+	if ((unsigned)row >= g->rows)
+		return false;
+	t->crow = row;
+	t->crow_cells = grid_row(g, (unsigned)row);
+	t->crow_ext = grid_ext(g, (unsigned)row);
+	t->crow_cols = g->cols;
+	return true;
+}
+
+/* The hot path of the emulator: one call per glyph the guest prints.
+ * Glyphs come row by row: the row at hand (crow) was checked against the
+ * grid when taken, so a glyph on it needs nothing of the grid itself. */
 static int cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 {
 	struct term *t = user;
-	const struct grid *g = t->active;
 	uint32_t ch = info->chars[0];
 	if (info->width != 1 || info->chars[1] || ch - 0x80 < 0x20 || ch > 0x10ffff ||
-	    (unsigned)pos.row >= g->rows || (unsigned)pos.col >= g->cols) {
+	    (pos.row != t->crow && !take_row(t, pos.row)) || (unsigned)pos.col >= t->crow_cols) {
 		putglyph_slow(t, info, pos);
 		return 1;
-	}
-	/* Glyphs come row by row: keep the row at hand. */
-	if (pos.row != t->crow) {
-		t->crow = pos.row;
-		t->crow_cells = grid_row(g, (unsigned)pos.row);
-		t->crow_ext = grid_ext(g, (unsigned)pos.row);
 	}
 	struct tcell *cell = t->crow_cells + pos.col;
 	/* Width codes 2 and 3: the old cell is part of a wide glyph. */
