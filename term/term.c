@@ -622,11 +622,61 @@ static void clamp_cursor(struct term *t)
 	vterm_input_write(t->vt, s, (size_t)n);
 }
 
+/* libvterm 0.1.4 answers a status request (DECRQSS, DCS $ q Pt ST) it
+ * does not know with a format whose "%.s" lacks its '*': the request's
+ * length is taken for a string pointer.  glibc prints nothing for it (the
+ * precision is 0), so the answer comes out right, but a sanitizer's printf
+ * reads that pointer and the program dies.  Such a request is renamed in
+ * the held string (libvterm then ignores it, and still sees every control
+ * inside it), and term/ gives the answer itself, the same bytes: "not a
+ * valid request".  Returns whether it did.  s holds the string from its
+ * 'P' to its end; libvterm drops C0 controls from the string it hands
+ * on, and dispatches it only when it ends with ST or BEL. */
+static bool unknown_status_request(char *s, size_t n)
+{
+	if (n < 2 || s[0] != 'P')
+		return false;
+	size_t end = n;
+	if (s[n - 1] == '\a')
+		end = n - 1;
+	else if (n >= 2 && s[n - 2] == '\033' && s[n - 1] == '\\')
+		end = n - 2;
+	else
+		return false;
+	char cmd[4];
+	size_t k = 0, q = 0;
+	for (size_t i = 1; i < end; i++) {
+		if ((unsigned char)s[i] < 0x20)
+			continue;
+		if (k == 1)
+			q = i;
+		if (k == sizeof cmd) {
+			k++;
+			break;
+		}
+		cmd[k++] = s[i];
+	}
+	if (k < 2 || cmd[0] != '$' || cmd[1] != 'q')
+		return false;
+	/* what 0.1.4 answers: m (SGR), r (DECSTBM), s (DECSLRM), " q"
+	 * (DECSCUSR), "\"q" (DECSCA) */
+	size_t rl = k - 2;
+	const char *r = cmd + 2;
+	if ((rl == 1 && (r[0] == 'm' || r[0] == 'r' || r[0] == 's')) ||
+	    (rl == 2 && (r[0] == ' ' || r[0] == '"') && r[1] == 'q'))
+		return false;
+	s[q] = 'Q'; /* "$Q": no request libvterm knows */
+	return true;
+}
+
 static void hold_release(struct term *t)
 {
+	bool answer = unknown_status_request(t->hold.data, t->hold.len);
 	vterm_input_write(t->vt, t->hold.data, t->hold.len);
 	t->hold.len = 0;
 	t->holding = false;
+	if (answer)
+		on_output("\033P0$r\033\\", 7, t);
 }
 
 /* A string too long to hold: libvterm, which has seen only the ESC before
