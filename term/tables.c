@@ -359,7 +359,7 @@ void term_decode(const struct term *t, struct tcell c, struct term_cellview *out
 		out->chars[0] = v;
 	static const uint8_t widths[4] = { 1, 1, 2, 0 }; /* by width code */
 	out->width = widths[tc_width(c)];
-	out->attrs = (uint8_t)tc_attrs(c);
+	out->attrs = (uint16_t)tc_attrs(c);
 	color_view(t, c.fg, &out->fg);
 	color_view(t, c.bg, &out->bg);
 }

@@ -73,6 +73,12 @@ enum term_attr {
 	TERM_REVERSE = 1 << 4,
 	TERM_STRIKE = 1 << 5,
 	TERM_CONCEAL = 1 << 6,
+	TERM_DIM = 1 << 7,
+	TERM_OVERLINE = 1 << 8,
+	/* a double or curly underline has TERM_UNDERLINE too, so that a
+	 * reader that knows only one kind still underlines */
+	TERM_UNDERLINE_DOUBLE = 1 << 9,
+	TERM_UNDERLINE_CURLY = 1 << 10,
 };
 
 /* One cell as a reader sees it.  chars[0] == 0 is an empty cell; width 2 is
@@ -81,7 +87,7 @@ enum term_attr {
 struct term_cellview {
 	uint32_t chars[TERM_MAX_CHARS]; /* base character then combining marks, 0-ended */
 	uint8_t width;
-	uint8_t attrs; /* enum term_attr */
+	uint16_t attrs; /* enum term_attr */
 	struct term_color fg, bg;
 };
 
