@@ -1,8 +1,48 @@
 /* tui/pane: emulator cells to curses cells.  Owns the mapping of the
- * guest's colours (default, 16, 256, RGB) to what the real terminal has,
- * the colour pairs, and the translation of curses keys to guest bytes.
- * Guest characters reach curses only as printable cells: controls and
- * characters the locale cannot show become '?'. */
+ * guest's colours (default, 16, 256, RGB) and attributes to what the real
+ * terminal has, the colour pairs, the choice of the terminal description
+ * (a direct-colour sibling of TERM, see below), and the translation of
+ * curses keys to guest bytes.  Guest characters reach curses only as
+ * printable cells: controls and characters the locale cannot show become
+ * '?'.
+ *
+ * Truecolor.  Guest output reaches the terminal only as cells ncurses
+ * draws, and ncurses sends a colour only through the description's setaf
+ * and setab, with the colour's number: umltop never writes an escape of
+ * its own.  So RGB reaches the terminal exactly only when the description
+ * is a direct-colour one (colors#0x1000000 and RGB, as ncurses' *-direct
+ * entries: COLORS >= 2^24 is how ncurses says so), where a colour number
+ * is 0xRRGGBB except the low numbers its setaf names as palette colours:
+ * 0-7 in xterm-direct and tmux-direct, 0-255 in xterm-direct256.  Those
+ * are found by asking setaf (direct_palette) and stay palette colours, so
+ * the user's own palette still applies; a palette index the entry cannot
+ * name (8-255 in xterm-direct) is sent as xterm's default RGB for it, and
+ * an RGB value whose number is a palette index ((0,0,b) with b below the
+ * palette's size) gets green 1, the least visible change that is not read
+ * as a palette colour.
+ *
+ * A terminal that says it takes RGB while its description is a
+ * 256-colour one (COLORTERM=truecolor or 24bit, the RGB or tmux's Tc flag
+ * in the entry, as gnome-terminal, konsole or tmux with RGB set them): the
+ * 256-colour setaf cannot name an RGB colour, so umltop opens curses with
+ * TERM's direct-colour sibling when the terminfo database has one that
+ * keeps all 256 palette colours (xterm-256color -> xterm-direct256, from
+ * ncurses-term; in general NAME-256color -> NAME-direct256, checked to be
+ * direct with a 256-colour palette) and otherwise keeps the 256-colour
+ * mapping (nearest of the cube and grey ramp).  Entries with a smaller
+ * palette (xterm-direct, tmux-direct) are not chosen for the user: they
+ * would turn the palette's 8-255 into fixed RGB.  tmux decides the same
+ * way from its Tc/RGB features but writes its own escapes, which ncurses
+ * clients cannot.  A user whose TERM is already a direct entry gets RGB
+ * whatever COLORTERM says.
+ *
+ * Attributes ncurses 6.4 cannot express.  Its attr_t has no strike-through
+ * and no overline, and no underline styles (Smulx is not used by
+ * curses): a double or curly underline is drawn as A_UNDERLINE, and
+ * strike-through and overline are not drawn at all (the text stays plain).
+ * tmux does the same when its outer terminal lacks smxx/Smol; drawing
+ * strike as dim was rejected, as dim says "less important" where strike
+ * says "deleted", and the guest's own dim would look the same. */
 #include "config.h"
 
 #include <stdio.h>
@@ -11,21 +51,28 @@
 #include <wchar.h>
 
 #include "tui/pane.h"
+/* after term/term.h: curses' term.h makes macros of capability names
+ * (bell, lines...); needed for setupterm() (pane_curses_entry) */
+#include <term.h>
 
 /* ---- colours ----
  *
- * A term colour becomes a curses colour number in one of four modes:
- *   direct  the terminal takes 24-bit colours (COLORS >= 2^24): RGB as is
+ * A term colour becomes a curses colour number in one of four modes
+ * (pane_color_mode):
+ *   direct  a direct-colour description: RGB as 0xRRGGBB, palette
+ *           indices as themselves up to the entry's palette size
  *   256     RGB -> nearest of xterm's 6x6x6 cube and grey ramp
  *   16, 8   any colour -> nearest xterm-256 index -> nearest of 16 or 8
  *   none    no colour at all (attributes only)
  * The table `map` says which curses colour shows each xterm-256 index. */
 
-enum color_mode { CM_NONE, CM_8, CM_16, CM_256, CM_DIRECT };
+enum color_mode { CM_NONE = PANE_COLOR_NONE, CM_8 = PANE_COLOR_8, CM_16 = PANE_COLOR_16,
+		  CM_256 = PANE_COLOR_256, CM_DIRECT = PANE_COLOR_DIRECT };
 
 static struct {
 	enum color_mode mode;
 	bool default_ok; /* use_default_colors worked: -1 is the default */
+	int palette;     /* direct: the indices setaf names as palette colours */
 	int map[256];
 	unsigned epoch;  /* bumped when every pair was discarded */
 } col;
@@ -78,11 +125,12 @@ static int nearest256(int r, int g, int b)
 	return nearest_in(r, g, b, 16, 256);
 }
 
+/* An RGB colour as a direct-colour number: a number the entry reads as a
+ * palette index ((0,0,b), b < palette) gets green 1 (see the top). */
 static int direct_rgb(int r, int g, int b)
 {
 	int v = r << 16 | g << 8 | b;
-	/* direct-colour terminfo reads 0-7 as the ANSI colours */
-	return v > 0 && v < 8 ? 8 : v;
+	return v < col.palette ? v | 1 << 8 : v;
 }
 
 static void build_map(void)
@@ -91,7 +139,7 @@ static void build_map(void)
 		int r, g, b;
 		xterm_rgb(i, &r, &g, &b);
 		switch (col.mode) {
-		case CM_DIRECT: col.map[i] = i < 8 ? i : direct_rgb(r, g, b); break;
+		case CM_DIRECT: col.map[i] = i < col.palette ? i : direct_rgb(r, g, b); break;
 		case CM_256: col.map[i] = i; break;
 		case CM_16: col.map[i] = i < 16 ? i : nearest_in(r, g, b, 0, 16); break;
 		case CM_8:
@@ -202,12 +250,61 @@ void pane_output_init(void)
 	typeahead(-1);
 }
 
+static int direct_palette(void);
+
+bool pane_declares_rgb(const char *colorterm)
+{
+	return colorterm && (!strcmp(colorterm, "truecolor") || !strcmp(colorterm, "24bit"));
+}
+
+bool pane_direct_sibling(const char *term, char *buf, size_t len)
+{
+	static const char suffix[] = "-256color";
+	size_t n = term ? strlen(term) : 0, ns = sizeof suffix - 1;
+	if (n <= ns || strcmp(term + n - ns, suffix))
+		return false;
+	int w = snprintf(buf, len, "%.*s-direct256", (int)(n - ns), term);
+	return w > 0 && (size_t)w < len;
+}
+
+/* Loads description `name` on its own (no screen): its colours, whether it
+ * says it takes RGB (RGB, Tc), and for a direct one its palette. */
+static bool probe_entry(const char *name, int *colors, bool *rgb, int *palette)
+{
+	int err;
+	TERMINAL *saved = cur_term;
+	if (setupterm(name, fileno(stdout), &err) != OK)
+		return set_curterm(saved), false;
+	TERMINAL *probe = cur_term;
+	*colors = tigetnum("colors");
+	*rgb = tigetflag("RGB") > 0 || tigetnum("RGB") > 0 || tigetflag("Tc") > 0;
+	*palette = *colors >= 1 << 24 ? direct_palette() : 0;
+	set_curterm(saved);
+	del_curterm(probe);
+	return true;
+}
+
+const char *pane_curses_entry(char *buf, size_t len)
+{
+	const char *term = getenv("TERM");
+	int colors, palette;
+	bool rgb;
+	if (!term || !probe_entry(term, &colors, &rgb, &palette) || colors >= 1 << 24)
+		return NULL;
+	if (!rgb && !pane_declares_rgb(getenv("COLORTERM")))
+		return NULL;
+	if (!pane_direct_sibling(term, buf, len) || !probe_entry(buf, &colors, &rgb, &palette))
+		return NULL;
+	return colors >= 1 << 24 && palette == 256 ? buf : NULL;
+}
+
 SCREEN *pane_curses_start(bool key_window, WINDOW **keys, char *err, size_t errlen)
 {
 	const char *name = getenv("TERM");
+	char direct[128];
 	/* newterm, not initscr: a terminal curses cannot drive is an error
 	 * to report, not an exit inside curses */
-	SCREEN *s = newterm(NULL, stdout, stdin);
+	SCREEN *s = newterm(pane_curses_entry(direct, sizeof direct), stdout, stdin);
 	if (!s) {
 		snprintf(err, errlen, "cannot use the terminal (TERM=%s)", name ? name : "");
 		return NULL;
@@ -248,27 +345,58 @@ bool pane_input_ended(unsigned *empty_wakeups, unsigned keys)
 	return *empty_wakeups >= 100;
 }
 
+enum pane_color_mode pane_color_mode(bool has_colors, int colors)
+{
+	if (!has_colors || colors < 8)
+		return PANE_COLOR_NONE;
+	if (colors >= 1 << 24)
+		return PANE_COLOR_DIRECT;
+	return colors >= 256 ? PANE_COLOR_256 : colors >= 16 ? PANE_COLOR_16 : PANE_COLOR_8;
+}
+
+/* Whether setaf sends colour number n as RGB: then n and n + 0x10000
+ * (red one higher) come out alike but for one byte, where a palette
+ * colour's sequence (3n, 9n, 38;5;n) has nothing in common with the RGB
+ * one.  Asks the description, not its name: any direct entry works. */
+static bool setaf_is_rgb(const char *setaf, int n)
+{
+	char a[64];
+	snprintf(a, sizeof a, "%s", tiparm(setaf, n));
+	const char *b = tiparm(setaf, n + 0x10000);
+	if (!b || strlen(a) != strlen(b))
+		return false;
+	int diff = 0;
+	for (size_t i = 0; a[i]; i++)
+		diff += a[i] != b[i];
+	return diff == 1;
+}
+
+/* The palette of the current direct-colour description: how many of the
+ * low colour numbers its setaf names as palette colours (0, 8, 16, 256). */
+static int direct_palette(void)
+{
+	const char *setaf = tigetstr("setaf");
+	if (!setaf || setaf == (char *)-1)
+		return 0;
+	static const int sizes[] = { 256, 16, 8 };
+	for (size_t i = 0; i < ARRAY_LEN(sizes); i++)
+		if (!setaf_is_rgb(setaf, sizes[i] - 1))
+			return sizes[i];
+	return 0;
+}
+
 void pane_colors_init(void)
 {
 	unsigned epoch = col.epoch;
 	memset(&col, 0, sizeof col);
 	col.epoch = epoch + 1; /* a new screen: nothing drawn has a pair of ours */
 	pairs_clear();
-	if (!has_colors()) {
-		col.mode = CM_NONE;
+	col.mode = (enum color_mode)pane_color_mode(has_colors(), COLORS);
+	if (col.mode == CM_NONE)
 		return;
-	}
 	col.default_ok = use_default_colors() == OK;
-	if (COLORS >= 1 << 24)
-		col.mode = CM_DIRECT;
-	else if (COLORS >= 256)
-		col.mode = CM_256;
-	else if (COLORS >= 16)
-		col.mode = CM_16;
-	else if (COLORS >= 8)
-		col.mode = CM_8;
-	else
-		col.mode = CM_NONE;
+	if (col.mode == CM_DIRECT)
+		col.palette = direct_palette();
 	build_map();
 }
 
@@ -352,7 +480,7 @@ static int cell_pair(struct pass *ps, const struct term_cellview *cv, attr_t *at
 	return ps->pair;
 }
 
-static attr_t cell_attrs(const struct term_cellview *cv)
+attr_t pane_attrs(const struct term_cellview *cv)
 {
 	attr_t a = A_NORMAL;
 	if (cv->attrs & TERM_BOLD)
@@ -361,7 +489,10 @@ static attr_t cell_attrs(const struct term_cellview *cv)
 	if (cv->attrs & TERM_ITALIC)
 		a |= A_ITALIC;
 #endif
-	if (cv->attrs & TERM_UNDERLINE)
+	if (cv->attrs & TERM_DIM)
+		a |= A_DIM;
+	/* no underline styles in curses; strike and overline: see the top */
+	if (cv->attrs & (TERM_UNDERLINE | TERM_UNDERLINE_DOUBLE | TERM_UNDERLINE_CURLY))
 		a |= A_UNDERLINE;
 	if (cv->attrs & TERM_BLINK)
 		a |= A_BLINK;
@@ -426,7 +557,7 @@ static int build_row(struct pass *ps, const struct term *t, int row, int ncols, 
 			    (x + 1 >= ncols || !term_cell(t, row, (unsigned)x + 1, &seen[x + 1])))
 				memset(&seen[x + 1], 0, sizeof seen[x + 1]);
 		}
-		attr_t a = cell_attrs(&cv);
+		attr_t a = pane_attrs(&cv);
 		int pair = cell_pair(ps, &cv, &a);
 		if (seen && ps->no_pair) /* shown without its colours: drawn again next time */
 			memset(&seen[x], 0xff, sizeof seen[x] * (cv.width == 2 && x + 1 < w ? 2 : 1));
@@ -517,6 +648,16 @@ static struct term_cellview *shadow_row(const struct pane_view *v, const struct 
 	return s->cells + (size_t)vrow * (size_t)v->w;
 }
 
+/* Field by field, not memcmp: term_cell() leaves the padding after
+ * `width` as it was (16-bit attrs), which made every cell look changed.
+ * A forgotten cell (all 0xff) has width 255, which no cell has. */
+static bool same_cell(const struct term_cellview *a, const struct term_cellview *b)
+{
+	return a->width == b->width && a->attrs == b->attrs &&
+	       !memcmp(a->chars, b->chars, sizeof a->chars) && same_color(&a->fg, &b->fg) &&
+	       same_color(&a->bg, &b->bg);
+}
+
 /* The columns of the row that changed since the shadow was taken (and the
  * shadow brought up to date); false when none did.  The span covers whole
  * wide characters. */
@@ -528,7 +669,7 @@ static bool changed_span(const struct term *t, int trow, int ncols, int w,
 		struct term_cellview cv;
 		if (x >= ncols || !term_cell(t, trow, (unsigned)x, &cv))
 			memset(&cv, 0, sizeof cv);
-		if (memcmp(&cv, &seen[x], sizeof cv)) {
+		if (!same_cell(&cv, &seen[x])) {
 			if (*lo < 0)
 				*lo = x;
 			*hi = x;

@@ -25,7 +25,9 @@ void pane_output_init(void);
  * (pane_colors_init), each frame in one write (pane_output_init).  Keys
  * are read through *keys, without waiting: stdscr, or with key_window a
  * window of its own that nothing is drawn in (reading a key then never
- * refreshes anything: wgetch refreshes a touched window).  NULL
+ * refreshes anything: wgetch refreshes a touched window).  The
+ * description is TERM's, or its direct-colour sibling when the terminal
+ * says it takes RGB and TERM's cannot send it (pane_direct_sibling).  NULL
  * when curses cannot drive the terminal (no terminfo for TERM): err says
  * so. */
 SCREEN *pane_curses_start(bool key_window, WINDOW **keys, char *err, size_t errlen);
@@ -46,6 +48,39 @@ bool pane_input_ended(unsigned *empty_wakeups, unsigned keys);
  * the caller's own alloc_pair() for its chrome.  Do not call
  * reset_color_pairs() (ncurses 6.4 miscounts after it). */
 void pane_colors_init(void);
+
+/* How the panes give colours to a terminal with `colors` colours
+ * (COLORS after start_color): none, the nearest of 8 or 16, the 256 of
+ * xterm (RGB to the nearest of the cube and grey ramp), or direct
+ * (COLORS >= 2^24, a direct-colour description: RGB exact, palette
+ * colours stay palette colours as far as the description names them).
+ * A terminal that only says it takes RGB (COLORTERM, Tc) while its
+ * description has 256 colours stays at 256: ncurses sends colours only
+ * through setaf (see pane_curses_start for the way out). */
+enum pane_color_mode {
+	PANE_COLOR_NONE, PANE_COLOR_8, PANE_COLOR_16, PANE_COLOR_256, PANE_COLOR_DIRECT
+};
+enum pane_color_mode pane_color_mode(bool has_colors, int colors);
+
+/* Whether COLORTERM (NULL: unset) says the terminal takes 24-bit colour:
+ * "truecolor" or "24bit", as terminals and tmux set it. */
+bool pane_declares_rgb(const char *colorterm);
+/* The direct-colour sibling of a 256-colour description that keeps its
+ * 256 palette colours: NAME-256color -> NAME-direct256 into buf; false
+ * when term has no such name.  pane_curses_start opens curses with it
+ * when the terminal says it takes RGB (pane_declares_rgb, or the RGB or
+ * Tc flag in TERM's description) and the terminfo database has it as a
+ * direct entry with a 256-colour palette. */
+bool pane_direct_sibling(const char *term, char *buf, size_t len);
+/* The description pane_curses_start opens, from TERM and COLORTERM: NULL
+ * for TERM's own, or buf holding TERM's direct-colour sibling (above). */
+const char *pane_curses_entry(char *buf, size_t len);
+
+/* The curses attributes of a cell: bold, dim, italic, underline (double
+ * and curly ones too: curses has one underline), blink, reverse.
+ * Strike-through and overline have no curses attribute and are not drawn;
+ * concealed cells are drawn blank with their attributes. */
+attr_t pane_attrs(const struct term_cellview *cv);
 
 /* Bumped each time the colour pairs were all discarded (the terminal's pair
  * table filled up).  Cells drawn before then show stale colours: a caller

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 #include <cmocka.h>
@@ -292,6 +293,254 @@ static void test_no_colors(void **state)
 	assert_int_equal(b.pair, 0);
 	term_free(t);
 	screen_done(s);
+}
+
+/* ---- attributes ---- */
+
+static struct term_cellview cell_with(uint16_t attrs)
+{
+	struct term_cellview cv;
+	memset(&cv, 0, sizeof cv);
+	cv.chars[0] = 'x';
+	cv.width = 1;
+	cv.attrs = attrs;
+	return cv;
+}
+
+/* Each attribute a cell may carry, as curses draws it: dim is A_DIM;
+ * double and curly underlines are the one underline curses has (with or
+ * without TERM_UNDERLINE beside them); strike-through and overline have
+ * no curses attribute and leave the text plain. */
+static void test_attrs_mapped(void **state)
+{
+	(void)state;
+	static const struct {
+		uint16_t term;
+		attr_t curses;
+	} map[] = {
+		{ 0, A_NORMAL },
+		{ TERM_BOLD, A_BOLD },
+		{ TERM_DIM, A_DIM },
+		{ TERM_ITALIC, A_ITALIC },
+		{ TERM_UNDERLINE, A_UNDERLINE },
+		{ TERM_UNDERLINE | TERM_UNDERLINE_DOUBLE, A_UNDERLINE },
+		{ TERM_UNDERLINE | TERM_UNDERLINE_CURLY, A_UNDERLINE },
+		{ TERM_UNDERLINE_DOUBLE, A_UNDERLINE },
+		{ TERM_UNDERLINE_CURLY, A_UNDERLINE },
+		{ TERM_BLINK, A_BLINK },
+		{ TERM_REVERSE, A_REVERSE },
+		{ TERM_STRIKE, A_NORMAL },
+		{ TERM_OVERLINE, A_NORMAL },
+		{ TERM_BOLD | TERM_DIM, A_BOLD | A_DIM },
+		{ TERM_DIM | TERM_STRIKE | TERM_OVERLINE | TERM_REVERSE, A_DIM | A_REVERSE },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+		struct term_cellview cv = cell_with(map[i].term);
+		assert_int_equal(pane_attrs(&cv), map[i].curses);
+	}
+}
+
+/* ---- the colour mode and the terminal description ---- */
+
+static void test_color_mode(void **state)
+{
+	(void)state;
+	assert_int_equal(pane_color_mode(false, 0), PANE_COLOR_NONE);
+	assert_int_equal(pane_color_mode(false, 256), PANE_COLOR_NONE);
+	assert_int_equal(pane_color_mode(true, 2), PANE_COLOR_NONE);
+	assert_int_equal(pane_color_mode(true, 8), PANE_COLOR_8);
+	assert_int_equal(pane_color_mode(true, 16), PANE_COLOR_16);
+	assert_int_equal(pane_color_mode(true, 88), PANE_COLOR_16);
+	assert_int_equal(pane_color_mode(true, 256), PANE_COLOR_256);
+	assert_int_equal(pane_color_mode(true, 1 << 24), PANE_COLOR_DIRECT);
+	assert_int_equal(pane_color_mode(true, 0x7fff), PANE_COLOR_256);
+
+	assert_true(pane_declares_rgb("truecolor"));
+	assert_true(pane_declares_rgb("24bit"));
+	assert_false(pane_declares_rgb(NULL));
+	assert_false(pane_declares_rgb(""));
+	assert_false(pane_declares_rgb("yes"));
+	assert_false(pane_declares_rgb("256"));
+
+	char buf[64];
+	assert_true(pane_direct_sibling("xterm-256color", buf, sizeof buf));
+	assert_string_equal(buf, "xterm-direct256");
+	assert_true(pane_direct_sibling("tmux-256color", buf, sizeof buf));
+	assert_string_equal(buf, "tmux-direct256");
+	assert_false(pane_direct_sibling("xterm", buf, sizeof buf));
+	assert_false(pane_direct_sibling("xterm-direct", buf, sizeof buf));
+	assert_false(pane_direct_sibling("-256color", buf, sizeof buf));
+	assert_false(pane_direct_sibling(NULL, buf, sizeof buf));
+	assert_false(pane_direct_sibling("xterm-256color", buf, 8)); /* does not fit */
+}
+
+/* Terminal descriptions of our own, compiled into a directory of the
+ * test's: a 256-colour one with direct siblings, as ncurses-term has them
+ * (xterm+direct256: 0-255 palette, the rest RGB; xterm+direct: only 0-7),
+ * and one that says Tc. */
+#define SETAF_256 "%?%p1%{8}%<%t3%p1%d%e%p1%{16}%<%t9%p1%{8}%-%d%e%p1%{256}%<%t38;5;%p1%d%e38:2::"
+#define SETAB_256 "%?%p1%{8}%<%t4%p1%d%e%p1%{16}%<%t10%p1%{8}%-%d%e%p1%{256}%<%t48;5;%p1%d%e48:2::"
+#define SETAF_8 "%?%p1%{8}%<%t3%p1%d%e38:2::"
+#define SETAB_8 "%?%p1%{8}%<%t4%p1%d%e48:2::"
+#define RGB_PARTS "%p1%{65536}%/%d:%p1%{256}%/%{255}%&%d:%p1%{255}%&%d%;m"
+static const char test_terminfo[] =
+	"umlt-256color|umltop test 256 colours,\n"
+	"\tuse=xterm-256color,\n"
+	"umlt-direct256|umltop test direct colour and 256 palette colours,\n"
+	"\tcolors#0x1000000, pairs#0x10000, RGB,\n"
+	"\tsetaf=\\E[" SETAF_256 RGB_PARTS ",\n"
+	"\tsetab=\\E[" SETAB_256 RGB_PARTS ",\n"
+	"\tuse=xterm-256color,\n"
+	"umlt8-256color|umltop test whose sibling has 8 palette colours,\n"
+	"\tuse=xterm-256color,\n"
+	"umlt8-direct256|umltop test direct colour and 8 palette colours,\n"
+	"\tcolors#0x1000000, pairs#0x10000, RGB,\n"
+	"\tsetaf=\\E[" SETAF_8 RGB_PARTS ",\n"
+	"\tsetab=\\E[" SETAB_8 RGB_PARTS ",\n"
+	"\tuse=xterm-256color,\n"
+	"umltc-256color|umltop test that says Tc,\n"
+	"\tTc, use=xterm-256color,\n"
+	"umltc-direct256|umltop test direct sibling of the Tc one,\n"
+	"\tuse=umlt-direct256,\n";
+
+static char terminfo_dir[64];
+
+static void terminfo_make(void)
+{
+	if (terminfo_dir[0])
+		return;
+	snprintf(terminfo_dir, sizeof terminfo_dir, "/tmp/test_pane.XXXXXX");
+	assert_non_null(mkdtemp(terminfo_dir));
+	char src[128], cmd[512];
+	snprintf(src, sizeof src, "%s/src", terminfo_dir);
+	FILE *f = fopen(src, "w");
+	assert_non_null(f);
+	fputs(test_terminfo, f);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "tic -x -o '%s' '%s' 2>&1", terminfo_dir, src);
+	assert_int_equal(system(cmd), 0);
+	setenv("TERMINFO", terminfo_dir, 1); /* searched first, then the system's */
+}
+
+static void terminfo_remove(void)
+{
+	char cmd[128];
+	if (!terminfo_dir[0])
+		return;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", terminfo_dir);
+	assert_int_equal(system(cmd), 0);
+	unsetenv("TERMINFO");
+	terminfo_dir[0] = 0;
+}
+
+static void expect_entry(const char *term, const char *colorterm, const char *want)
+{
+	char buf[64];
+	setenv("TERM", term, 1);
+	if (colorterm)
+		setenv("COLORTERM", colorterm, 1);
+	else
+		unsetenv("COLORTERM");
+	const char *got = pane_curses_entry(buf, sizeof buf);
+	if (!want)
+		assert_null(got);
+	else
+		assert_string_equal(got ? got : "(TERM's own)", want);
+}
+
+/* Which description curses is opened with: a 256-colour TERM stays
+ * itself unless the terminal says it takes RGB (COLORTERM, or Tc in the
+ * entry) and a direct sibling keeping all 256 palette colours exists. */
+static void test_curses_entry(void **state)
+{
+	(void)state;
+	terminfo_make();
+	const char *term = getenv("TERM"), *ct = getenv("COLORTERM");
+	char *saved_term = term ? strdup(term) : NULL, *saved_ct = ct ? strdup(ct) : NULL;
+	expect_entry("umlt-256color", NULL, NULL);
+	expect_entry("umlt-256color", "truecolor", "umlt-direct256");
+	expect_entry("umlt-256color", "24bit", "umlt-direct256");
+	expect_entry("umlt-256color", "yes", NULL);
+	expect_entry("umltc-256color", NULL, "umltc-direct256"); /* Tc in the entry */
+	/* the sibling would turn palette colours 8-255 into fixed RGB */
+	expect_entry("umlt8-256color", "truecolor", NULL);
+	/* no sibling in the database; TERM already direct; TERM unknown */
+	expect_entry("vt100", "truecolor", NULL);
+	expect_entry("umlt-direct256", "truecolor", NULL);
+	expect_entry("no-such-terminal-256color", "truecolor", NULL);
+	if (saved_term)
+		setenv("TERM", saved_term, 1);
+	else
+		unsetenv("TERM");
+	if (saved_ct)
+		setenv("COLORTERM", saved_ct, 1);
+	else
+		unsetenv("COLORTERM");
+	free(saved_term);
+	free(saved_ct);
+}
+
+/* A direct-colour description with the whole palette: RGB cells reach
+ * it as 0xRRGGBB exactly, palette indices 0-255 stay palette indices (the
+ * user's palette applies), and an RGB value whose number is a palette
+ * index gets green 1 rather than turn into that palette colour. */
+static void test_colors_direct256(void **state)
+{
+	(void)state;
+	terminfo_make();
+	SCREEN *s = screen_of("umlt-direct256");
+	assert_int_equal(COLORS, 1 << 24);
+	struct term *t = term_with(3, 20,
+				   "\033[38;2;10;200;30mA\033[38;5;196;48;5;9mB\033[0m"
+				   "\033[31;48;2;0;0;255mC\033[0m\033[38;2;0;0;0mD\033[0m"
+				   "\033[38;2;255;135;0mE");
+	struct pane_view v = view_of(3, 20);
+	pane_draw_all(&v, t);
+	int fg, bg;
+	pair_colors(cell_at(1, 2).pair, &fg, &bg);
+	assert_int_equal(fg, 10 << 16 | 200 << 8 | 30);
+	assert_int_equal(bg, -1);
+	pair_colors(cell_at(1, 3).pair, &fg, &bg);
+	assert_int_equal(fg, 196);
+	assert_int_equal(bg, 9);
+	pair_colors(cell_at(1, 4).pair, &fg, &bg);
+	assert_int_equal(fg, 1);
+	assert_int_equal(bg, 0x0001ff); /* 0,0,255 is palette 255 here */
+	pair_colors(cell_at(1, 5).pair, &fg, &bg);
+	assert_int_equal(fg, 0x000100); /* 0,0,0 is palette 0 here */
+	pair_colors(cell_at(1, 6).pair, &fg, &bg);
+	assert_int_equal(fg, 0xff8700); /* in the cube, but RGB stays RGB */
+	term_free(t);
+	screen_done(s);
+}
+
+/* A direct-colour description that names only 0-7 as palette colours
+ * (as xterm-direct): 0-7 stay, 8-255 become xterm's RGB for them. */
+static void test_colors_direct8(void **state)
+{
+	(void)state;
+	terminfo_make();
+	SCREEN *s = screen_of("umlt8-direct256");
+	assert_int_equal(COLORS, 1 << 24);
+	struct term *t = term_with(3, 20,
+				   "\033[33mA\033[91mB\033[38;5;196mC\033[38;2;0;0;5mD"
+				   "\033[38;2;0;0;8mE");
+	struct pane_view v = view_of(3, 20);
+	pane_draw_all(&v, t);
+	int fg, bg;
+	pair_colors(cell_at(1, 2).pair, &fg, &bg);
+	assert_int_equal(fg, 3);
+	pair_colors(cell_at(1, 3).pair, &fg, &bg);
+	assert_int_equal(fg, 0xff0000); /* xterm's bright red */
+	pair_colors(cell_at(1, 4).pair, &fg, &bg);
+	assert_int_equal(fg, 0xff0000); /* 196 */
+	pair_colors(cell_at(1, 5).pair, &fg, &bg);
+	assert_int_equal(fg, 0x000105);
+	pair_colors(cell_at(1, 6).pair, &fg, &bg);
+	assert_int_equal(fg, 8); /* not a palette number here */
+	term_free(t);
+	screen_done(s);
+	terminfo_remove();
 }
 
 /* ---- geometry ---- */
@@ -602,6 +851,11 @@ int main(void)
 		cmocka_unit_test(test_scrollback_view),
 		cmocka_unit_test(test_cursor),
 		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_attrs_mapped),
+		cmocka_unit_test(test_color_mode),
+		cmocka_unit_test(test_curses_entry),
+		cmocka_unit_test(test_colors_direct256),
+		cmocka_unit_test(test_colors_direct8),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
