@@ -21,6 +21,10 @@ E2E_TESTS += tests/e2e/tui.sh tests/e2e/tui-small.sh tests/e2e/tui-scale.sh
 # It reads only the global settings: a broken instance file beside them,
 # a bad BIND line said with its file and line.
 E2E_TESTS += tests/e2e/tui-conf.sh
+# Colours and attributes as they reach the terminal: RGB exact on a
+# direct-colour description (or COLORTERM=truecolor and its sibling), the
+# nearest of 256 otherwise, palette colours kept, dim and underline.
+E2E_TESTS += tests/e2e/tui-attrs.sh
 
 # attach: its end-to-end test, and the tmux helpers it shares with the TUI's.
 E2E_TESTS += tests/e2e/attach.sh
