@@ -295,7 +295,12 @@ int inst_input(struct inst *in, const char *bytes, size_t len)
 /* A UML that gets SIGWINCH while it boots dies by SIGABRT (seen with 6.1:
  * the pty was resized by a client a moment after start).  So a size asked
  * for while starting waits until the guest is up; the guest is born with
- * the size the console had when it started. */
+ * the size the console had when it started.  A program run as KERNEL that
+ * is not a UML waits the same way (until READY or its timeout): the rule
+ * is kept for every instance rather than guessed from the binary.  After
+ * that the console (and the guest's tty, through TIOCSWINSZ and SIGWINCH)
+ * takes the size of the client that last resized or typed (server/
+ * client.c); umltop(1), CONSOLE SIZE. */
 static void apply_size(struct inst *in, unsigned rows, unsigned cols)
 {
 	in->rows = rows;
