@@ -20,7 +20,12 @@
  * REP is done here: the sequence is cancelled (CAN) and the last glyph is
  * written again n times, but no further than the end of the line (where
  * libvterm's REP stops too), so that a few bytes cannot make a guest's
- * console redraw whole screens.  This file decides, byte by byte, what
+ * console redraw whole screens; and only when a glyph came right before
+ * the REP, as xterm repeats it (a cursor move, a control or another
+ * sequence in between and REP does nothing: term_feed() knows).  The
+ * guard also flags the escapes and modes after which term.c makes up
+ * for what 0.1.4 does not do (ESC_END, MODE_END; term.c's top says
+ * what).  This file decides, byte by byte, what
  * each of those bytes is; term_feed() (term.c) does what it says. */
 #include "config.h"
 
@@ -29,6 +34,7 @@
 static enum guard_action guard_esc(struct guard *g, unsigned char c)
 {
 	if (c >= 0x20 && c <= 0x2f) {
+		g->inter = g->intermed ? 1 : c;
 		g->intermed = true;
 	} else if (c >= 0x40 && c < 0x60) {
 		/* ESC + 0x40-0x5f is a C1 control, and to libvterm 0.1.4 even
@@ -40,11 +46,15 @@ static enum guard_action guard_esc(struct guard *g, unsigned char c)
 			g->st = G_STR;
 		} else {
 			g->st = G_TEXT;
+			if (g->inter >= '(' && g->inter <= '+')
+				return ESC_END; /* ESC ( B: ASCII */
 		}
 	} else if (c >= 0x30 && c < 0x7f) {
 		g->st = G_TEXT;
-		if (c == '8' && !g->intermed)
-			return CLAMP; /* DECRC */
+		if (!g->intermed)
+			return c == '8' ? CLAMP /* DECRC */ : c == '7' || c == 'c' ? ESC_END : PASS;
+		if ((g->inter >= '(' && g->inter <= '+') || (g->inter == '#' && c == '8'))
+			return ESC_END;
 	} /* anything else: libvterm stays in the escape */
 	return PASS;
 }
@@ -73,6 +83,7 @@ static enum guard_action guard_csi(struct guard *g, unsigned char c)
 			return PASS;
 		}
 		g->restore |= g->cur == 1048 || g->cur == 1049;
+		g->colm |= g->cur == 3;
 		g->cur = 0;
 		if (c == ';' || c == ':') {
 			if (g->drop || g->seps == 15) {
@@ -95,6 +106,8 @@ static enum guard_action guard_csi(struct guard *g, unsigned char c)
 			return REPEAT;
 		if (c == 'l' && g->leader && g->restore)
 			return CLAMP;
+		if ((c == 'h' || c == 'l') && g->leader && (g->restore || g->colm))
+			return MODE_END;
 		return PASS;
 	}
 }
@@ -120,6 +133,7 @@ enum guard_action term_guard_byte(struct guard *g, unsigned char c)
 	if (c == 0x1b) {
 		g->st = str ? G_STR_ESC : G_ESC;
 		g->intermed = false;
+		g->inter = 0;
 		return PASS;
 	}
 	if (c == 0x07 && str) {

@@ -15,15 +15,21 @@ enum guard_state { G_TEXT, G_ESC, G_CSI_LEADER, G_CSI_ARGS, G_CSI_INTERMED, G_ST
 
 struct guard {
 	enum guard_state st;
-	bool intermed, leader, drop, restore;
+	bool intermed, leader, drop, restore, colm;
+	unsigned char inter; /* an escape's one intermediate byte; 0 none, 1 more */
 	unsigned seps;
 	uint32_t arg0, cur;
 };
 
 /* What to do with a byte in a sequence: pass it on, drop it, cancel the
  * sequence (CAN) and repeat the last glyph arg0 times (REP), or pass it on
- * and put the cursor back on the screen after it (a restored cursor). */
-enum guard_action { PASS, DROP, REPEAT, CLAMP };
+ * and put the cursor back on the screen after it (a restored cursor).
+ * Passed on, with something for term/ to do after libvterm took it:
+ * ESC_END, an escape that saves the cursor (ESC 7), resets (ESC c),
+ * designates a character set (ESC ( F and the like, inter says which) or
+ * fills the screen (ESC # 8); MODE_END, a DEC private mode set or reset
+ * that saves the cursor (1048, 1049) or is DECCOLM (3, colm). */
+enum guard_action { PASS, DROP, REPEAT, CLAMP, ESC_END, MODE_END };
 
 /* Advance g over one byte that is in a sequence, or an ESC (text bytes go
  * straight to libvterm and never through here). */
@@ -74,8 +80,9 @@ static inline size_t guard_plain_csi(const unsigned char *p, size_t n)
 	}
 	if (i == n || seps > 15 || p[i] < 0x40 || p[i] > 0x7e || p[i] == 'b')
 		return 0;
-	if (p[i] == 'l' && p[2] >= 0x3c && p[2] <= 0x3f)
-		return 0; /* a mode reset may restore the cursor: see term/guard.c */
+	if ((p[i] == 'l' || p[i] == 'h') && p[2] >= 0x3c && p[2] <= 0x3f)
+		return 0; /* a mode may save or restore the cursor, or be DECCOLM:
+			   * see term/guard.c */
 	return i + 1;
 }
 

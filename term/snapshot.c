@@ -80,35 +80,43 @@ static int color_sgr(const struct term *t, uint16_t idx, int base, char *s, size
 /* Make the replayer's pen that of cell c: attributes, colours, DECSCA. */
 static void set_pen(struct enc *e, struct tcell c, bool force)
 {
-	uint32_t attrs = c.ch & (0x7fu << TC_ATTR_SHIFT), prot = c.ch & TC_PROTECT;
-	uint32_t had = e->pen.ch & (0x7fu << TC_ATTR_SHIFT);
-	if (force || !e->pen_known || attrs != had || c.fg != e->pen.fg || c.bg != e->pen.bg) {
+	uint32_t attrs = c.ch & TC_ATTR_MASK, prot = c.bg & TC_BG_PROTECT;
+	uint16_t fg = c.fg & (TC_COLOR_MASK | TC_FG_OVERLINE), bg = c.bg & TC_COLOR_MASK;
+	uint32_t had = e->pen.ch & TC_ATTR_MASK;
+	if (force || !e->pen_known || attrs != had || fg != e->pen.fg || bg != (e->pen.bg & TC_COLOR_MASK)) {
+		/* by enum term_attr; a double underline is 21, a curly one 4:3 */
 		static const struct { unsigned attr; const char *sgr; } map[] = {
-			{ TERM_BOLD, ";1" }, { TERM_ITALIC, ";3" }, { TERM_UNDERLINE, ";4" },
+			{ TERM_BOLD, ";1" }, { TERM_DIM, ";2" }, { TERM_ITALIC, ";3" },
+			{ TERM_UNDERLINE | TERM_UNDERLINE_DOUBLE, ";21" },
+			{ TERM_UNDERLINE | TERM_UNDERLINE_CURLY, ";4:3" }, { TERM_UNDERLINE, ";4" },
 			{ TERM_BLINK, ";5" }, { TERM_REVERSE, ";7" }, { TERM_CONCEAL, ";8" },
-			{ TERM_STRIKE, ";9" },
+			{ TERM_STRIKE, ";9" }, { TERM_OVERLINE, ";53" },
 		};
+		unsigned want = tc_attrs((struct tcell){ attrs, fg, 0 }), ul = 0;
 		/* Attributes and colours in two SGRs: in one, two RGB colours and
-		 * every attribute make 18 parameters, and the 17th and later do
-		 * not reach libvterm (see term_feed()). */
+		 * every attribute make more than 16 parameters, and the 17th and
+		 * later do not reach libvterm (see term_feed()). */
 		char s[96] = "\033[0";
 		size_t n = 3;
-		for (size_t i = 0; i < ARRAY_LEN(map); i++)
-			if (attrs & (map[i].attr << TC_ATTR_SHIFT))
-				n += (size_t)snprintf(s + n, sizeof s - n, "%s", map[i].sgr);
+		for (size_t i = 0; i < ARRAY_LEN(map); i++) {
+			bool under = map[i].attr & TERM_UNDERLINE;
+			if ((want & map[i].attr) != map[i].attr || (under && ul++))
+				continue;
+			n += (size_t)snprintf(s + n, sizeof s - n, "%s", map[i].sgr);
+		}
 		s[n++] = 'm';
 		char col[48];
-		size_t k = (size_t)color_sgr(e->t, c.fg, 30, col, sizeof col);
-		k += (size_t)color_sgr(e->t, c.bg, 40, col + k, sizeof col - k);
+		size_t k = (size_t)color_sgr(e->t, c.fg & TC_COLOR_MASK, 30, col, sizeof col);
+		k += (size_t)color_sgr(e->t, bg, 40, col + k, sizeof col - k);
 		if (k) /* col starts with ';' */
 			n += (size_t)snprintf(s + n, sizeof s - n, "\033[%sm", col + 1);
 		emit(e, s, n);
 	}
-	if (!e->pen_known || prot != (e->pen.ch & TC_PROTECT))
+	if (!e->pen_known || prot != (e->pen.bg & TC_BG_PROTECT))
 		emits(e, prot ? "\033[1\"q" : "\033[0\"q");
-	e->pen.ch = attrs | prot;
-	e->pen.fg = c.fg;
-	e->pen.bg = c.bg;
+	e->pen.ch = attrs;
+	e->pen.fg = fg;
+	e->pen.bg = (uint16_t)(bg | prot);
 	e->pen_known = true;
 }
 

@@ -176,12 +176,14 @@ static void gc_mark(struct term *t, struct tcell *c, size_t n, void *arg)
 {
 	struct gc *gc = arg;
 	for (size_t i = 0; i < n; i++) {
-		if ((c[i].ch & TC_COMBO) && (c[i].ch & TC_CP_MASK) < t->combo.n)
-			gc->cmap[c[i].ch & TC_CP_MASK] = 1;
-		if (c[i].fg >= PALETTE_END)
-			gc->rmap[c[i].fg - PALETTE_END] = 1;
-		if (c[i].bg >= PALETTE_END)
-			gc->rmap[c[i].bg - PALETTE_END] = 1;
+		uint32_t v = (c[i].ch & TC_CP_MASK) - TC_COMBO_BASE;
+		unsigned fg = c[i].fg & TC_COLOR_MASK, bg = c[i].bg & TC_COLOR_MASK;
+		if (tc_is_combo(c[i].ch) && v < t->combo.n)
+			gc->cmap[v] = 1;
+		if (fg >= PALETTE_END)
+			gc->rmap[fg - PALETTE_END] = 1;
+		if (bg >= PALETTE_END)
+			gc->rmap[bg - PALETTE_END] = 1;
 	}
 }
 
@@ -191,14 +193,19 @@ static void gc_remap(struct term *t, struct tcell *c, size_t n, void *arg)
 	(void)t;
 	/* Every index in a live cell was marked; the bounds are a seat belt. */
 	for (size_t i = 0; i < n; i++) {
-		if ((c[i].ch & TC_COMBO) && (c[i].ch & TC_CP_MASK) < gc->ncombo) {
-			uint32_t k = gc->cmap[c[i].ch & TC_CP_MASK] - 1;
-			c[i].ch = (c[i].ch & ~TC_CP_MASK) | k;
+		uint32_t v = (c[i].ch & TC_CP_MASK) - TC_COMBO_BASE;
+		unsigned fg = c[i].fg & TC_COLOR_MASK, bg = c[i].bg & TC_COLOR_MASK;
+		if (tc_is_combo(c[i].ch) && v < gc->ncombo) {
+			uint32_t k = gc->cmap[v] - 1;
+			c[i].ch = (c[i].ch & ~TC_CP_MASK) | (TC_COMBO_BASE + k);
 		}
-		if (c[i].fg >= PALETTE_END && c[i].fg - PALETTE_END < gc->nrgb)
-			c[i].fg = (uint16_t)(PALETTE_END + gc->rmap[c[i].fg - PALETTE_END] - 1);
-		if (c[i].bg >= PALETTE_END && c[i].bg - PALETTE_END < gc->nrgb)
-			c[i].bg = (uint16_t)(PALETTE_END + gc->rmap[c[i].bg - PALETTE_END] - 1);
+		/* the top bits are attributes: they stay */
+		if (fg >= PALETTE_END && fg - PALETTE_END < gc->nrgb)
+			c[i].fg = (uint16_t)((c[i].fg & ~TC_COLOR_MASK) |
+					     (PALETTE_END + gc->rmap[fg - PALETTE_END] - 1));
+		if (bg >= PALETTE_END && bg - PALETTE_END < gc->nrgb)
+			c[i].bg = (uint16_t)((c[i].bg & ~TC_COLOR_MASK) |
+					     (PALETTE_END + gc->rmap[bg - PALETTE_END] - 1));
 	}
 }
 
@@ -257,7 +264,7 @@ uint32_t term_glyph_chars(struct term *t, const uint32_t *chars, int *width)
 		uint32_t h = seq_hash(s) & c->hmask;
 		for (; c->hash[h]; h = (h + 1) & c->hmask)
 			if (!memcmp(c->seq[c->hash[h] - 1], s, sizeof s))
-				return TC_COMBO | (c->hash[h] - 1);
+				return TC_COMBO_BASE + (c->hash[h] - 1);
 		if (c->n < COMBO_MAX)
 			break;
 		if (pass == 1)
@@ -277,7 +284,7 @@ uint32_t term_glyph_chars(struct term *t, const uint32_t *chars, int *width)
 			h = (h + 1) & c->hmask;
 		c->hash[h] = c->n;
 	}
-	return TC_COMBO | (c->n - 1);
+	return TC_COMBO_BASE + (c->n - 1);
 }
 
 /* Nearest colour of the xterm 6x6x6 cube, for when the RGB table is full
@@ -335,6 +342,7 @@ uint16_t term_color_index(struct term *t, const VTermColor *c)
 static void color_view(const struct term *t, uint16_t idx, struct term_color *out)
 {
 	memset(out, 0, sizeof *out);
+	idx &= TC_COLOR_MASK;
 	if (idx == 0 || idx >= PALETTE_END + t->rgb.n) {
 		out->type = TERM_COLOR_DEFAULT;
 	} else if (idx < PALETTE_END) {
@@ -353,10 +361,10 @@ void term_decode(const struct term *t, struct tcell c, struct term_cellview *out
 {
 	memset(out->chars, 0, sizeof out->chars);
 	uint32_t v = c.ch & TC_CP_MASK;
-	if ((c.ch & TC_COMBO) && v < t->combo.n)
-		memcpy(out->chars, t->combo.seq[v], sizeof out->chars);
-	else if (!(c.ch & TC_COMBO))
+	if (!tc_is_combo(c.ch))
 		out->chars[0] = v;
+	else if (v - TC_COMBO_BASE < t->combo.n)
+		memcpy(out->chars, t->combo.seq[v - TC_COMBO_BASE], sizeof out->chars);
 	static const uint8_t widths[4] = { 1, 1, 2, 0 }; /* by width code */
 	out->width = widths[tc_width(c)];
 	out->attrs = (uint16_t)tc_attrs(c);

@@ -13,6 +13,7 @@
 #ifndef UMLTOP_TERM_INT_H
 #define UMLTOP_TERM_INT_H
 
+#include <stdbool.h>
 #include <string.h>
 
 #include <vterm.h>
@@ -21,41 +22,60 @@
 #include "term/term.h"
 
 /* One cell in 8 bytes.  ch packs, from bit 0:
- *   21 bits  codepoint, or with TC_COMBO an index into the term's table of
- *            combining sequences (base + marks)
- *    1 bit   TC_COMBO
+ *   21 bits  codepoint, or from TC_COMBO_BASE on an index into the term's
+ *            table of combining sequences (base + marks)
  *    2 bits  width code: 0 narrow, 1 a zero-width glyph that libvterm
  *            put in a cell of its own (a lone combining mark), 2 left half
  *            of a wide glyph, 3 its right half
- *    8 bits  enum term_attr, plus TC_PROTECT (DECSCA)
- * fg and bg index the term's colour table: 0 default, 1 + n for palette
- * colour n (0-255), above that interned RGB colours.  An empty cell has
- * codepoint 0; erasing leaves only the pen's background.  A blank cell is
- * all zero bits: filling and trimming rows is memset and a zero test. */
+ *    9 bits  attributes: bits 0-7 are enum term_attr's bold to dim as
+ *            they are, bit 8 (TC_UL2) makes the underline double, or
+ *            curly with TERM_UNDERLINE
+ * fg and bg index the term's colour table in their low 15 bits: 0 default,
+ * 1 + n for palette colour n (0-255), above that interned RGB colours.
+ * Their top bits are two more attributes: overline (fg), DECSCA's
+ * protection (bg).  An empty cell has codepoint 0; erasing leaves only the
+ * pen's background colour.  A blank cell is all zero bits: filling and
+ * trimming rows is memset and a zero test.  The pen is a cell of
+ * attributes and colours alone, copied whole into each glyph's cell. */
 struct tcell {
 	uint32_t ch;
 	uint16_t fg, bg;
 };
 
 #define TC_CP_MASK 0x001fffffu
-#define TC_COMBO 0x00200000u
-#define TC_W_SHIFT 22
+#define TC_COMBO_BASE 0x110000u /* past the last codepoint */
+#define TC_W_SHIFT 21
 #define TC_W_MASK (3u << TC_W_SHIFT)
 #define TC_W_NARROW 0u
 #define TC_W_ZERO 1u
 #define TC_W_WIDE 2u /* codes 2 and 3: part of a wide glyph */
 #define TC_W_HALF 3u
-#define TC_ATTR_SHIFT 24
-#define TC_PROTECT (0x80u << TC_ATTR_SHIFT)
+#define TC_ATTR_SHIFT 23
+#define TC_ATTR_MASK (0x1ffu << TC_ATTR_SHIFT)
+#define TC_UL2 (0x100u << TC_ATTR_SHIFT)
+#define TC_COLOR_MASK 0x7fffu
+#define TC_FG_OVERLINE 0x8000u
+#define TC_BG_PROTECT 0x8000u
 
 static inline unsigned tc_width(struct tcell c)
 {
 	return (c.ch & TC_W_MASK) >> TC_W_SHIFT;
 }
 
+static inline bool tc_is_combo(uint32_t ch)
+{
+	return (ch & TC_CP_MASK) >= TC_COMBO_BASE;
+}
+
+/* The attributes as enum term_attr. */
 static inline unsigned tc_attrs(struct tcell c)
 {
-	return (c.ch >> TC_ATTR_SHIFT) & 0x7f;
+	unsigned a = (c.ch >> TC_ATTR_SHIFT) & 0xff;
+	if (c.ch & TC_UL2)
+		a |= TERM_UNDERLINE | (a & TERM_UNDERLINE ? TERM_UNDERLINE_CURLY : TERM_UNDERLINE_DOUBLE);
+	if (c.fg & TC_FG_OVERLINE)
+		a |= TERM_OVERLINE;
+	return a;
 }
 
 /* Empty, with no attributes: only its background can differ from default. */
@@ -83,13 +103,14 @@ static inline int tc_is_blank(struct tcell c)
 _Static_assert(SB_CHUNK >= MAX_COLS, "a scrollback chunk holds a full row");
 _Static_assert(sizeof(struct tcell) == 8, "cells are 8 bytes");
 
-/* Interned tables.  Colour indices are 16 bits: 0 default, 1..256 the
+/* Interned tables.  Colour indices are 15 bits: 0 default, 1..256 the
  * palette, the rest RGB.  Both tables are compacted when full (entries no
  * cell uses are dropped); if that frees nothing, RGB falls back to the
  * nearest palette colour and a combining sequence to its base. */
 #define PALETTE_END 257u
-#define RGB_MAX (0xffffu - PALETTE_END)
+#define RGB_MAX (TC_COLOR_MASK - PALETTE_END)
 #define COMBO_MAX (1u << 16)
+_Static_assert(TC_COMBO_BASE + COMBO_MAX - 1 <= TC_CP_MASK, "combo indices fit in a cell");
 
 struct combos {
 	uint32_t (*seq)[TERM_MAX_CHARS];
@@ -181,6 +202,17 @@ struct term {
 	unsigned u8len, u8need;
 
 	struct vt_probe *probe; /* see term_vt_char(); NULL until needed */
+
+	/* What term/ keeps beside libvterm 0.1.4 (term.c's version
+	 * differences): whether the byte before the sequence at hand was
+	 * a glyph (REP), the character sets designated and those DECSC
+	 * saved (G0-G3), the attributes libvterm does not know as DECSC
+	 * saved them, and the parameters of a CSI being read (an SGR). */
+	bool rep_ok, tail_glyph;
+	char gset[4], saved_gset[4];
+	unsigned saved_extras;
+	unsigned csi_len;
+	char csi[160];
 };
 
 static const struct tcell empty_cell = { TC_W_NARROW << TC_W_SHIFT, 0, 0 };
@@ -238,9 +270,10 @@ static inline void fill(struct tcell *c, unsigned n, struct tcell v)
 	}
 }
 
+/* An empty cell of background bg (its colour only). */
 static inline struct tcell blank_of(uint16_t bg)
 {
-	struct tcell c = { TC_W_NARROW << TC_W_SHIFT, 0, bg };
+	struct tcell c = { TC_W_NARROW << TC_W_SHIFT, 0, (uint16_t)(bg & TC_COLOR_MASK) };
 	return c;
 }
 

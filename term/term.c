@@ -31,6 +31,14 @@
  * and later hand it over in fragments (VTermStringFragment) to be joined.
  * 0.3 added SGR 8 (conceal) to the pen and an sb_clear state callback for
  * CSI 3 J; 0.1.4 has neither (CSI 3 J is swallowed, SGR 8 ignored). */
+/* And 0.1.4 (Debian 12's, what umltop is built and tested with) has
+ * more that term/ makes up for (see "what 0.1.4 does not do" below):
+ * DECRC does not restore the character sets DECSC saved; DECCOLM does
+ * nothing, where xterm clears, homes and resets the margins; DECALN
+ * writes its E's with the pen, and neither homes nor resets the
+ * margins; SGR knows neither dim (2, 22), conceal (8, 28) nor overline
+ * (53, 55), and reads 38:2::R:G:B (the colour space left empty) as
+ * rgb(255, R, G); and it has no REP (term/guard.c). */
 #if VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR >= 2
 #define VT_STRING_FRAGMENTS 1
 #endif
@@ -100,10 +108,10 @@ static __attribute__((noinline)) void putglyph_slow(struct term *t, const VTermG
 	unsigned end = col + (w == TC_W_WIDE ? 2 : 1);
 	struct tcell c = { ch | w << TC_W_SHIFT | t->pen.ch, t->pen.fg, t->pen.bg };
 	if (info->protected_cell)
-		c.ch |= TC_PROTECT;
+		c.bg |= TC_BG_PROTECT;
 	row[col] = c;
 	if (w == TC_W_WIDE) {
-		c.ch = TC_W_HALF << TC_W_SHIFT | (c.ch & 0xff000000u);
+		c.ch = TC_W_HALF << TC_W_SHIFT | (c.ch & TC_ATTR_MASK);
 		row[col + 1] = c;
 	}
 	/* Overwriting part of a wide glyph leaves half of it behind. */
@@ -146,7 +154,8 @@ static int cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 		return 1;
 	}
 	struct tcell c = t->pen;
-	c.ch |= ch | TC_W_NARROW << TC_W_SHIFT | (info->protected_cell ? TC_PROTECT : 0);
+	c.ch |= ch | TC_W_NARROW << TC_W_SHIFT;
+	c.bg |= info->protected_cell ? TC_BG_PROTECT : 0;
 	*cell = c;
 	if ((unsigned)pos.col >= *t->crow_ext)
 		*t->crow_ext = (uint16_t)(pos.col + 1);
@@ -190,7 +199,7 @@ static int cb_erase(VTermRect rect, int selective, void *user)
 	for (unsigned r = c.sr; r < c.er; r++) {
 		struct tcell *row = grid_row(g, r);
 		for (unsigned x = c.sc; x < c.ec; x++)
-			if (!selective || !(row[x].ch & TC_PROTECT))
+			if (!selective || !(row[x].bg & TC_BG_PROTECT))
 				row[x] = blank;
 		fix_boundary(row, g->cols, c.sc);
 		fix_boundary(row, g->cols, c.ec);
@@ -311,10 +320,27 @@ static int cb_initpen(void *user)
 	return 1;
 }
 
+/* attr: bits of the cell's attribute field (enum term_attr up to
+ * TERM_DIM, and TC_UL2 >> TC_ATTR_SHIFT) */
 static void pen_attr(struct term *t, unsigned attr, bool on)
 {
 	uint32_t bit = (uint32_t)attr << TC_ATTR_SHIFT;
 	t->pen.ch = on ? t->pen.ch | bit : t->pen.ch & ~bit;
+}
+
+/* libvterm's underline: 0 none, 1 single, 2 double, 3 curly. */
+static void pen_underline(struct term *t, int kind)
+{
+	t->pen.ch &= ~((uint32_t)TERM_UNDERLINE << TC_ATTR_SHIFT | TC_UL2);
+	if (kind == 1 || kind == 3)
+		t->pen.ch |= (uint32_t)TERM_UNDERLINE << TC_ATTR_SHIFT;
+	if (kind == 2 || kind == 3)
+		t->pen.ch |= TC_UL2;
+}
+
+static void pen_color(uint16_t *c, uint16_t idx)
+{
+	*c = (uint16_t)((*c & ~TC_COLOR_MASK) | idx);
 }
 
 static int cb_setpenattr(VTermAttr attr, VTermValue *val, void *user)
@@ -322,7 +348,7 @@ static int cb_setpenattr(VTermAttr attr, VTermValue *val, void *user)
 	struct term *t = user;
 	switch (attr) {
 	case VTERM_ATTR_BOLD: pen_attr(t, TERM_BOLD, val->boolean); break;
-	case VTERM_ATTR_UNDERLINE: pen_attr(t, TERM_UNDERLINE, val->number != 0); break;
+	case VTERM_ATTR_UNDERLINE: pen_underline(t, val->number); break;
 	case VTERM_ATTR_ITALIC: pen_attr(t, TERM_ITALIC, val->boolean); break;
 	case VTERM_ATTR_BLINK: pen_attr(t, TERM_BLINK, val->boolean); break;
 	case VTERM_ATTR_REVERSE: pen_attr(t, TERM_REVERSE, val->boolean); break;
@@ -330,8 +356,8 @@ static int cb_setpenattr(VTermAttr attr, VTermValue *val, void *user)
 #ifdef VT_CONCEAL_AND_SB_CLEAR
 	case VTERM_ATTR_CONCEAL: pen_attr(t, TERM_CONCEAL, val->boolean); break;
 #endif
-	case VTERM_ATTR_FOREGROUND: t->pen.fg = term_color_index(t, &val->color); break;
-	case VTERM_ATTR_BACKGROUND: t->pen.bg = term_color_index(t, &val->color); break;
+	case VTERM_ATTR_FOREGROUND: pen_color(&t->pen.fg, term_color_index(t, &val->color)); break;
+	case VTERM_ATTR_BACKGROUND: pen_color(&t->pen.bg, term_color_index(t, &val->color)); break;
 	default: break;
 	}
 	return 1;
@@ -524,6 +550,9 @@ struct term *term_new(unsigned rows, unsigned cols, unsigned scrollback_lines,
 	t->dirty_first = INT_MAX;
 	t->dirty_last = -1;
 
+	memcpy(t->gset, "BBBB", 4);
+	memcpy(t->saved_gset, "BBBB", 4);
+
 	t->vt = vterm_new((int)rows, (int)cols);
 	vterm_set_utf8(t->vt, 1);
 	vterm_output_set_callback(t->vt, on_output, t);
@@ -544,6 +573,186 @@ void term_free(struct term *t)
 	term_tables_free(t);
 	buf_free(&t->hold);
 	free(t);
+}
+
+/* ---- what 0.1.4 does not do, done here (see the top of the file) ----
+ * Each runs after libvterm has taken the sequence. */
+
+/* The attributes of an SGR that libvterm 0.1.4 drops. */
+#define SGR_EXTRAS (TERM_DIM | TERM_CONCEAL | TERM_OVERLINE)
+
+static unsigned pen_extras(const struct term *t)
+{
+	return tc_attrs(t->pen) & SGR_EXTRAS;
+}
+
+static void pen_set_extras(struct term *t, unsigned x)
+{
+	pen_attr(t, TERM_DIM, x & TERM_DIM);
+	pen_attr(t, TERM_CONCEAL, x & TERM_CONCEAL);
+	if (x & TERM_OVERLINE)
+		t->pen.fg |= TC_FG_OVERLINE;
+	else
+		t->pen.fg &= (uint16_t)~TC_FG_OVERLINE;
+}
+
+struct sgr_param {
+	uint32_t v;
+	bool sub; /* a sub-parameter: it follows a ':' */
+};
+
+/* Read the parameters s[0..n) of one SGR for what 0.1.4 drops or
+ * misreads: returns the extra attributes after it, starting from x; and
+ * puts in fix (when not NULL) each colour of the colon form as the
+ * semicolon form, which libvterm reads right. */
+static unsigned sgr_read(const char *s, size_t n, unsigned x, struct buf *fix)
+{
+	struct sgr_param p[40];
+	unsigned np = 0;
+	uint32_t v = 0;
+	bool sub = false;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || s[i] == ';' || s[i] == ':') {
+			if (np < ARRAY_LEN(p))
+				p[np++] = (struct sgr_param){ v, sub };
+			sub = i < n && s[i] == ':';
+			v = 0;
+		} else if (s[i] >= '0' && s[i] <= '9') {
+			v = MIN(v * 10 + (uint32_t)(s[i] - '0'), 100000u);
+		}
+	}
+	for (unsigned i = 0; i < np; i++) {
+		unsigned end = i + 1;
+		while (end < np && p[end].sub)
+			end++;
+		if (end > i + 1) { /* with sub-parameters: 38:2:[CS]:R:G:B */
+			if ((p[i].v == 38 || p[i].v == 48) && p[i + 1].v == 2 && end - i >= 5 && fix) {
+				unsigned k = end - i >= 6 ? i + 3 : i + 2;
+				buf_printf(fix, "\033[%u;2;%u;%u;%um", p[i].v, MIN(p[k].v, 255u),
+					   MIN(p[k + 1].v, 255u), MIN(p[k + 2].v, 255u));
+			}
+			i = end - 1;
+			continue;
+		}
+		switch (p[i].v) {
+		case 0: x = 0; break;
+		case 2: x |= TERM_DIM; break;
+		case 22: x &= ~(unsigned)TERM_DIM; break;
+		case 8: x |= TERM_CONCEAL; break;
+		case 28: x &= ~(unsigned)TERM_CONCEAL; break;
+		case 53: x |= TERM_OVERLINE; break;
+		case 55: x &= ~(unsigned)TERM_OVERLINE; break;
+		case 38: case 48: case 58: /* 38;5;N and 38;2;R;G;B */
+			if (i + 1 < np)
+				i += p[i + 1].v == 5 ? 2 : p[i + 1].v == 2 ? 4 : 0;
+			break;
+		default: break;
+		}
+	}
+	return x;
+}
+
+/* An SGR read whole by the guard (any form). */
+static void sgr_after(struct term *t)
+{
+	struct buf fix = { 0 };
+	unsigned x = sgr_read(t->csi, t->csi_len, pen_extras(t), &fix);
+	if (fix.len)
+		vterm_input_write(t->vt, fix.data, fix.len);
+	buf_free(&fix);
+	pen_set_extras(t, x);
+}
+
+/* Whether DECSLRM is on (CSI s then sets the margins, not SCOSC). */
+static bool lr_margin_mode(struct term *t)
+{
+	struct buf reply = { 0 };
+	t->capture = &reply;
+	vterm_input_write(t->vt, "\033[?69$p", 7);
+	t->capture = NULL;
+	bool lr = reply.len >= 7 && !memcmp(reply.data, "\033[?69;1", 7);
+	buf_free(&reply);
+	return lr;
+}
+
+/* Both pairs of margins back to the screen's edges, then `then`. */
+static void margins_reset(struct term *t, const char *then)
+{
+	char s[64];
+	int n = snprintf(s, sizeof s, "\033[r%s%s", lr_margin_mode(t) ? "\033[s" : "", then);
+	vterm_input_write(t->vt, s, (size_t)n);
+}
+
+/* DECCOLM: umltop keeps the size its client gave (no 132 columns), and
+ * does what xterm does on the switch: the screen cleared, the cursor
+ * home, the margins reset (xterm's resize resets the top and bottom
+ * ones), and ?3h ends DECLRMM. */
+static void deccolm(struct term *t, bool set)
+{
+	margins_reset(t, set ? "\033[?69l\033[2J\033[H" : "\033[2J\033[H");
+}
+
+/* DECALN: E's of the default rendition, as xterm fills them, then the
+ * margins reset and the cursor home (the pen stays the guest's). */
+static void decaln(struct term *t)
+{
+	struct grid *g = t->active;
+	const struct tcell e = { 'E' | TC_W_NARROW << TC_W_SHIFT, 0, 0 };
+	for (unsigned r = 0; r < g->rows; r++) {
+		fill(grid_row(g, r), g->cols, e);
+		*grid_ext(g, r) = (uint16_t)g->cols;
+	}
+	mark_dirty(t, 0, (int)g->rows - 1);
+	margins_reset(t, "\033[H");
+}
+
+/* DECSC (and ?1048h, ?1049h): what libvterm 0.1.4 does not save. */
+static void cursor_saved(struct term *t)
+{
+	memcpy(t->saved_gset, t->gset, sizeof t->gset);
+	t->saved_extras = pen_extras(t);
+}
+
+/* DECRC (and ?1048l, ?1049l): the character sets designated again. */
+static void cursor_restored(struct term *t)
+{
+	char s[16];
+	size_t n = 0;
+	for (unsigned k = 0; k < 4; k++)
+		if (t->gset[k] != t->saved_gset[k]) {
+			s[n++] = '\033';
+			s[n++] = (char)('(' + k);
+			s[n++] = t->saved_gset[k];
+		}
+	if (n)
+		vterm_input_write(t->vt, s, n);
+	memcpy(t->gset, t->saved_gset, sizeof t->gset);
+	pen_set_extras(t, t->saved_extras);
+}
+
+/* After an escape the guard flagged (ESC_END) or a private mode
+ * (MODE_END), libvterm having taken it. */
+static void sequence_done(struct term *t, enum guard_action a, unsigned char c)
+{
+	const struct guard *g = &t->guard;
+	if (a == MODE_END) {
+		if (g->colm)
+			deccolm(t, c == 'h');
+		if (g->restore && c == 'h')
+			cursor_saved(t);
+	} else if (!g->intermed) {
+		if (c == '7') {
+			cursor_saved(t);
+		} else { /* ESC c: libvterm reset its sets and its pen */
+			memcpy(t->gset, "BBBB", 4);
+			memcpy(t->saved_gset, "BBBB", 4);
+			t->saved_extras = 0;
+		}
+	} else if (g->inter == '#') {
+		decaln(t);
+	} else if (c == '0' || c == 'A' || c == 'B') { /* the sets 0.1.4 knows */
+		t->gset[g->inter - '('] = (char)c;
+	}
 }
 
 /* ---- feeding libvterm through the input guard ----
@@ -697,6 +906,8 @@ static size_t guard_step(struct term *t, const char *bytes, size_t seg, size_t i
 	enum guard_state prev = t->guard.st;
 	bool was_str = guard_in_string(prev);
 	enum guard_action a = term_guard_byte(&t->guard, (unsigned char)c);
+	if ((unsigned char)c < 0x20 && c != 0x1b)
+		t->rep_ok = false; /* a control between a glyph and REP */
 	if (t->holding) {
 		if (a != DROP)
 			buf_append(&t->hold, &c, 1);
@@ -704,8 +915,12 @@ static size_t guard_step(struct term *t, const char *bytes, size_t seg, size_t i
 			hold_release(t);
 		else if (t->hold.len >= HOLD_MAX)
 			hold_drop(t);
-		if (a == CLAMP) /* ESC 8 right after a string */
+		if (a == CLAMP) { /* ESC 8 right after a string */
 			clamp_cursor(t);
+			cursor_restored(t);
+		} else if (a == ESC_END) {
+			sequence_done(t, a, (unsigned char)c);
+		}
 		return i + 1;
 	}
 	if (t->swallowing) {
@@ -730,16 +945,34 @@ static size_t guard_step(struct term *t, const char *bytes, size_t seg, size_t i
 		t->holding = true;
 		return i + 1;
 	}
-	if (a == PASS)
+	/* The parameters of a CSI, for an SGR (see sgr_after()). */
+	if (t->guard.st == G_CSI_LEADER)
+		t->csi_len = 0;
+	else if ((prev == G_CSI_LEADER || prev == G_CSI_ARGS) && a == PASS && c >= '0' && c <= ';' &&
+		 t->csi_len < sizeof t->csi)
+		t->csi[t->csi_len++] = c;
+	bool sgr = a == PASS && c == 'm' && t->guard.st == G_TEXT && !t->guard.leader &&
+		   !t->guard.intermed && (prev == G_CSI_LEADER || prev == G_CSI_ARGS);
+	if (a == PASS && !sgr)
 		return seg;
 	if (i > seg)
 		vt_write(t, bytes + seg, i - seg);
 	if (a == REPEAT) {
 		vterm_input_write(t->vt, "\030", 1); /* CAN: no REP for libvterm */
-		repeat_last(t, t->guard.arg0);
+		if (t->rep_ok)
+			repeat_last(t, t->guard.arg0);
 	} else if (a == CLAMP) {
 		vterm_input_write(t->vt, bytes + i, 1);
 		clamp_cursor(t);
+		cursor_restored(t);
+		if (c == 'l' && t->guard.colm) /* CSI ? 3 ; 1049 l */
+			deccolm(t, false);
+	} else if (a != DROP) {
+		vterm_input_write(t->vt, bytes + i, 1);
+		if (sgr)
+			sgr_after(t);
+		else
+			sequence_done(t, a, (unsigned char)c);
 	}
 	return i + 1;
 }
@@ -777,10 +1010,42 @@ static size_t u8_resume(struct term *t, const unsigned char *p, size_t len)
 	return i;
 }
 
+/* Where term_feed() is in the text: where the last sequence ended, and
+ * the last C1 control it dropped (libvterm never sees one). */
+struct feed_pos {
+	size_t seq_end, c1_end;
+	bool c1_glyph; /* a glyph came right before that C1 */
+};
+
+/* Whether a glyph came right before byte i: REP repeats only that. */
+static bool glyph_before(const struct term *t, const unsigned char *p, size_t i,
+			 const struct feed_pos *f)
+{
+	if (i == f->c1_end)
+		return f->c1_glyph;
+	if (!i)
+		return t->tail_glyph;
+	return i > f->seq_end && p[i - 1] >= 0x20 && p[i - 1] != 0x7f;
+}
+
+/* A plain SGR (the fast path's, no sub-parameters) changes what libvterm
+ * 0.1.4 does not know of the pen: libvterm takes the text up to its end
+ * first, then term/ sets them. */
+static size_t sgr_plain(struct term *t, const char *bytes, size_t seg, size_t i, size_t k)
+{
+	unsigned x = pen_extras(t), nx = sgr_read(bytes + i + 2, k - 3, x, NULL);
+	if (nx == x)
+		return seg;
+	vt_write(t, bytes + seg, i + k - seg);
+	pen_set_extras(t, nx);
+	return i + k;
+}
+
 void term_feed(struct term *t, const char *bytes, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)bytes;
 	size_t seg = 0, i = 0;
+	struct feed_pos f = { 0, SIZE_MAX, false };
 	if (t->u8need)
 		seg = i = u8_resume(t, p, len);
 	for (; i < len; i++) {
@@ -797,7 +1062,8 @@ void term_feed(struct term *t, const char *bytes, size_t len)
 				} else if (k > need) { /* a C1 control */
 					if (i > seg)
 						vt_write(t, bytes + seg, i - seg);
-					seg = i + 2;
+					f.c1_glyph = glyph_before(t, p, i, &f);
+					seg = f.c1_end = i + 2;
 					i = seg - 1;
 				} else if (i + k == len) { /* split by the write */
 					if (i > seg)
@@ -805,6 +1071,7 @@ void term_feed(struct term *t, const char *bytes, size_t len)
 					memcpy(t->u8, p + i, k);
 					t->u8len = k;
 					t->u8need = need + 1 - k;
+					t->tail_glyph = false;
 					return;
 				} else { /* cut short */
 					if (i > seg)
@@ -817,14 +1084,23 @@ void term_feed(struct term *t, const char *bytes, size_t len)
 			}
 			size_t k = guard_plain_csi(p + i, len - i);
 			if (k) {
+				if (p[i + k - 1] == 'm' && (p[i + 2] < 0x3c || p[i + 2] > 0x3f))
+					seg = sgr_plain(t, bytes, seg, i, k);
 				i += k - 1;
+				f.seq_end = i + 1;
 				continue;
 			}
+			/* An ESC in text: REP may follow, which repeats only a
+			 * glyph right before it. */
+			t->rep_ok = glyph_before(t, p, i, &f);
 		}
 		seg = guard_step(t, bytes, seg, i);
+		f.seq_end = i + 1;
 	}
 	if (len > seg)
 		vt_write(t, bytes + seg, len - seg);
+	if (len)
+		t->tail_glyph = t->guard.st == G_TEXT && glyph_before(t, p, len, &f);
 }
 
 /* libvterm 0.1.4 bounds only the bottom and right margins on a resize; a
@@ -851,16 +1127,9 @@ void term_cancel(struct term *t)
 static void reset_margins(struct term *t)
 {
 	cancel_sequence(t); /* a sequence half sent, or the reset lands in it */
-	struct buf reply = { 0 };
-	t->capture = &reply;
-	vterm_input_write(t->vt, "\033[?69$p", 7); /* left/right margin mode? */
-	t->capture = NULL;
-	bool lr = reply.len >= 7 && !memcmp(reply.data, "\033[?69;1", 7);
-	buf_free(&reply);
-	char s[48];
-	int n = snprintf(s, sizeof s, "\033[r%s\033[%d;%dH", lr ? "\033[s" : "",
-			 t->cursor.row + 1, t->cursor.col + 1);
-	vterm_input_write(t->vt, s, (size_t)n);
+	char s[32];
+	snprintf(s, sizeof s, "\033[%d;%dH", t->cursor.row + 1, t->cursor.col + 1);
+	margins_reset(t, s);
 }
 
 void term_resize(struct term *t, unsigned rows, unsigned cols)

@@ -793,6 +793,190 @@ static void test_status_requests(void **state)
 	term_free(t);
 }
 
+/* ---- screen fidelity (issue 14): what an xterm-class terminal shows ---- */
+
+static void assert_attrs(const struct term *t, int row, unsigned col, unsigned want)
+{
+	struct term_cellview v;
+	assert_true(term_cell(t, row, col, &v));
+	if (v.attrs != want)
+		fail_msg("row %d col %u: attrs %#x, want %#x", row, col, v.attrs, want);
+}
+
+/* DECRC restores the character sets DECSC saved (vttest 2.15). */
+static void test_decrc_restores_charset(void **state)
+{
+	(void)state;
+	struct term *t = mk(4, 20, 0);
+	tt_feeds(t, "\033(0\0337\033(B\0338qqq");
+	assert_row(t, 0, "\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80");
+	assert_cursor(t, 0, 3);
+	/* and the set DECSC saw when the cursor is restored after ?1048 too:
+	 * ASCII saved, line drawing designated, ASCII back */
+	tt_feeds(t, "\033(B\r\n\0337\033(0\0338qq");
+	assert_row(t, 1, "qq");
+	term_free(t);
+}
+
+/* DECCOLM clears the screen, homes the cursor and resets the margins,
+ * even when the width does not change (umltop keeps the client's size). */
+static void test_deccolm_clears_and_homes(void **state)
+{
+	(void)state;
+	struct term *t = mk(24, 80, 0);
+	tt_feeds(t, "\033[15;1HJUNK\033[?3lHOME");
+	assert_row(t, 14, "");
+	assert_row(t, 0, "HOME");
+	assert_cursor(t, 0, 4);
+	/* ?3h likewise, and the scroll region is the whole screen after it */
+	tt_feeds(t, "\033[5;10r\033[?69h\033[5;20s\033[3;3HJUNK\033[?3hTOP");
+	assert_row(t, 2, "");
+	assert_row(t, 0, "TOP");
+	assert_cursor(t, 0, 3);
+	tt_feeds(t, "\033[24;1HBOTTOM\033[24;30HFAR\n");
+	/* TOP scrolled off, every column moved: both margins were reset */
+	assert_row(t, 22, "BOTTOM                       FAR");
+	assert_row(t, 0, "");
+	term_free(t);
+}
+
+/* DECALN fills with E's of the default rendition, homes the cursor and
+ * resets the margins, as xterm does; the pen stays the guest's. */
+static void test_decaln_default_rendition(void **state)
+{
+	(void)state;
+	struct term *t = mk(5, 10, 0);
+	tt_feeds(t, "\033[2;4r\033[3;5H\033[1;4;31;44m\033#8");
+	struct term_cellview v;
+	for (unsigned r = 0; r < 5; r++) {
+		assert_row(t, (int)r, "EEEEEEEEEE");
+		assert_true(term_cell(t, (int)r, 9, &v));
+		assert_int_equal(v.attrs, 0);
+		assert_int_equal(v.fg.type, TERM_COLOR_DEFAULT);
+		assert_int_equal(v.bg.type, TERM_COLOR_DEFAULT);
+	}
+	assert_cursor(t, 0, 0);
+	tt_feeds(t, "x\033[5;1H\n");
+	assert_row(t, 0, "EEEEEEEEEE"); /* xE..E scrolled off: whole screen */
+	tt_feeds(t, "\033[1;1Hy");
+	assert_true(term_cell(t, 0, 0, &v));
+	assert_int_equal(v.attrs, TERM_BOLD | TERM_UNDERLINE);
+	assert_int_equal(v.fg.index, 1);
+	assert_int_equal(v.bg.index, 4);
+	term_free(t);
+}
+
+static void assert_rgb(const struct term *t, int row, unsigned col, bool fg, unsigned rgb)
+{
+	struct term_cellview v;
+	assert_true(term_cell(t, row, col, &v));
+	const struct term_color *c = fg ? &v.fg : &v.bg;
+	if (c->type != TERM_COLOR_RGB || (unsigned)(c->r << 16 | c->g << 8 | c->b) != rgb)
+		fail_msg("row %d col %u %s: type %u rgb %06x, want %06x", row, col, fg ? "fg" : "bg",
+			 c->type, (unsigned)(c->r << 16 | c->g << 8 | c->b), rgb);
+}
+
+/* Direct colour in its three forms, foreground and background. */
+static void test_direct_colour_forms(void **state)
+{
+	(void)state;
+	struct term *t = mk(3, 20, 0);
+	tt_feeds(t, "\033[38:2::10:20:30ma\033[38:2:40:50:60mb\033[38;2;70;80;90mc"
+		    "\033[48:2::11:21:31md\033[48:2:41:51:61me\033[48;2;71;81;91mf"
+		    "\033[0;38:2::1:2:3;1mg");
+	assert_rgb(t, 0, 0, true, 0x0a141e);
+	assert_rgb(t, 0, 1, true, 0x28323c);
+	assert_rgb(t, 0, 2, true, 0x46505a);
+	assert_rgb(t, 0, 3, false, 0x0b151f);
+	assert_rgb(t, 0, 4, false, 0x29333d);
+	assert_rgb(t, 0, 5, false, 0x47515b);
+	assert_rgb(t, 0, 5, true, 0x46505a);
+	assert_rgb(t, 0, 6, true, 0x010203);
+	assert_attrs(t, 0, 6, TERM_BOLD);
+	term_free(t);
+}
+
+/* REP repeats only a graphic character right before it (vttest 11.7.2). */
+static void test_rep_needs_a_glyph_right_before(void **state)
+{
+	(void)state;
+	struct term *t = mk(4, 40, 0);
+	tt_feeds(t, "+\033[3b");
+	assert_row(t, 0, "++++");
+	tt_feeds(t, "\r\n+\033[C\033[3b|");
+	assert_row(t, 1, "+ |");
+	tt_feeds(t, "\r\n+\r\033[3b|");
+	assert_row(t, 2, "|");
+	tt_feeds(t, "\r\n+\033[1m\033[3b|");
+	assert_row(t, 3, "+|");
+	assert_cursor(t, 3, 2);
+	/* the glyph and REP in separate writes still count */
+	tt_feeds(t, "\033[1;10H-");
+	tt_feeds(t, "\033[2b");
+	assert_row(t, 0, "++++     ---");
+	term_free(t);
+}
+
+/* SGR 8 conceals (vttest 11.6.9), 28 reveals. */
+static void test_sgr_conceal(void **state)
+{
+	(void)state;
+	struct term *t = mk(2, 20, 0);
+	tt_feeds(t, "a\033[8mb\033[1mc\033[28md\033[8me\033[0mf");
+	assert_attrs(t, 0, 0, 0);
+	assert_attrs(t, 0, 1, TERM_CONCEAL);
+	assert_attrs(t, 0, 2, TERM_CONCEAL | TERM_BOLD);
+	assert_attrs(t, 0, 3, TERM_BOLD);
+	assert_attrs(t, 0, 4, TERM_BOLD | TERM_CONCEAL);
+	assert_attrs(t, 0, 5, 0);
+	term_free(t);
+}
+
+/* Dim, strike-through, overline, double and curly underline are kept,
+ * each ended by its own SGR. */
+static void test_sgr_more_attributes(void **state)
+{
+	(void)state;
+	struct term *t = mk(4, 20, 0);
+	tt_feeds(t, "\033[2ma\033[1mb\033[22mc\033[9md\033[29me\033[53mf\033[55mg");
+	assert_attrs(t, 0, 0, TERM_DIM);
+	assert_attrs(t, 0, 1, TERM_DIM | TERM_BOLD);
+	assert_attrs(t, 0, 2, 0);
+	assert_attrs(t, 0, 3, TERM_STRIKE);
+	assert_attrs(t, 0, 4, 0);
+	assert_attrs(t, 0, 5, TERM_OVERLINE);
+	assert_attrs(t, 0, 6, 0);
+	tt_feeds(t, "\r\n\033[21ma\033[24mb\033[4:2mc\033[4:3md\033[4:0me\033[4mf\033[4:3mg\033[24mh");
+	assert_attrs(t, 1, 0, TERM_UNDERLINE | TERM_UNDERLINE_DOUBLE);
+	assert_attrs(t, 1, 1, 0);
+	assert_attrs(t, 1, 2, TERM_UNDERLINE | TERM_UNDERLINE_DOUBLE);
+	assert_attrs(t, 1, 3, TERM_UNDERLINE | TERM_UNDERLINE_CURLY);
+	assert_attrs(t, 1, 4, 0);
+	assert_attrs(t, 1, 5, TERM_UNDERLINE);
+	assert_attrs(t, 1, 6, TERM_UNDERLINE | TERM_UNDERLINE_CURLY);
+	assert_attrs(t, 1, 7, 0);
+	/* all at once, then SGR 0; a 38;5;2 colour is not dim */
+	tt_feeds(t, "\r\n\033[1;2;3;4:3;5;7;8;9;53max\033[0my\033[38;5;2;48;5;8mz");
+	assert_attrs(t, 2, 0, TERM_BOLD | TERM_DIM | TERM_ITALIC | TERM_UNDERLINE |
+				      TERM_UNDERLINE_CURLY | TERM_BLINK | TERM_REVERSE |
+				      TERM_CONCEAL | TERM_STRIKE | TERM_OVERLINE);
+	assert_attrs(t, 2, 1, TERM_BOLD | TERM_DIM | TERM_ITALIC | TERM_UNDERLINE |
+				      TERM_UNDERLINE_CURLY | TERM_BLINK | TERM_REVERSE |
+				      TERM_CONCEAL | TERM_STRIKE | TERM_OVERLINE);
+	assert_attrs(t, 2, 2, 0);
+	assert_attrs(t, 2, 3, 0);
+	/* DECSC/DECRC saves and restores them with the rest of the pen */
+	tt_feeds(t, "\r\n\033[2;53m\0337\033[0m\0338a");
+	assert_attrs(t, 3, 0, TERM_DIM | TERM_OVERLINE);
+	/* erasing takes the background alone */
+	tt_feeds(t, "\033[2;8;53;44m\033[K");
+	struct term_cellview v;
+	assert_true(term_cell(t, 3, 5, &v));
+	assert_int_equal(v.attrs, 0);
+	assert_int_equal(v.bg.index, 4);
+	term_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -819,6 +1003,13 @@ int main(void)
 		cmocka_unit_test(test_table_compaction),
 		cmocka_unit_test(test_row_text),
 		cmocka_unit_test(test_no_terminal_writes),
+		cmocka_unit_test(test_decrc_restores_charset),
+		cmocka_unit_test(test_deccolm_clears_and_homes),
+		cmocka_unit_test(test_decaln_default_rendition),
+		cmocka_unit_test(test_direct_colour_forms),
+		cmocka_unit_test(test_rep_needs_a_glyph_right_before),
+		cmocka_unit_test(test_sgr_conceal),
+		cmocka_unit_test(test_sgr_more_attributes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

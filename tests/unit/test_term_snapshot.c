@@ -83,6 +83,67 @@ static void test_attrs_and_colours(void **state)
 	term_free(t);
 }
 
+/* The attributes an xterm-class terminal shows beyond the classic ones
+ * (dim, conceal, overline, double and curly underline), alone, together,
+ * with colours and in the scrollback, reach a client through a snapshot;
+ * and so does the pen the guest left set. */
+static void test_more_attrs_carried(void **state)
+{
+	(void)state;
+	struct term *t = mk(4, 40, 100);
+	static const struct { const char *sgr; unsigned attrs; } each[] = {
+		{ "2", TERM_DIM },
+		{ "8", TERM_CONCEAL },
+		{ "9", TERM_STRIKE },
+		{ "53", TERM_OVERLINE },
+		{ "21", TERM_UNDERLINE | TERM_UNDERLINE_DOUBLE },
+		{ "4:2", TERM_UNDERLINE | TERM_UNDERLINE_DOUBLE },
+		{ "4:3", TERM_UNDERLINE | TERM_UNDERLINE_CURLY },
+		{ "1;2", TERM_BOLD | TERM_DIM },
+		{ "2;8;9;53;4:3;7;38;2;1;2;3;48;5;17",
+		  TERM_DIM | TERM_CONCEAL | TERM_STRIKE | TERM_OVERLINE | TERM_UNDERLINE |
+			  TERM_UNDERLINE_CURLY | TERM_REVERSE },
+		{ "1;3;4:2;5;53;31;44",
+		  TERM_BOLD | TERM_ITALIC | TERM_UNDERLINE | TERM_UNDERLINE_DOUBLE | TERM_BLINK |
+			  TERM_OVERLINE },
+	};
+	struct buf b = { 0 };
+	/* a line of them into the scrollback, then one on the screen */
+	for (int line = 0; line < 2; line++) {
+		for (unsigned i = 0; i < ARRAY_LEN(each); i++)
+			buf_printf(&b, "\033[0;%sm%c\033[0m ", each[i].sgr, 'a' + (int)i);
+		buf_printf(&b, "\r\n");
+	}
+	buf_printf(&b, "\r\n\r\n\033[2;8;53;4:3m");
+	term_feed(t, b.data, b.len);
+	buf_free(&b);
+	assert_int_equal(term_scrollback_len(t), 1);
+	struct term_cellview v;
+	for (unsigned i = 0; i < ARRAY_LEN(each); i++) {
+		cell(t, 0, 2 * i, &v);
+		assert_int_equal(v.chars[0], 'a' + i);
+		if (v.attrs != each[i].attrs)
+			fail_msg("SGR %s: attrs %#x, want %#x", each[i].sgr, v.attrs, each[i].attrs);
+	}
+	assert_roundtrip(t, 1, 100);
+	/* the pen: what the replay writes next has the same attributes */
+	char why[256];
+	struct buf snap = { 0 };
+	term_snapshot(t, 1, &snap);
+	struct term *r = mk(4, 40, 100);
+	term_feed(r, snap.data, snap.len);
+	tt_feeds(t, "p");
+	tt_feeds(r, "p");
+	if (!tt_same(t, r, 1, why, sizeof why))
+		fail_msg("after the replay: %s", why);
+	cell(r, 3, 0, &v);
+	assert_int_equal(v.attrs, TERM_DIM | TERM_CONCEAL | TERM_OVERLINE | TERM_UNDERLINE |
+					  TERM_UNDERLINE_CURLY);
+	buf_free(&snap);
+	term_free(r);
+	term_free(t);
+}
+
 /* Wide glyphs take two cells, combining marks stay with their base, and a
  * lone mark keeps a cell of its own, also after a replay. */
 static void test_wide_and_combining(void **state)
@@ -532,6 +593,7 @@ int main(int argc, char **argv)
 		return write_corpus(argv[2]);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_attrs_and_colours),
+		cmocka_unit_test(test_more_attrs_carried),
 		cmocka_unit_test(test_wide_and_combining),
 		cmocka_unit_test(test_erase_background),
 		cmocka_unit_test(test_cursor_and_title),
