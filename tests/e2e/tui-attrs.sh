@@ -99,14 +99,9 @@ ok $? "TERM=xterm-256color alone: palette colours as they are ($(sgr_at nc PAL |
 has_sgr nc UND '4'
 ok $? "TERM=xterm-256color alone: underline arrives ($(sgr_at nc UND | tr '\n' ' '))"
 
-# Dim (SGR 2) is kept by the console emulator once term/ carries it (issue
-# 14, item 7); until then it is a known gap.
-if has_sgr nc DIM '2'; then
-	pass "dim arrives as dim ($(sgr_at nc DIM | tr '\n' ' '))"
-else
-	echo "not ok $((T_NUM + 1)) - dim arrives as dim ($(sgr_at nc DIM | tr '\n' ' ')) # TODO term/ does not keep SGR 2 yet"
-	T_NUM=$((T_NUM + 1))
-fi
+# Dim (SGR 2), which the console emulator keeps in the cell, arrives.
+has_sgr nc DIM '2'
+ok $? "dim arrives as dim ($(sgr_at nc DIM | tr '\n' ' '))"
 
 for s in tc dt nc; do tmx send-keys -t $s C-]; done
 t_done
