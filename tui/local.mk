@@ -25,6 +25,8 @@ E2E_TESTS += tests/e2e/tui-conf.sh
 # direct-colour description (or COLORTERM=truecolor and its sibling), the
 # nearest of 256 otherwise, palette colours kept, dim and underline.
 E2E_TESTS += tests/e2e/tui-attrs.sh
+# Screen fidelity (issue 14's sequences) as seen in attach and a zoomed pane.
+E2E_TESTS += tests/e2e/tui-fidelity.sh
 
 # attach: its end-to-end test, and the tmux helpers it shares with the TUI's.
 E2E_TESTS += tests/e2e/attach.sh
