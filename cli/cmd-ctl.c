@@ -19,7 +19,7 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 
-/* How long a wait (halt --wait, halt-all --wait, wait) lasts unless
+/* How long a wait (halt --wait, halt-all --wait, shutdown --wait, wait) lasts unless
  * --timeout says otherwise: past a halt ladder with the default
  * HALT_TIMEOUT (60 s, then sync, halt and kill within ~15 s) and several
  * boots, and short enough that an init system's stop never hangs. */
@@ -213,6 +213,8 @@ static void check_wait(struct ctl *c)
 	const struct proto_status *st = &c->last;
 	if (!c->replied || c->done || !c->seen)
 		return;
+	if (!strcmp(c->argv[0], "shutdown"))
+		return; /* over when the server goes: closed_cb */
 	if (c->wait_name) {
 		const struct proto_inst *in = find(st, c->wait_name);
 		if (!in) {
@@ -377,7 +379,8 @@ static void usage(FILE *f)
 		"  send [--no-enter] NAME TEXT... type TEXT (and Enter) into the console\n"
 		"  resize NAME ROWS COLS         set the console's size (what the guest sees)\n"
 		"  reload                        re-read the config\n"
-		"  shutdown                      halt everything and stop the server\n"
+		"  shutdown [--wait]             halt everything and stop the server; --wait:\n"
+		"                                until it is gone (what an init system runs)\n"
 		"  upgrade                       the server re-executes itself (a newer binary),\n"
 		"                                keeping every UML and console\n"
 		"--wait and wait give up after --timeout S seconds (default %d; 0: never)\n"
@@ -415,8 +418,10 @@ static int parse_flags(struct ctl *c, long *timeout_s)
 			c->argv[n++] = c->argv[i];
 	}
 	c->argc = n;
-	if (n > 0 && c->wait && strcmp(c->argv[0], "halt") && strcmp(c->argv[0], "halt-all")) {
-		fprintf(stderr, "umltop ctl: --wait is for halt and halt-all (use 'ctl wait NAME STATE')\n");
+	if (n > 0 && c->wait && strcmp(c->argv[0], "halt") && strcmp(c->argv[0], "halt-all") &&
+	    strcmp(c->argv[0], "shutdown")) {
+		fprintf(stderr, "umltop ctl: --wait is for halt, halt-all and shutdown "
+			"(use 'ctl wait NAME STATE')\n");
 		return -2;
 	}
 	return n > 0 ? 0 : -1;
