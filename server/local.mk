@@ -1,6 +1,6 @@
 noinst_LTLIBRARIES += libserver.la
 libserver_la_SOURCES = server/server.h server/srv-int.h server/server.c \
-	server/client.c server/cmd.c server/upgrade.c
+	server/client.c server/cmd.c server/notify.c server/upgrade.c
 
 E2E_SERVER_TESTS = tests/e2e/server.sh tests/e2e/server-ladder.sh tests/e2e/server-reload.sh \
 	tests/e2e/server-signals.sh tests/e2e/server-user.sh tests/e2e/server-socket.sh \

@@ -77,6 +77,8 @@ void srv_log(void *arg, const char *fmt, ...)
 			break; /* the message's own last newline */
 		util_clean_text(line, clean);
 		failed |= fprintf(s->log, "%s.%03ld %s\n", when, ts.tv_nsec / 1000000, clean) < 0;
+		if (s->log_journal) /* which stamps it itself */
+			fprintf(stderr, "%s\n", clean);
 	}
 	failed |= fflush(s->log) != 0;
 	int was = s->log_error;
@@ -380,6 +382,11 @@ void srv_maybe_exit(struct srv *s)
 			return;
 	srv_log(s, "every instance stopped: exiting");
 	s->closing = true;
+	/* The clients see the socket close now, and a service manager whose
+	 * stop command returned sends SIGTERM to what is left of us: what is
+	 * left is this clean-up, to finish. */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
 	srv_clients_status(s); /* the last one: how each instance ended */
 	srv_clients_close(s);
 	uv_close((uv_handle_t *)&s->listener, NULL);
@@ -397,10 +404,30 @@ void srv_maybe_exit(struct srv *s)
 	reaper_close(s->env.reaper); /* once the children it waits for are reaped */
 }
 
+/* systemd gives a stop TimeoutStopSec; a HALT_TIMEOUT longer than the
+ * unit planned for asks for the whole ladder: the longest HALT_TIMEOUT,
+ * then sync, halt and the kill's wait, and a margin. */
+static void notify_stopping(struct srv *s)
+{
+	unsigned longest = 0;
+	for (size_t i = 0; i < s->ninst; i++) {
+		const struct conf_instance *ci = inst_conf(s->inst[i]);
+		unsigned t = ci ? ci->halt_timeout : CONF_DEFAULT_HALT_TIMEOUT;
+		if (inst_live(s->inst[i]) && t > longest)
+			longest = t;
+	}
+	unsigned long long us = (longest + KILL_WAIT_MS / 1000 + 30) * 1000000ULL;
+	char text[96];
+	snprintf(text, sizeof text, "STOPPING=1\nEXTEND_TIMEOUT_USEC=%llu", us);
+	srv_notify(text);
+}
+
 void srv_shutdown(struct srv *s)
 {
-	if (!s->shutting_down)
+	if (!s->shutting_down) {
 		srv_log(s, "shutting down: halting every instance");
+		notify_stopping(s);
+	}
 	s->shutting_down = true;
 	srv_halt_all(s);
 	srv_maybe_exit(s);
@@ -658,6 +685,7 @@ int srv_main(int argc, char **argv)
 
 	if (parse_args(s, &opts, argc, argv) < 0)
 		return 2;
+	s->log_journal = opts.foreground && srv_stderr_is_journal();
 	if (!s->socket)
 		s->socket = proto_default_socket();
 	s->rundir = proto_rundir(s->socket);
@@ -725,6 +753,13 @@ int srv_main(int argc, char **argv)
 	buf_free(&added);
 	uv_timer_start(&s->poll_timer, poll_cb, s->env.poll_ms, s->env.poll_ms);
 	tell_ready(&ready_fd, true, s->log);
+	/* Type=notify: `systemctl start` returns now, when clients can connect. */
+	char ready[4200];
+	snprintf(ready, sizeof ready, "READY=1\nSTATUS=listening on %s, %zu instance%s",
+		 s->socket, s->ninst, s->ninst == 1 ? "" : "s");
+	if ((rc = srv_notify(ready)) < 0)
+		srv_log(s, "cannot tell the service manager we are ready (NOTIFY_SOCKET=%s): %s",
+			getenv("NOTIFY_SOCKET"), strerror(-rc));
 	s->log_on_stderr = ho ? srv_handover_daemon(ho) : !opts.foreground;
 	if (ho) {
 		if (s->log_on_stderr)

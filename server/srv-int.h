@@ -39,6 +39,7 @@ struct srv {
 	char **argv; /* ... and its arguments */
 	FILE *log;
 	bool log_on_stderr; /* a daemon's stderr goes to the log: again after a rotation */
+	bool log_journal;   /* ... or is the journal: each line goes there too */
 	int log_error;      /* errno of the last failed write to the log, 0 when it works */
 	bool shutting_down;  /* exit once every instance has stopped */
 	bool closing;
@@ -57,6 +58,12 @@ int srv_reload(struct srv *s, struct buf *msg);
 void srv_halt_all(struct srv *s);
 void srv_shutdown(struct srv *s);
 void srv_maybe_exit(struct srv *s);
+
+/* notify.c: text (sd_notify's "READY=1" and such) to the service manager
+ * when it set NOTIFY_SOCKET: 0, or -errno; and whether stderr is the
+ * journal systemd connected it to. */
+int srv_notify(const char *text);
+bool srv_stderr_is_journal(void);
 
 /* upgrade.c: re-execute (returns only when that failed, with err set);
  * the new process reads what it takes over, listens on the socket handed
