@@ -1,0 +1,10 @@
+# What an init system runs (systemd unit, OpenRC script), with the paths
+# this build installs to filled in.
+systemdsystemunit_DATA = dist/umltop.service
+CLEANFILES += dist/umltop.service
+EXTRA_DIST += dist/umltop.service.in
+
+dist_edit = $(SED) -e 's|@bindir[@]|$(bindir)|g' -e 's|@sysconfdir[@]|$(sysconfdir)|g'
+dist/umltop.service: dist/umltop.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) dist && $(dist_edit) $(srcdir)/dist/umltop.service.in >$@.tmp && mv $@.tmp $@
+E2E_TESTS += tests/e2e/service-systemd.sh
