@@ -384,13 +384,24 @@ static char *join(const char *dir, const char *f)
 	return xasprintf("%.*s/%s", (int)n, dir, f);
 }
 
-/* One directory entry; true when it is an instance file. */
-static bool load_entry(struct loader *ld, const char *dir, const char *f, bool first)
+static bool is_dir(const char *p);
+
+static bool is_uml_file(const char *f)
+{
+	return !strncmp(f, "uml.", 4) && f[4] && !is_leftover(f);
+}
+
+/* One directory entry; true when it is an instance file.  In a conf.d
+ * (confd: Gentoo's /etc/conf.d, say) only the uml.NAME files are ours:
+ * the other services' files are passed over without a word. */
+static bool load_entry(struct loader *ld, const char *dir, const char *f, bool first,
+		       bool confd)
 {
 	char *path = join(dir, f), *name = NULL;
 	struct stat st;
 	bool isdir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-	if (isdir || is_leftover(f)) {
+	if (isdir || is_leftover(f) || (confd && !is_uml_file(f) &&
+					strcmp(f, CONF_GLOBAL_FILE))) {
 		/* not ours */
 	} else if (!strcmp(f, CONF_GLOBAL_FILE)) {
 		if (!first)
@@ -414,9 +425,24 @@ static void load_dir(struct loader *ld, const char *dir, bool first)
 		error_at(ld, add_file(ld, dir), 1, "cannot read: %s", strerror(errno));
 		return;
 	}
+	/* A conf.d: uml.NAME files among files that are no instance's (the
+	 * other services').  A directory of ours may mix uml.NAME and
+	 * NAME.conf, and a stray file there is warned about. */
+	bool uml = false, other = false;
+	for (int i = 0; i < n; i++) {
+		const char *f = ents[i]->d_name;
+		uml |= is_uml_file(f);
+		if (!is_leftover(f) && strcmp(f, CONF_GLOBAL_FILE)) {
+			char *name = instance_name(f), *p = join(dir, f);
+			other |= !name && !is_dir(p);
+			free(name);
+			free(p);
+		}
+	}
+	bool confd = uml && other;
 	size_t found = 0;
 	for (int i = 0; i < n; i++) {
-		found += load_entry(ld, dir, ents[i]->d_name, first);
+		found += load_entry(ld, dir, ents[i]->d_name, first, confd);
 		free(ents[i]);
 	}
 	free(ents);

@@ -1443,6 +1443,31 @@ static void skips_leftovers(void **state)
 	res_free(&r);
 }
 
+/* Gentoo's /etc/conf.d as it is: the uml.NAME files of the old scripts
+ * among other services' files, which are passed over without a word (a
+ * warning each would bury the real ones). */
+static void reads_conf_d(void **state)
+{
+	struct env *e = *state;
+	fleet(e, "web", false);
+	fleet(e, "db", false);
+	free(put(e, "cfg/uml.web", "UMLDIR=\"@/uml\"\nMEMORY=\"128MB\"\n"));
+	free(put(e, "cfg/uml.db", "# seed form\nUMLDIR=\"@/uml\"\nMEMORY=\"64MB\"\n"));
+	free(put(e, "cfg/net", "config_eth0=\"dhcp\"\nbridge_br0=\"eth0 tap1\"\n"));
+	free(put(e, "cfg/sshd", "SSHD_OPTS=\"\"\n"));
+	free(put(e, "cfg/umltop", "UMLTOP_CONFIG=/etc/conf.d\n"));
+	free(put(e, "cfg/uml.db.swp", "junk\n"));
+	struct res r;
+	load(&r, e, "cfg");
+	assert_int_equal(r.n, 0);
+	assert_int_equal(r.c->ninst, 2);
+	assert_string_equal(r.c->inst[0]->name, "db");
+	assert_string_equal(r.c->inst[1]->name, "web");
+	for (size_t i = 0; i < r.c->nwarnings; i++) /* root: "runs as root" only */
+		assert_null(strstr(r.c->warnings[i], "ignored"));
+	res_free(&r);
+}
+
 static void warns_about_users(void **state)
 {
 	struct env *e = *state;
@@ -1643,6 +1668,7 @@ int main(void)
 		T(error_unreadable_files),
 		T(all_errors_one_pass),
 		T(skips_leftovers),
+		T(reads_conf_d),
 		T(warns_about_users),
 		T(checks_as_the_user),
 		T(cow_root_and_empty_swap),
