@@ -8,3 +8,10 @@ dist_edit = $(SED) -e 's|@bindir[@]|$(bindir)|g' -e 's|@sysconfdir[@]|$(sysconfd
 dist/umltop.service: dist/umltop.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) dist && $(dist_edit) $(srcdir)/dist/umltop.service.in >$@.tmp && mv $@.tmp $@
 E2E_TESTS += tests/e2e/service-systemd.sh
+initddir = $(sysconfdir)/init.d
+initd_SCRIPTS = dist/umltop
+CLEANFILES += dist/umltop
+EXTRA_DIST += dist/umltop.openrc.in
+dist/umltop: dist/umltop.openrc.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) dist && $(dist_edit) $(srcdir)/dist/umltop.openrc.in >$@.tmp && chmod +x $@.tmp && mv $@.tmp $@
+E2E_TESTS += tests/e2e/service-openrc.sh
