@@ -5,3 +5,6 @@ libnet_la_LIBADD = $(MNL_LIBS)
 
 # Root, in network namespaces each test makes and deletes.
 E2E_TESTS += tests/e2e/net-tap.sh
+E2E_TESTS += tests/e2e/net-bad.sh
+check_PROGRAMS += tests/fixtures/tap-hold
+tests_fixtures_tap_hold_SOURCES = tests/fixtures/tap-hold.c

@@ -5,9 +5,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/util.h"
 #include "net/net.h"
@@ -111,6 +113,13 @@ static int bridge_ready(const char *name, bool root, struct net_run *run, char *
 	return l.index;
 }
 
+/* Who this server runs as, for a message. */
+static const char *me(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	return pw ? pw->pw_name : "YOU";
+}
+
 /* One tap: an existing one checked and left as it is, a missing one made. */
 static int tap_ready(const struct conf_instance *ci, struct net_if *f, bool root,
 		     int bridge, char *err, size_t errlen)
@@ -142,7 +151,7 @@ static int tap_ready(const struct conf_instance *ci, struct net_if *f, bool root
 	if (!root) {
 		snprintf(err, errlen, "NET: tap '%s' does not exist, and only a root server "
 			 "can make it (make it first: ip tuntap add dev %s mode tap user %s)",
-			 f->tap, f->tap, ci->user ? ci->user : "YOU");
+			 f->tap, f->tap, ci->user ? ci->user : me());
 		return -EPERM;
 	}
 	rc = net_tap_make(f->tap, ci->user ? ci->uid : (uid_t)-1);
