@@ -5,7 +5,7 @@
 # and a tap that existed before: both are left alone, and a kill -9 of
 # one guest removes its tap within 2 s without touching the other's.
 . "$top_srcdir/tests/e2e/lib.sh"
-plan 14
+plan 17
 [ "$(id -u)" -eq 0 ] || bail "this test needs root (taps and bridges)"
 netns_new
 
@@ -20,6 +20,10 @@ ping_from() { guest_run "$1" "$2" "ping -c 2 -W 5 $3 >/dev/null"; }
 # 1. Taps and a bridge the server makes.
 fleet_conf "$T_DIR/conf1" "$T_DIR/uml" a -- 'NET="tapa"' 'BRIDGE="brlab"'
 fleet_conf "$T_DIR/conf1" "$T_DIR/uml" b -- 'NET="tapb"' 'BRIDGE="brlab"'
+ip netns exec "$NETNS" "$UMLTOP" check -c "$T_DIR/conf1" >"$T_DIR/check.out" 2>&1
+grep -qx '  eth0: tap tapa: made for each run (needs root), removed when it ends' "$T_DIR/check.out" &&
+	grep -qx '         on bridge brlab (made when missing; needs root)' "$T_DIR/check.out"
+ok $? "check shows the network plan: tapa made, on brlab made when missing, both need root"
 start_server "$T_DIR/conf1"
 both() { is_state "$1" running && is_state "$2" running; }
 wait_until 90 both a b || bail "a and b did not boot ($(state_of a), $(state_of b))"
@@ -36,6 +40,9 @@ ping_from a 13 10.0.0.2
 ok $? "guest a pings guest b across the bridge"
 ping_from b 14 10.0.0.1
 ok $? "guest b pings guest a"
+ctl status --json | grep -F '"name":"a"' >"$T_DIR/a.json"
+grep -qF '"net":[{"guest":"eth0","tap":"tapa","bridge":"brlab"}]' "$T_DIR/a.json"
+ok $? "ctl status --json names a's interface: eth0 on tapa, bridge brlab"
 ctl halt-all --wait --timeout 120 >/dev/null 2>&1
 gone() { ! has_link tapa && ! has_link tapb && ! has_link brlab; }
 wait_until 10 gone
@@ -50,6 +57,9 @@ nsip tuntap add dev tapkeep mode tap && nsip link set tapkeep master brhost &&
 	nsip link set tapkeep up || bail "cannot make tapkeep"
 fleet_conf "$T_DIR/conf2" "$T_DIR/uml" c -- 'NET="tapc"' 'BRIDGE="brhost"'
 fleet_conf "$T_DIR/conf2" "$T_DIR/uml" d -- 'NET="tapkeep"' 'BRIDGE="brhost"'
+ip netns exec "$NETNS" "$UMLTOP" check -c "$T_DIR/conf2" >"$T_DIR/check2.out" 2>&1
+grep -qx '  eth0: tap tapkeep: exists: used as it is' "$T_DIR/check2.out"
+ok $? "check: a tap that exists is used as it is"
 rm -f "$SOCK"
 start_server "$T_DIR/conf2"
 wait_until 90 both c d || bail "c and d did not boot ($(state_of c), $(state_of d))"
