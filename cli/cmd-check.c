@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <net/if.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +94,43 @@ static void print_instance(const struct conf_instance *in, const char *rundir)
 	conf_argv_free(argv);
 }
 
+/* The network plan: each guest interface and its host side, as a server
+ * started now would set it up, and what needs root (a tap or bridge that
+ * does not exist yet).  A warning for each that a server not root could
+ * not make.  Looked up in this process's network namespace. */
+static size_t print_net(const struct conf_instance *in)
+{
+	bool root = geteuid() == 0;
+	size_t warn = 0, i;
+	const char *br = in->bridge;
+	for (i = 0; i < in->nnet; i++) {
+		const char *w = in->net[i];
+		if (strpbrk(w, ",=")) {
+			printf("  eth%zu: %s (UML's own transport)\n", i, w);
+			continue;
+		}
+		bool exists = if_nametoindex(w) != 0;
+		printf("  eth%zu: tap %s: %s\n", i, w,
+		       exists ? "exists: used as it is"
+		       : root ? "made for each run (needs root), removed when it ends"
+			      : "does not exist, and only a root server can make it");
+		if (!exists && br)
+			printf("         on bridge %s%s\n", br, if_nametoindex(br) ? ""
+			       : root ? " (made when missing; needs root)"
+				      : " (does not exist: needs root)");
+		if (!exists && !root) {
+			fflush(stdout);
+			fprintf(stderr, "%s:1: warning: %s: NET tap '%s' does not exist and "
+				"umltop is not root: the instance would fail to start\n",
+				in->file, in->name, w);
+			warn++;
+		}
+	}
+	if (in->sw)
+		printf("  eth%zu: switch %s\n", i, in->sw);
+	return warn;
+}
+
 /* The server binds these; a path too long for sun_path cannot work. */
 static size_t check_socket_paths(const struct conf_instance *in, const char *rundir)
 {
@@ -163,6 +201,7 @@ static int report(const struct conf *c, const char *rundir)
 		if (i)
 			putchar('\n');
 		print_instance(c->inst[i], rundir);
+		nwarn += print_net(c->inst[i]);
 	}
 	fflush(stdout);
 	for (size_t i = 0; i < c->nwarnings; i++)

@@ -121,6 +121,36 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
+/* "eth0=tap1@br0 eth1=tap2" (proto.h) as
+ * ,"net":[{"guest":"eth0","tap":"tap1","bridge":"br0"},{...,"bridge":null}] */
+static void print_json_net(const char *net)
+{
+	char *copy = xstrdup(net), *save = NULL;
+	printf(",\"net\":[");
+	int i = 0;
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		char *tap = strchr(w, '=');
+		if (!tap)
+			continue;
+		*tap++ = '\0';
+		char *bridge = strchr(tap, '@');
+		if (bridge)
+			*bridge++ = '\0';
+		printf("%s{\"guest\":", i++ ? "," : "");
+		json_str(w);
+		printf(",\"tap\":");
+		json_str(tap);
+		printf(",\"bridge\":");
+		if (bridge)
+			json_str(bridge);
+		else
+			printf("null");
+		putchar('}');
+	}
+	putchar(']');
+	free(copy);
+}
+
 static void print_json(const struct proto_status *st)
 {
 	printf("{\"host\":");
@@ -152,6 +182,7 @@ static void print_json(const struct proto_status *st)
 		       in->cpu_x10 / 10.0, (unsigned long long)in->rss_kb, in->exit_code,
 		       in->exit_signal, proto_end_name(in->end));
 		json_str(in->reason);
+		print_json_net(in->net);
 		putchar('}');
 	}
 	printf("\n]}\n");

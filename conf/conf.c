@@ -924,6 +924,46 @@ static void check_names(struct loader *ld)
 	}
 }
 
+/* A tap carries one UML: two instances naming it (or one naming it twice)
+ * could never run together.  Blamed on the later one.  Transport specs
+ * (daemon,,unix,PATH) may be shared: they are not taps. */
+static bool net_has_tap(const struct conf_instance *in, size_t lim, const char *tap)
+{
+	for (size_t k = 0; k < lim; k++)
+		if (!strpbrk(in->net[k], ",=") && !strcmp(in->net[k], tap))
+			return true;
+	return false;
+}
+
+static void check_taps(struct loader *ld)
+{
+	for (size_t j = 0; j < ld->nd; j++) {
+		struct draft *b = &ld->d[j];
+		for (size_t k = 0; k < b->in->nnet; k++) {
+			const char *tap = b->in->net[k];
+			if (strpbrk(tap, ",="))
+				continue;
+			const struct asg *from = get(ld, b, "NET");
+			if (net_has_tap(b->in, k, tap)) {
+				inst_error(ld, b, from, "NET: tap '%s' is named twice: one "
+					   "tap carries one interface", tap);
+				continue;
+			}
+			for (size_t i = 0; i < j; i++) {
+				struct draft *a = &ld->d[i];
+				if (strcmp(a->name, b->name) && net_has_tap(a->in, a->in->nnet, tap)) {
+					const struct asg *af = get(ld, a, "NET");
+					inst_error(ld, b, from, "NET: tap '%s' is also used by "
+						   "instance '%s' (%s:%d): a tap carries one UML; "
+						   "give each its own tap, on one BRIDGE", tap,
+						   a->name, ld->files[af->file], af->line);
+					break;
+				}
+			}
+		}
+	}
+}
+
 /* Whether two uses of one file cannot stand together.  UML takes an fcntl
  * lock on every disk file it opens, a write lock when it opens it
  * read-write, a read lock when read-only (a backing file, flag r), none
@@ -1135,6 +1175,7 @@ int conf_load(const char *const *paths, size_t npaths, struct conf **out,
 	for (size_t i = 0; i < ld.nd; i++)
 		resolve(&ld, &ld.d[i]);
 	check_names(&ld);
+	check_taps(&ld);
 	check_shared_images(&ld);
 	*out = NULL;
 	int n = (int)ld.errs.n;

@@ -90,7 +90,7 @@ int proto_peer_cred(int fd, uid_t *uid, pid_t *pid);
  * endian) and strings (u32 length, bytes, no NUL).  The first frame each
  * way is HELLO with PROTO_VERSION; a peer with another version is refused.
  */
-#define PROTO_VERSION 2
+#define PROTO_VERSION 3
 #define PROTO_HDR 8
 #define PROTO_MAX_PAYLOAD (4u << 20)
 #define PROTO_MAX_NAME 64
@@ -227,6 +227,9 @@ struct proto_inst {
 	uint16_t rows, cols;        /* console size */
 	char user[32];              /* the user it runs as */
 	char reason[256];           /* why failed/crashed/unresponsive, or a note */
+	char net[256];              /* its interfaces, space-separated, each
+				     * GUEST=TAP or GUEST=TAP@BRIDGE
+				     * ("eth0=tap1@br0 eth1=tap2"); "" none */
 };
 
 struct proto_status {

@@ -37,6 +37,7 @@ static void put_inst(struct buf *b, const struct proto_inst *in)
 	proto_put_u16(b, in->cols);
 	proto_put_str(b, in->user);
 	proto_put_str(b, in->reason);
+	proto_put_str(b, in->net);
 }
 
 static void get_inst(struct proto_reader *r, struct proto_inst *in)
@@ -66,6 +67,7 @@ static void get_inst(struct proto_reader *r, struct proto_inst *in)
 	in->cols = proto_get_u16(r);
 	proto_get_str(r, in->user, sizeof in->user);
 	proto_get_str(r, in->reason, sizeof in->reason);
+	proto_get_str(r, in->net, sizeof in->net);
 	if (in->state > PROTO_STATE_MAX || in->phase > PROTO_PHASE_MAX ||
 	    in->end > PROTO_END_MAX)
 		r->bad = true;

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net/net.h"
 #include "server/server.h"
 #include "server/srv-int.h"
 #include "shim/xstate.h"
@@ -135,6 +136,21 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src ? src : "");
 }
 
+/* An instance's interfaces as the status carries them: GUEST=TAP[@BRIDGE]
+ * words (proto.h). */
+static void net_text(const struct conf_instance *ci, char *out, size_t cap)
+{
+	struct net_if *ifs;
+	size_t n = net_plan(ci, &ifs), len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < n && len < cap; i++) {
+		int w = snprintf(out + len, cap - len, "%s%s=%s%s%s", i ? " " : "", ifs[i].guest,
+				 ifs[i].tap, ifs[i].bridge[0] ? "@" : "", ifs[i].bridge);
+		len += w > 0 ? (size_t)w : 0;
+	}
+	free(ifs);
+}
+
 void srv_build_status(struct srv *s, struct proto_status *st)
 {
 	memset(st, 0, sizeof *st);
@@ -179,6 +195,7 @@ void srv_build_status(struct srv *s, struct proto_status *st)
 		p->cols = (uint16_t)is.cols;
 		copy_str(p->user, sizeof p->user, is.user ? is.user : s->user);
 		copy_str(p->reason, sizeof p->reason, is.reason);
+		net_text(inst_conf(s->inst[i]), p->net, sizeof p->net);
 	}
 }
 

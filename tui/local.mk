@@ -41,7 +41,7 @@ check_PROGRAMS += tests/unit/test_pane tests/unit/test_qstrip tests/unit/test_tu
 TESTS += tests/unit/test_pane tests/unit/test_qstrip tests/unit/test_tui_draw
 tests_unit_test_tui_draw_SOURCES = tests/unit/test_tui_draw.c
 tests_unit_test_tui_draw_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_tui_draw_LDADD = libtui.la libcli.la libserver.la libuml.la libproto.la libterm.la libxstate.la \
+tests_unit_test_tui_draw_LDADD = libtui.la libcli.la libserver.la libuml.la libnet.la libproto.la libterm.la libxstate.la \
 	libmconsole.la libconf.la libutil.la $(NCURSES_LIBS) $(VTERM_LIBS) $(UV_LIBS) \
 	$(CMOCKA_LIBS)
 tests_unit_test_pane_SOURCES = tests/unit/test_pane.c

@@ -18,12 +18,13 @@
 #include "uml/reap.h"
 
 /* Close what belongs to one run: console, mconsole client, notifier, the
- * process group's leftovers, the stale uml_dir/UMID. */
+ * process group's leftovers, the taps it made, the stale uml_dir/UMID. */
 void inst_teardown(struct inst *in)
 {
 	uv_timer_stop(&in->timer);
 	if (in->pid > 0)
 		kill(-in->pid, SIGKILL); /* helpers UML left in its group */
+	net_down(&in->net); /* the taps this run made, its share of a bridge */
 	inst_console_close(in);
 	if (in->pty.slave >= 0) {
 		close(in->pty.slave);

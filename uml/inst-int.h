@@ -5,6 +5,7 @@
 
 #include <regex.h>
 
+#include "net/net.h"
 #include "uml/uml-int.h"
 
 struct mc_client;
@@ -15,6 +16,7 @@ struct inst {
 	const struct conf_instance *ci; /* owned by the server's conf */
 	const struct conf_instance *next_ci; /* a reload's, for when this run ends */
 	struct conf_paths paths;
+	struct net_run net; /* the taps and bridge of this run (net/) */
 	regex_t ready_re;
 	bool ready_ok;
 

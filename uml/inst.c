@@ -339,6 +339,12 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 		rc = inst_start_notifier(in, err, errlen);
 	if (rc == 0 && (rc = inst_console_open(in)) < 0)
 		snprintf(err, errlen, "cannot open a pty: %s", strerror(-rc));
+	if (rc == 0) {
+		char why[256];
+		rc = net_up(in->ci, geteuid() == 0, &in->net, why, sizeof why);
+		if (rc < 0)
+			snprintf(err, errlen, "%s: %s", in->ci->name, why);
+	}
 	if (rc < 0) {
 		inst_set_reason(in, "%s", err);
 		inst_set_state(in, INST_FAILED);

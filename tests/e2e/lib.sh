@@ -64,6 +64,7 @@ t_cleanup() {
 	for g in $T_GROUPS; do kill -KILL "-$g" 2>/dev/null; done
 	for p in $T_PIDS; do kill -KILL "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	if [ -n "${T_NETNS:-}" ]; then ip netns del "$T_NETNS" 2>/dev/null; fi
 	if [ -n "${T_DIR:-}" ] && [ -z "${KEEP_TMP:-}" ]; then rm -rf "$T_DIR"; fi
 }
 trap t_cleanup EXIT
@@ -167,12 +168,28 @@ export UMLTOP_STATE_DIR=$T_DIR/state
 start_server() {
 	_confdir=$1
 	shift
-	"$UMLTOP" server -S "$SOCK" -c "$_confdir" --foreground "$@" \
+	# shellcheck disable=SC2086
+	${SERVER_WRAP:-} "$UMLTOP" server -S "$SOCK" -c "$_confdir" --foreground "$@" \
 		>"$T_DIR/server.out" 2>&1 &
 	SERVER_PID=$!
 	track_pid "$SERVER_PID"
 	wait_until 60 test -S "$SOCK" || { cat "$T_DIR/server.out" >&2; bail "server did not start"; }
 }
+
+# netns_new: a network namespace of our own, $NETNS, with lo up, deleted
+# at exit; start_server then runs the server in it (SERVER_WRAP), and
+# nsip runs `ip` there.  Nothing a test does in it reaches the host.
+netns_new() {
+	[ "$(id -u)" -eq 0 ] || bail "network namespaces need root"
+	NETNS=ut-$(basename "$T_DIR" | sed 's/^ut\.//')
+	ip netns add "$NETNS" || bail "cannot create network namespace $NETNS"
+	T_NETNS=$NETNS
+	ip -n "$NETNS" link set lo up
+	SERVER_WRAP="ip netns exec $NETNS"
+}
+nsip() { ip -n "$NETNS" "$@"; }
+# has_link NAME: the namespace has an interface NAME.
+has_link() { nsip link show dev "$1" >/dev/null 2>&1; }
 
 # ctl ARGS...: umltop ctl on our server.
 ctl() { "$UMLTOP" ctl -S "$SOCK" "$@"; }

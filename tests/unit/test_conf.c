@@ -1167,6 +1167,31 @@ static void error_duplicate_umid(void **state)
 	res_free(&r);
 }
 
+/* A tap carries one UML: two instances naming one tap, or one naming it
+ * twice, is an error where the later NET is; a transport spec may be
+ * shared (several UMLs on one switch). */
+static void error_shared_tap(void **state)
+{
+	struct env *e = *state;
+	fleet(e, "a", false);
+	fleet(e, "b", false);
+	fleet(e, "c", false);
+	free(put(e, "cfg/a.conf", "UMLDIR=@/uml\nNET=\"tap1 daemon,,unix,/s\"\n"));
+	free(put(e, "cfg/b.conf", "UMLDIR=@/uml\n\nNET=\"tap2 tap1 daemon,,unix,/s\"\n"));
+	free(put(e, "cfg/c.conf", "UMLDIR=@/uml\nNET=\"tap3 tap3\"\n"));
+	struct res r;
+	load(&r, e, "cfg");
+	assert_int_equal(r.n, 2);
+	char *m = xasprintf("cfg/b.conf:3: NET: tap 'tap1' is also used by instance 'a' "
+			    "(%s/cfg/a.conf:2): a tap carries one UML; give each its own "
+			    "tap, on one BRIDGE", e->dir);
+	assert_error(&r, e, m);
+	free(m);
+	assert_error(&r, e, "cfg/c.conf:2: NET: tap 'tap3' is named twice: one tap "
+		     "carries one interface");
+	res_free(&r);
+}
+
 static void error_shared_root_image(void **state)
 {
 	struct env *e = *state;
@@ -1659,6 +1684,7 @@ int main(void)
 		T(error_missing_instance_dir),
 		T(error_duplicate_names),
 		T(error_duplicate_umid),
+		T(error_shared_tap),
 		T(error_shared_root_image),
 		T(error_memory_over_host_ram),
 		T(error_hard_linked_image),

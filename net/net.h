@@ -1,0 +1,78 @@
+/* net/: the host side of an instance's network (DESIGN.md, "Networking").
+ * The taps NET names, made for a run when missing (owned by USER, up, on
+ * BRIDGE) and removed when it ends; the bridges it makes, removed when no
+ * run uses them; a tap or bridge that existed before is used and left
+ * alone.  Links through netlink (libmnl, link.c), taps through
+ * /dev/net/tun's ioctls (tap.c), never a shell.
+ *
+ * May include: conf/ and lib/; never uml/, server/, proto/ or curses.
+ * Single-threaded: the bridges made are counted in this process (the
+ * server's loop thread). */
+#ifndef UMLTOP_NET_H
+#define UMLTOP_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "conf/conf.h"
+
+#define NET_IFNAMSIZ 16 /* IFNAMSIZ: 15 characters and the NUL */
+
+/* One guest interface whose host side is a tap NET names. */
+struct net_if {
+	char guest[NET_IFNAMSIZ];  /* eth0, eth1, ... */
+	char tap[NET_IFNAMSIZ];
+	char bridge[NET_IFNAMSIZ]; /* BRIDGE, "" when none */
+	bool made_tap;             /* this run created it: it removes it */
+	bool bridged;              /* this run attached it to the bridge */
+};
+
+/* The host side of one run. */
+struct net_run {
+	struct net_if *ifs;
+	size_t n;
+	char held_bridge[NET_IFNAMSIZ]; /* counted among the users of this bridge,
+					 * made here; "" when none */
+};
+
+/* The plan for an instance from its config alone, no system call: the
+ * guest name, tap and bridge of each plain NET word (transport specs such
+ * as daemon,,unix,PATH are UML's and are left out).  *out malloc'd. */
+size_t net_plan(const struct conf_instance *ci, struct net_if **out);
+
+/* Set up the host side of a run: every tap NET names exists, is up, and
+ * (when made here) owned by the instance's USER and on BRIDGE, made and
+ * brought up when missing.  root: the server may make interfaces.  0, or
+ * -errno with a message naming the key and interface in err ("NET: tap
+ * 'tap1' is in use by another process"); on failure everything made for
+ * it is removed already and *run is empty. */
+int net_up(const struct conf_instance *ci, bool root, struct net_run *run, char *err,
+	   size_t errlen);
+/* The run ended: remove what net_up made (a bridge once its last user is
+ * gone).  Safe on an empty run; leaves it empty. */
+void net_down(struct net_run *run);
+
+/* ---- the primitives, for the above and for tests ---- */
+
+/* What netlink says of an interface. */
+struct net_link {
+	int index;
+	char kind[NET_IFNAMSIZ]; /* IFLA_INFO_KIND: "bridge", "tun", ... or "" */
+	int master;              /* index of its bridge, 0 when none */
+	bool up;
+};
+/* 0, -ENODEV when there is none, or another -errno. */
+int net_link_get(const char *name, struct net_link *out);
+int net_link_up(int index, int master); /* master < 0: leave it */
+int net_bridge_add(const char *name);   /* -EEXIST when the name is taken */
+int net_link_del(int index);
+
+/* Make a persistent tap owned by uid (uid (uid_t)-1: leave it): -EEXIST
+ * when the name is taken. */
+int net_tap_make(const char *name, uid_t uid);
+/* An existing tap, opened and closed at once: 0 when free, -EBUSY when a
+ * process has it open, -EINVAL when it is no tap. */
+int net_tap_probe(const char *name);
+
+#endif
