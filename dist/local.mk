@@ -15,6 +15,8 @@ EXTRA_DIST += dist/umltop.openrc.in
 dist/umltop: dist/umltop.openrc.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) dist && $(dist_edit) $(srcdir)/dist/umltop.openrc.in >$@.tmp && chmod +x $@.tmp && mv $@.tmp $@
 E2E_TESTS += tests/e2e/service-openrc.sh
+# What `make install` puts in place.
+E2E_TESTS += tests/e2e/install.sh
 # An example config directory, where Debian keeps a package's examples
 # (policy 12.6): not under /etc, where the server would start it.
 examplesdir = $(docdir)/examples
