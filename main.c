@@ -32,7 +32,10 @@ static void usage(FILE *f)
 		   "       umltop COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
 		fprintf(f, "  umltop %s\n", subcommands[i].usage);
-	fprintf(f, "\n  umltop --version\n");
+	fprintf(f, "\n  umltop --version\n\n"
+		   "umltop COMMAND --help says more of each.  The TUI exits 0 when\n"
+		   "detached or quit, 1 when it cannot reach or lost the server, 2 on a\n"
+		   "usage error.\n");
 }
 
 int main(int argc, char **argv)

@@ -31,7 +31,8 @@ static void usage(FILE *f)
 		"             lines use (default: $UMLTOP_SOCKET, else the usual one)\n"
 		"Prints each instance, the user it runs as and its command line,\n"
 		"and the host's XSAVE area with what the XSAVE shim does there;\n"
-		"or every error (FILE:LINE: message) and exits 1.\n",
+		"or every error (FILE:LINE: message).\n"
+		"Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage.\n",
 		conf_default_path());
 }
 
@@ -227,15 +228,23 @@ int cli_cmd_check(int argc, char **argv)
 	int opt;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt(argc, argv, "+c:S:h")) != -1) {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	while ((opt = getopt_long(argc, argv, "+c:S:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': paths[npaths++] = optarg; break;
 		case 'S': socket = optarg; break;
 		case 'h': usage(stdout); free(paths); return 0;
 		default:
-			fprintf(stderr, "umltop check: %s -%c\n", optopt == 'c' ||
-				optopt == 'S' ? "missing argument to" : "unknown option",
-				optopt);
+			if (optopt)
+				fprintf(stderr, "umltop check: %s -%c\n", optopt == 'c' ||
+					optopt == 'S' ? "missing argument to" : "unknown option",
+					optopt);
+			else
+				fprintf(stderr, "umltop check: unknown option %s\n",
+					argv[optind - 1]);
 			usage(stderr);
 			free(paths);
 			return 2;

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,7 +108,15 @@ static int report(const char *target, const char *path, const char *cmd,
 static int usage(FILE *f, int rc)
 {
 	fprintf(f, "usage: umltop mconsole [-S SOCKET] [-t TIMEOUT_MS] "
-		   "UMID|DIR|SOCKET COMMAND...\n");
+		   "UMID|DIR|SOCKET COMMAND...\n"
+		   "  -S SOCKET      the server whose runtime directory holds UMID's\n"
+		   "                 mconsole (default: $UMLTOP_SOCKET, else the usual one)\n"
+		   "  -t TIMEOUT_MS  wait this long for the reply (default %u)\n"
+		   "Sends COMMAND (version, sysrq s, cad, proc meminfo, ...) to the UML\n"
+		   "whose umid, uml_dir/UMID directory or socket is given, and prints\n"
+		   "the reply.  Exit status: 0 the UML answered OK, 1 it answered with\n"
+		   "an error, 2 usage, unreachable, no reply in time or a garbled one.\n",
+		MC_DEFAULT_TIMEOUT_MS);
 	return rc;
 }
 
@@ -147,7 +156,11 @@ int cli_cmd_mconsole(int argc, char **argv)
 	int opt;
 	optind = 1;
 	/* '+': stop at the target, so the command's own words are not options. */
-	while ((opt = getopt(argc, argv, "+S:t:h")) != -1) {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	while ((opt = getopt_long(argc, argv, "+S:t:h", longopts, NULL)) != -1) {
 		char *end;
 		switch (opt) {
 		case 'S':

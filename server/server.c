@@ -486,7 +486,15 @@ static int open_log(struct srv *s)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: umltop server [-S SOCKET] [-c DIR|FILE]... [--foreground]\n");
+	fprintf(f, "usage: umltop server [-S SOCKET] [-c DIR|FILE]... [--foreground]\n"
+		   "  -S, --socket SOCKET  the control socket (default: $UMLTOP_SOCKET,\n"
+		   "                       else the usual one)\n"
+		   "  -c, --config PATH    a config directory or instance file (repeatable)\n"
+		   "  -f, --foreground     stay in the foreground (what an init system runs);\n"
+		   "                       otherwise return once the socket listens\n"
+		   "Starts every AUTOSTART instance; `umltop ctl shutdown` stops it.\n"
+		   "Exit status: 0 shut down, 1 invalid config or could not start (log,\n"
+		   "socket), 2 usage.\n");
 }
 
 struct srv_opts {

@@ -2,9 +2,10 @@
 # What `make install` puts in place, in a DESTDIR: the binary, the XSAVE
 # shim, both man pages (rendered by man(1) without a warning), the systemd
 # unit, the OpenRC script and the example config directory, which `umltop
-# check` refuses only for the kernels and images it names.
+# check` refuses only for the kernels and images it names; and --help on
+# every subcommand.
 . "$top_srcdir/tests/e2e/lib.sh"
-plan 9
+plan 10
 
 DEST=$T_DIR/root
 # (the make running this test must not lend its jobs to this one)
@@ -54,4 +55,16 @@ grep ': ' "$T_DIR/check.out" | grep -v '^umltop check:' |
 n=$(grep -c 'does not exist\|is not a directory' "$T_DIR/check.out")
 [ ! -s "$T_DIR/check.bad" ] && [ "$n" -gt 0 ]
 ok $? "umltop check on the examples: only missing kernels and images ($n): $(tr '\n' ' ' <"$T_DIR/check.bad")"
+# Every subcommand of `umltop --help`'s list, and umltop itself, answer
+# --help on stdout with their usage, and exit 0.
+cmds=$("$bin" --help | sed -n 's/^  umltop \([a-z][a-z-]*\) .*/\1/p')
+: >"$T_DIR/help.bad"
+for c in "" $cmds; do
+	"$bin" $c --help >"$T_DIR/help.out" 2>"$T_DIR/help.err"
+	rc=$?
+	{ [ $rc -eq 0 ] && grep -q "^usage: umltop $c" "$T_DIR/help.out" &&
+		[ ! -s "$T_DIR/help.err" ]; } || echo "'umltop $c --help' ($rc)" >>"$T_DIR/help.bad"
+done
+[ -n "$cmds" ] && [ ! -s "$T_DIR/help.bad" ]
+ok $? "--help on umltop and each subcommand ($(echo $cmds)) prints its usage and exits 0: $(tr '\n' ' ' <"$T_DIR/help.bad")"
 t_done
