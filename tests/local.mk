@@ -41,3 +41,10 @@ check-tsan:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(THREAD_TESTS) $(E2E_SERVER_TESTS)'
 .PHONY: check-san check-tsan
 EXTRA_DIST += $(E2E_TESTS)
+# The fixture images the e2e tests build once (tests/e2e/lib.sh, need_image)
+# outlive `make clean`, which would make every test build them again, but
+# not distclean (distcheck's distcleancheck).
+distclean-local: distclean-fixtures
+distclean-fixtures:
+	-rm -rf tests/fixtures/images
+.PHONY: distclean-fixtures
