@@ -127,8 +127,9 @@ static size_t print_net(const struct conf_instance *in)
 			warn++;
 		}
 	}
-	if (in->sw)
-		printf("  eth%zu: switch %s\n", i, in->sw);
+	for (size_t k = 0; k < in->nsw; k++)
+		printf("  eth%zu: switch %s: a uml_switch the server runs (no root needed)\n",
+		       i + k, in->sw[k]);
 	return warn;
 }
 
@@ -138,9 +139,12 @@ static size_t check_socket_paths(const struct conf_instance *in, const char *run
 	struct sockaddr_un sun;
 	struct conf_paths p;
 	conf_paths(in, rundir, &p);
-	const char *paths[] = { p.notify, p.mconsole, p.sw_ctl };
+	const char *paths[3 + 8] = { p.notify, p.mconsole };
+	size_t np = 2;
+	for (size_t k = 0; p.sw_ctl && p.sw_ctl[k] && np < ARRAY_LEN(paths); k++)
+		paths[np++] = p.sw_ctl[k];
 	size_t n = 0;
-	for (size_t i = 0; i < ARRAY_LEN(paths); i++) {
+	for (size_t i = 0; i < np; i++) {
 		if (paths[i] && strlen(paths[i]) >= sizeof sun.sun_path) {
 			fprintf(stderr, "%s:1: warning: %s: socket path %s is %zu bytes, "
 				"over the %zu a UNIX socket allows: use a shorter -S "

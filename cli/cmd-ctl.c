@@ -121,8 +121,9 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
-/* "eth0=tap1@br0 eth1=tap2" (proto.h) as
- * ,"net":[{"guest":"eth0","tap":"tap1","bridge":"br0"},{...,"bridge":null}] */
+/* "eth0=tap1@br0 eth1=tap2 eth2=switch:lab" (proto.h) as
+ * ,"net":[{"guest":"eth0","tap":"tap1","bridge":"br0"},{...,"bridge":null},
+ * {"guest":"eth2","switch":"lab"}] */
 static void print_json_net(const char *net)
 {
 	char *copy = xstrdup(net), *save = NULL;
@@ -133,6 +134,14 @@ static void print_json_net(const char *net)
 		if (!tap)
 			continue;
 		*tap++ = '\0';
+		if (!strncmp(tap, "switch:", 7)) {
+			printf("%s{\"guest\":", i++ ? "," : "");
+			json_str(w);
+			printf(",\"switch\":");
+			json_str(tap + 7);
+			putchar('}');
+			continue;
+		}
 		char *bridge = strchr(tap, '@');
 		if (bridge)
 			*bridge++ = '\0';

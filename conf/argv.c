@@ -17,7 +17,17 @@ void conf_paths(const struct conf_instance *in, const char *rundir,
 	out->hostfs = xasprintf("%s/hostfs/%s", rundir, in->name);
 	out->mconsole = xasprintf("%s/%s/mconsole", out->uml_dir, in->umid);
 	out->pidfile = xasprintf("%s/%s/pid", out->uml_dir, in->umid);
-	out->sw_ctl = in->sw ? xasprintf("%s/switch/%s/ctl", rundir, in->sw) : NULL;
+	out->sw_ctl = NULL;
+	if (in->nsw) {
+		out->sw_ctl = xcalloc(in->nsw + 1, sizeof *out->sw_ctl);
+		for (size_t i = 0; i < in->nsw; i++)
+			out->sw_ctl[i] = conf_switch_ctl(rundir, in->sw[i]);
+	}
+}
+
+char *conf_switch_ctl(const char *rundir, const char *name)
+{
+	return xasprintf("%s/switch/%s/ctl", rundir, name);
 }
 
 void conf_paths_free(struct conf_paths *p)
@@ -27,7 +37,7 @@ void conf_paths_free(struct conf_paths *p)
 	free(p->hostfs);
 	free(p->mconsole);
 	free(p->pidfile);
-	free(p->sw_ctl);
+	conf_argv_free(p->sw_ctl);
 	memset(p, 0, sizeof *p);
 }
 
@@ -66,8 +76,8 @@ static void add_net(struct argv *a, const struct conf_instance *in,
 		else
 			add(a, xasprintf("eth%zu=tuntap,%s", i, w));
 	}
-	if (p->sw_ctl)
-		add(a, xasprintf("eth%zu=daemon,,unix,%s", i, p->sw_ctl));
+	for (size_t k = 0; k < in->nsw; k++)
+		add(a, xasprintf("eth%zu=daemon,,unix,%s", i + k, p->sw_ctl[k]));
 }
 
 char **conf_argv(const struct conf_instance *in, const char *rundir)

@@ -599,7 +599,7 @@ static void resolve_values(struct loader *ld, struct draft *d)
 	in->net = split_words((a = get(ld, d, "NET")) ? a->value : NULL, &in->nnet);
 	in->args = split_words((a = get(ld, d, "ARGS")) ? a->value : NULL, &in->nargs);
 	in->bridge = get_dup(ld, d, "BRIDGE");
-	in->sw = get_dup(ld, d, "SWITCH");
+	in->sw = split_words((a = get(ld, d, "SWITCH")) ? a->value : NULL, &in->nsw);
 	in->log = get_dup(ld, d, "LOG");
 	in->ready = get_dup(ld, d, "READY");
 	if (!in->ready)
@@ -1088,7 +1088,7 @@ static void free_instance(struct conf_instance *in)
 	conf_argv_free(in->net);
 	conf_argv_free(in->args);
 	free(in->bridge);
-	free(in->sw);
+	conf_argv_free(in->sw);
 	free(in->log);
 	free(in->ready);
 	free(in);

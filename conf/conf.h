@@ -40,7 +40,9 @@ struct conf_instance {
 	char **args;           /* ARGS split into words, NULL-terminated */
 	size_t nargs;
 	char *bridge;          /* BRIDGE, NULL if unset */
-	char *sw;              /* SWITCH, NULL if unset */
+	char **sw;             /* SWITCH words, NULL-terminated: one interface
+				* on each switch, after the NET ones */
+	size_t nsw;
 	char *log;             /* LOG: console log path, NULL = default */
 	char *ready;           /* READY: POSIX ERE matched against the cursor line */
 	unsigned halt_timeout; /* HALT_TIMEOUT in seconds */
@@ -114,12 +116,15 @@ struct conf_paths {
 	char *hostfs;    /* RUNDIR/hostfs/NAME: the empty dir hostfs= confines to */
 	char *mconsole;  /* uml_dir/UMID/mconsole */
 	char *pidfile;   /* uml_dir/UMID/pid */
-	char *sw_ctl;    /* RUNDIR/switch/SWITCH/ctl, the uml_switch control
-			  * socket (NULL without SWITCH) */
+	char **sw_ctl;   /* RUNDIR/switch/NAME/ctl for each SWITCH word, the
+			  * uml_switch control sockets, NULL-terminated (NULL
+			  * without SWITCH) */
 };
 void conf_paths(const struct conf_instance *in, const char *rundir,
 		struct conf_paths *out);
 void conf_paths_free(struct conf_paths *p);
+/* RUNDIR/switch/NAME/ctl, malloc'd: where a switch's uml_switch listens. */
+char *conf_switch_ctl(const char *rundir, const char *name);
 
 /* The exact argv the launcher runs, NULL-terminated (DESIGN, "Launching"):
  * KERNEL umid= uml_dir= mem= ubd0= [ubd1=] root=/dev/ubda con0=fd:0,fd:1

@@ -375,6 +375,28 @@ static char *check_net(const char *key, const char *v)
 	return for_each_word(key, v, net_word_problem);
 }
 
+/* SWITCH: names (check_name's rules), each once. */
+static char *check_switch(const char *key, const char *v)
+{
+	char *copy = xstrdup(v), *save = NULL, *msg = NULL;
+	const char *seen[64];
+	size_t n = 0;
+	for (char *w = strtok_r(copy, " \t\n", &save); w && !msg;
+	     w = strtok_r(NULL, " \t\n", &save)) {
+		msg = check_name(key, w);
+		for (size_t i = 0; i < n && !msg; i++)
+			if (!strcmp(seen[i], w))
+				msg = xasprintf("%s: '%s' is named twice (one interface "
+						"per switch)", key, w);
+		if (n < 64)
+			seen[n++] = w;
+	}
+	if (!msg && !n)
+		msg = xasprintf("%s must name at least one switch", key);
+	free(copy);
+	return msg;
+}
+
 /* ---- ubd words, as UML's ubd driver reads its option ---- */
 
 #define UBD_MAX_DEV 16 /* UML's MAX_DEV: ubd0 to ubd15 */
@@ -535,7 +557,7 @@ static const struct key keys[] = {
 	{ "UMID", false, check_name },
 	{ "ARGS", false, check_args },
 	{ "BRIDGE", false, check_ifname },
-	{ "SWITCH", false, check_name },
+	{ "SWITCH", false, check_switch },
 	{ "HALT_TIMEOUT", false, check_seconds },
 	{ "AUTOSTART", false, check_bool },
 	{ "LOG", false, check_path },

@@ -193,6 +193,30 @@ int net_up(const struct conf_instance *ci, bool root, struct net_run *run, char 
 	return 0;
 }
 
+int net_switches_up(const struct conf_instance *ci, struct net_run *run,
+		    net_switch_note_fn note, void *owner, char *err, size_t errlen)
+{
+	run->sw_owner = owner;
+	for (size_t i = 0; i < ci->nsw; i++) {
+		char guest[NET_IFNAMSIZ];
+		snprintf(guest, sizeof guest, "eth%zu", ci->nnet + i);
+		int rc = net_switch_hold(ci->sw[i], guest, note, owner, err, errlen);
+		if (rc < 0) {
+			for (size_t k = 0; k < run->nsw; k++) {
+				net_switch_release(run->switches[k], owner);
+				free(run->switches[k]);
+			}
+			free(run->switches);
+			run->switches = NULL;
+			run->nsw = 0;
+			return rc;
+		}
+		run->switches = xreallocarray(run->switches, run->nsw + 1, sizeof *run->switches);
+		run->switches[run->nsw++] = xstrdup(ci->sw[i]);
+	}
+	return 0;
+}
+
 void net_down(struct net_run *run)
 {
 	for (size_t i = 0; i < run->n; i++) {
@@ -203,6 +227,11 @@ void net_down(struct net_run *run)
 	}
 	if (run->held_bridge[0])
 		made_release(run->held_bridge);
+	for (size_t i = 0; i < run->nsw; i++) {
+		net_switch_release(run->switches[i], run->sw_owner);
+		free(run->switches[i]);
+	}
+	free(run->switches);
 	free(run->ifs);
 	*run = (struct net_run){ 0 };
 }

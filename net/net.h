@@ -34,6 +34,9 @@ struct net_run {
 	size_t n;
 	char held_bridge[NET_IFNAMSIZ]; /* counted among the users of this bridge,
 					 * made here; "" when none */
+	char **switches; /* the SWITCH names this run holds (net_switches_up) */
+	size_t nsw;
+	void *sw_owner;
 };
 
 /* The plan for an instance from its config alone, no system call: the
@@ -52,6 +55,43 @@ int net_up(const struct conf_instance *ci, bool root, struct net_run *run, char 
 /* The run ended: remove what net_up made (a bridge once its last user is
  * gone).  Safe on an empty run; leaves it empty. */
 void net_down(struct net_run *run);
+
+/* ---- SWITCH (switch.c): one uml_switch per name, the server's child ---- */
+
+/* How the switches' processes are watched and their news logged: set
+ * once by the process that reaps its children (uml/ passes the server's
+ * reaper).  watch(watcher, pid, cb, arg) hands pid's end to cb once; a
+ * NULL cb: reaped without a word. */
+struct net_switch_env {
+	const char *rundir; /* switches live in RUNDIR/switch/NAME/ */
+	void (*watch)(void *watcher, pid_t pid, void (*cb)(void *arg, pid_t pid, int status),
+		      void *arg);
+	void *watcher;
+	void (*log)(void *arg, const char *fmt, ...);
+	void *arg;
+};
+void net_switch_setup(const struct net_switch_env *env);
+
+/* What a switch's users hear: it died and was restarted (the guest's
+ * interface must be plugged in again: UML does not reconnect by itself),
+ * or could not be. */
+typedef void (*net_switch_note_fn)(void *owner, const char *reason, const char *log);
+
+/* Count owner (on its interface guest) among the users of switch name, started (uml_switch -unix
+ * RUNDIR/switch/NAME/ctl, its socket there before this returns) when it
+ * is not running.  0, or -errno with a message naming SWITCH in err. */
+int net_switch_hold(const char *name, const char *guest, net_switch_note_fn note,
+		    void *owner, char *err, size_t errlen);
+/* owner is done with it: the last user gone, the switch is stopped. */
+void net_switch_release(const char *name, void *owner);
+pid_t net_switch_pid(const char *name); /* 0 when not running */
+/* The server exits: every switch stopped. */
+void net_switch_stop_all(void);
+
+/* Every switch ci's SWITCH names, held for this run (released by
+ * net_down).  0, or -errno with err; on failure the run holds none. */
+int net_switches_up(const struct conf_instance *ci, struct net_run *run,
+		    net_switch_note_fn note, void *owner, char *err, size_t errlen);
 
 /* ---- the primitives, for the above and for tests ---- */
 

@@ -228,8 +228,11 @@ struct proto_inst {
 	char user[32];              /* the user it runs as */
 	char reason[256];           /* why failed/crashed/unresponsive, or a note */
 	char net[256];              /* its interfaces, space-separated, each
-				     * GUEST=TAP or GUEST=TAP@BRIDGE
-				     * ("eth0=tap1@br0 eth1=tap2"); "" none */
+				     * GUEST=TAP, GUEST=TAP@BRIDGE or
+				     * GUEST=switch:SWITCH (no interface
+				     * name holds a ':')
+				     * ("eth0=tap1@br0 eth1=tap2
+				     * eth2=switch:lab1"); "" none */
 };
 
 struct proto_status {

@@ -137,7 +137,7 @@ static void copy_str(char *dst, size_t cap, const char *src)
 }
 
 /* An instance's interfaces as the status carries them: GUEST=TAP[@BRIDGE]
- * words (proto.h). */
+ * and GUEST=switch:NAME words (proto.h). */
 static void net_text(const struct conf_instance *ci, char *out, size_t cap)
 {
 	struct net_if *ifs;
@@ -146,6 +146,11 @@ static void net_text(const struct conf_instance *ci, char *out, size_t cap)
 	for (size_t i = 0; i < n && len < cap; i++) {
 		int w = snprintf(out + len, cap - len, "%s%s=%s%s%s", i ? " " : "", ifs[i].guest,
 				 ifs[i].tap, ifs[i].bridge[0] ? "@" : "", ifs[i].bridge);
+		len += w > 0 ? (size_t)w : 0;
+	}
+	for (size_t k = 0; k < ci->nsw && len < cap; k++) {
+		int w = snprintf(out + len, cap - len, "%seth%zu=switch:%s", len ? " " : "",
+				 ci->nnet + k, ci->sw[k]);
 		len += w > 0 ? (size_t)w : 0;
 	}
 	free(ifs);
@@ -418,6 +423,7 @@ void srv_maybe_exit(struct srv *s)
 	for (size_t i = 0; i < s->ninst; i++)
 		inst_free(s->inst[i]);
 	s->ninst = 0;
+	net_switch_stop_all(); /* (the instances' ends released theirs) */
 	reaper_close(s->env.reaper); /* once the children it waits for are reaped */
 }
 

@@ -307,6 +307,25 @@ void inst_begin_run(struct inst *in)
 	in->rss_kb = 0;
 }
 
+/* net/'s switches are the server's children: its one reaper watches them. */
+static void switch_watch(void *watcher, pid_t pid, void (*cb)(void *, pid_t, int), void *arg)
+{
+	if (cb)
+		reaper_watch(watcher, pid, cb, arg);
+	else
+		reaper_forget(watcher, pid);
+}
+
+/* A switch this run is on died (and was restarted, or not): the status
+ * and the log say what the guest must do. */
+static void switch_note(void *owner, const char *reason, const char *log)
+{
+	struct inst *in = owner;
+	inst_log(in, "%s", log);
+	inst_set_reason(in, "%s", reason);
+	inst_changed(in);
+}
+
 int inst_start(struct inst *in, char *err, size_t errlen)
 {
 	/* A start while halting or being killed is kept for when the process
@@ -342,6 +361,8 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 	if (rc == 0) {
 		char why[256];
 		rc = net_up(in->ci, geteuid() == 0, &in->net, why, sizeof why);
+		if (rc == 0)
+			rc = net_switches_up(in->ci, &in->net, switch_note, in, why, sizeof why);
 		if (rc < 0)
 			snprintf(err, errlen, "%s: %s", in->ci->name, why);
 	}
@@ -535,6 +556,11 @@ static void handle_closed(uv_handle_t *h)
 
 struct inst *inst_new(const struct inst_env *env, const struct conf_instance *ci)
 {
+	if (env->reaper)
+		net_switch_setup(&(struct net_switch_env){ .rundir = env->rundir,
+							   .watch = switch_watch,
+							   .watcher = env->reaper,
+							   .log = env->log, .arg = env->arg });
 	struct inst *in = xcalloc(1, sizeof *in);
 	in->env = *env;
 	in->pty.master = in->pty.slave = -1;

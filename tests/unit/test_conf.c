@@ -549,6 +549,8 @@ static void check_value_messages(void **state)
 		{ "KERNEL", "linux", "KERNEL must be an absolute path, not 'linux'" },
 		{ "UMID", "a/b", "UMID='a/b': use letters, digits" },
 		{ "USER", "a b", "USER='a b' is not a user name" },
+		{ "SWITCH", "lab0 a/b", "SWITCH='a/b': use letters, digits" },
+		{ "SWITCH", "lab0 lab1 lab0", "SWITCH: 'lab0' is named twice" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char *m = conf_check_value(cases[i].key, cases[i].value, false);
@@ -781,7 +783,7 @@ static void argv_optional_parts(void **state)
 	struct env *e = *state;
 	fleet(e, "lab", false);
 	free(put(e, "cfg/lab.conf", "UMLDIR=@/uml\nNET=\"daemon,,unix,/s/ctl tap4\"\n"
-		 "SWITCH=lab0\nARGS=\"init=/bin/sh quiet\"\n"));
+		 "SWITCH=\"lab0 lab1\"\nARGS=\"init=/bin/sh quiet\"\n"));
 	struct res r;
 	load(&r, e, "cfg");
 	assert_int_equal(r.n, 0);
@@ -794,6 +796,7 @@ static void argv_optional_parts(void **state)
 			       "root=/dev/ubda con0=fd:0,fd:1 con=null ssl=null "
 			       "hostfs=/r/hostfs/lab eth0=daemon,,unix,/s/ctl "
 			       "eth1=tuntap,tap4 eth2=daemon,,unix,/r/switch/lab0/ctl "
+			       "eth3=daemon,,unix,/r/switch/lab1/ctl "
 			       "mconsole=notify:/r/notify/lab init=/bin/sh quiet ", e->dir);
 	assert_string_equal(b.data, want); /* no mem=, no ubd1= */
 	free(want);
@@ -804,7 +807,9 @@ static void argv_optional_parts(void **state)
 	assert_string_equal(p.mconsole, "/r/uml/lab/mconsole");
 	assert_string_equal(p.pidfile, "/r/uml/lab/pid");
 	assert_string_equal(p.notify, "/r/notify/lab");
-	assert_string_equal(p.sw_ctl, "/r/switch/lab0/ctl");
+	assert_string_equal(p.sw_ctl[0], "/r/switch/lab0/ctl");
+	assert_string_equal(p.sw_ctl[1], "/r/switch/lab1/ctl");
+	assert_null(p.sw_ctl[2]);
 	conf_paths_free(&p);
 	res_free(&r);
 }
