@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -226,4 +228,23 @@ void util_clean_text(const char *in, char *out)
 			*o++ = (char)*p++;
 	}
 	*o = '\0';
+}
+
+void util_child_signals(void)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+void util_child_fds(int keep)
+{
+	/* (close_range marks keep too: a report pipe is close-on-exec
+	 * anyway, and is written only when the exec failed) */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		for (int fd = 3; fd < 1024; fd++)
+			if (fd != keep)
+				close(fd);
 }

@@ -49,6 +49,14 @@ int util_write_all(int fd, const void *buf, size_t len);
 
 /* mkdir -p with mode for each created component; 0 or -errno. */
 int util_mkdir_p(const char *path, unsigned mode);
+/* In a child between fork() and exec(), both async-signal-safe:
+ * util_child_signals puts every signal back to its default and blocks none
+ * (the server's handlers would write into its own signal pipe, which the
+ * child shares: a SIGTERM meant for the child would stop the server);
+ * util_child_fds leaves nothing but 0-2 (and keep, until the exec) to the
+ * program it runs. */
+void util_child_signals(void);
+void util_child_fds(int keep);
 
 /* Text from a server or a guest, for a terminal: valid UTF-8 of printable
  * characters passes; controls (C0, DEL, C1) and broken bytes become '?'.

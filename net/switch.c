@@ -130,10 +130,8 @@ static int spawn(struct sw *s, char *err, size_t errlen)
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(pipefd[0]);
+		util_child_signals();
 		setsid();
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
 		/* A root server's UMLs run as other users: they must connect. */
 		umask(root ? 0 : 077);
 		int in = open("/dev/null", O_RDONLY);
@@ -144,6 +142,7 @@ static int spawn(struct sw *s, char *err, size_t errlen)
 			dup2(out, 1);
 			dup2(out, 2);
 		}
+		util_child_fds(pipefd[1]);
 		execlp(SWITCH_PROG, SWITCH_PROG, "-unix", s->ctl, (char *)NULL);
 		int e = errno;
 		ssize_t w = write(pipefd[1], &e, sizeof e);

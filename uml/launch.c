@@ -55,11 +55,7 @@ static const char *step_name(int step)
 
 static void __attribute__((noreturn)) child(const struct launch *l, int report)
 {
-	sigset_t none;
-	sigemptyset(&none);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	util_child_signals();
 
 	if (setsid() < 0)
 		child_fail(report, STEP_SESSION);
@@ -68,12 +64,7 @@ static void __attribute__((noreturn)) child(const struct launch *l, int report)
 	if (dup2(l->slave, 0) < 0 || dup2(l->slave, 1) < 0 ||
 	    dup2(l->errfd >= 0 ? l->errfd : l->slave, 2) < 0)
 		child_fail(report, STEP_FDS);
-	/* Nothing of the server's leaks into the UML.  The report pipe is
-	 * already close-on-exec. */
-	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		for (int fd = 3; fd < 1024; fd++)
-			if (fd != report)
-				close(fd);
+	util_child_fds(report); /* nothing of the server's leaks into the UML */
 	personality(ADDR_NO_RANDOMIZE);
 	if (l->drop) {
 		if (setgroups(l->ngroups, l->groups) < 0)
