@@ -141,6 +141,44 @@ tui_line_sgr() {
 	_l=$(tui_screen "$1" | grep -n -- "$2" | tail -n 1 | cut -d: -f1)
 	[ -n "$_l" ] && tmx capture-pane -p -e -t "$1" -S $((_l - 1)) -E $((_l - 1))
 }
+# tui_sgr_at S WORD: the SGR parameters in force at the first WORD of S's
+# screen, one per line: those of the escapes right before it (tmux writes
+# each cell's changes there).
+tui_sgr_at() {
+	tmx capture-pane -e -p -t "$1" | awk -v w="$2" '
+	{
+		i = index($0, w)
+		if (!i)
+			next
+		s = substr($0, 1, i - 1)
+		# the run of ESC [ ... m sequences that ends where WORD starts
+		while (match(s, /\033\[[0-9;:]*m$/)) {
+			p = substr(s, RSTART + 2, RLENGTH - 3)
+			n = split(p, a, ";")
+			for (k = 1; k <= n; k++)
+				print a[k]
+			s = substr(s, 1, RSTART - 1)
+		}
+		exit
+	}'
+}
+# tui_direct256: compile a terminfo entry xterm-direct256 (ncurses'
+# xterm+direct256: 0-255 palette, the rest RGB, in the colon form tmux
+# reads) into $T_DIR/terminfo, which it sets TI to; ncurses-term is not
+# needed on the machine.
+tui_direct256() {
+	TI=$T_DIR/terminfo
+	mkdir -p "$TI"
+	_rgb='%p1%{65536}%/%d:%p1%{256}%/%{255}%&%d:%p1%{255}%&%d%;m'
+	cat >"$TI/src" <<EOF
+xterm-direct256|xterm with direct colours and 256 palette colours (test),
+	colors#0x1000000, pairs#0x10000, RGB,
+	setaf=\\E[%?%p1%{8}%<%t3%p1%d%e%p1%{16}%<%t9%p1%{8}%-%d%e%p1%{256}%<%t38;5;%p1%d%e38:2::$_rgb,
+	setab=\\E[%?%p1%{8}%<%t4%p1%d%e%p1%{16}%<%t10%p1%{8}%-%d%e%p1%{256}%<%t48;5;%p1%d%e48:2::$_rgb,
+	use=xterm-256color,
+EOF
+	tic -x -o "$TI" "$TI/src" || bail "tic cannot compile the test's terminfo"
+}
 # tui_diag S: the screen of S as TAP comments, after a failure.
 tui_diag() { tui_screen "$1" | sed 's/^/# /'; }
 # tui_ok S STATUS DESCRIPTION: ok, and S's screen as comments when it failed.

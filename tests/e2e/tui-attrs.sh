@@ -15,48 +15,16 @@ plan 9
 A="$UMLTOP attach -S $SOCK"
 W=100 H=30
 
-# xterm-direct256 (ncurses' xterm+direct256): 0-255 palette, the rest RGB,
-# in the colon form tmux reads.
-TI=$T_DIR/terminfo
-mkdir -p "$TI"
-rgb='%p1%{65536}%/%d:%p1%{256}%/%{255}%&%d:%p1%{255}%&%d%;m'
-cat >"$TI/src" <<EOF
-xterm-direct256|xterm with direct colours and 256 palette colours (test),
-	colors#0x1000000, pairs#0x10000, RGB,
-	setaf=\\E[%?%p1%{8}%<%t3%p1%d%e%p1%{16}%<%t9%p1%{8}%-%d%e%p1%{256}%<%t38;5;%p1%d%e38:2::$rgb,
-	setab=\\E[%?%p1%{8}%<%t4%p1%d%e%p1%{16}%<%t10%p1%{8}%-%d%e%p1%{256}%<%t48;5;%p1%d%e48:2::$rgb,
-	use=xterm-256color,
-EOF
-tic -x -o "$TI" "$TI/src" || bail "tic cannot compile the test's terminfo"
+# xterm-direct256: 0-255 palette, the rest RGB.
+tui_direct256
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" web
 start_server "$T_DIR/conf"
 wait_until 60 ctl status >/dev/null 2>&1 || bail "the server does not answer"
 ctl wait web running --timeout 90 >/dev/null || bail "web did not boot: $(ctl status)"
 
-# The SGR parameters in force at the first WORD of S's console: those of
-# the escapes right before it (tmux writes each cell's changes there),
-# one per line.
-sgr_at() {
-	tmx capture-pane -e -p -t "$1" | sed '$d' | awk -v w="$2" '
-	{
-		i = index($0, w)
-		if (!i)
-			next
-		s = substr($0, 1, i - 1)
-		# the run of ESC [ ... m sequences that ends where WORD starts
-		while (match(s, /\033\[[0-9;:]*m$/)) {
-			p = substr(s, RSTART + 2, RLENGTH - 3)
-			n = split(p, a, ";")
-			for (k = 1; k <= n; k++)
-				print a[k]
-			s = substr(s, 1, RSTART - 1)
-		}
-		exit
-	}'
-}
 # has_sgr S WORD SEQ: tmux holds SEQ (e.g. "38;2;10;200;30") for WORD.
-has_sgr() { sgr_at "$1" "$2" | tr '\n' ';' | grep -q -- "^\(.*;\)\?$3;"; }
+has_sgr() { tui_sgr_at "$1" "$2" | tr '\n' ';' | grep -q -- "^\(.*;\)\?$3;"; }
 
 # The line every session shows: an RGB word, a palette word (256-colour
 # 196 on palette 4), a dim word and an underlined one.
@@ -76,32 +44,32 @@ session() {
 # ---- TERM=xterm-256color and COLORTERM=truecolor: the direct sibling ----
 session tc TERM=xterm-256color COLORTERM=truecolor
 has_sgr tc RGB '38;2;10;200;30'
-ok $? "COLORTERM=truecolor, TERM=xterm-256color: RGB arrives exact ($(sgr_at tc RGB | tr '\n' ' '))"
+ok $? "COLORTERM=truecolor, TERM=xterm-256color: RGB arrives exact ($(tui_sgr_at tc RGB | tr '\n' ' '))"
 has_sgr tc PAL '38;5;196' && has_sgr tc PAL '44'
-ok $? "COLORTERM=truecolor: palette colours stay palette colours ($(sgr_at tc PAL | tr '\n' ' '))"
+ok $? "COLORTERM=truecolor: palette colours stay palette colours ($(tui_sgr_at tc PAL | tr '\n' ' '))"
 has_sgr tc UND '4'
-ok $? "COLORTERM=truecolor: underline arrives ($(sgr_at tc UND | tr '\n' ' '))"
+ok $? "COLORTERM=truecolor: underline arrives ($(tui_sgr_at tc UND | tr '\n' ' '))"
 
 # ---- TERM a direct description itself ----
 session dt TERM=xterm-direct256
 has_sgr dt RGB '38;2;10;200;30'
-ok $? "TERM=xterm-direct256: RGB arrives exact ($(sgr_at dt RGB | tr '\n' ' '))"
+ok $? "TERM=xterm-direct256: RGB arrives exact ($(tui_sgr_at dt RGB | tr '\n' ' '))"
 has_sgr dt PAL '38;5;196' && has_sgr dt PAL '44'
-ok $? "TERM=xterm-direct256: palette colours stay palette colours ($(sgr_at dt PAL | tr '\n' ' '))"
+ok $? "TERM=xterm-direct256: palette colours stay palette colours ($(tui_sgr_at dt PAL | tr '\n' ' '))"
 
 # ---- a 256-colour terminal that says nothing of RGB ----
 session nc TERM=xterm-256color COLORTERM=
 # 10,200,30: the cube's 0,215,0 is the nearest
 has_sgr nc RGB '38;5;40'
-ok $? "TERM=xterm-256color alone: RGB as the nearest of 256 ($(sgr_at nc RGB | tr '\n' ' '))"
+ok $? "TERM=xterm-256color alone: RGB as the nearest of 256 ($(tui_sgr_at nc RGB | tr '\n' ' '))"
 has_sgr nc PAL '38;5;196' && has_sgr nc PAL '44'
-ok $? "TERM=xterm-256color alone: palette colours as they are ($(sgr_at nc PAL | tr '\n' ' '))"
+ok $? "TERM=xterm-256color alone: palette colours as they are ($(tui_sgr_at nc PAL | tr '\n' ' '))"
 has_sgr nc UND '4'
-ok $? "TERM=xterm-256color alone: underline arrives ($(sgr_at nc UND | tr '\n' ' '))"
+ok $? "TERM=xterm-256color alone: underline arrives ($(tui_sgr_at nc UND | tr '\n' ' '))"
 
 # Dim (SGR 2), which the console emulator keeps in the cell, arrives.
 has_sgr nc DIM '2'
-ok $? "dim arrives as dim ($(sgr_at nc DIM | tr '\n' ' '))"
+ok $? "dim arrives as dim ($(tui_sgr_at nc DIM | tr '\n' ' '))"
 
 for s in tc dt nc; do tmx send-keys -t $s C-]; done
 t_done

@@ -13,18 +13,8 @@ plan 25
 
 W=100 H=30
 
-# xterm-direct256, as in tui-attrs.sh: 0-255 palette, the rest RGB.
-TI=$T_DIR/terminfo
-mkdir -p "$TI"
-rgb='%p1%{65536}%/%d:%p1%{256}%/%{255}%&%d:%p1%{255}%&%d%;m'
-cat >"$TI/src" <<EOF
-xterm-direct256|xterm with direct colours and 256 palette colours (test),
-	colors#0x1000000, pairs#0x10000, RGB,
-	setaf=\\E[%?%p1%{8}%<%t3%p1%d%e%p1%{16}%<%t9%p1%{8}%-%d%e%p1%{256}%<%t38;5;%p1%d%e38:2::$rgb,
-	setab=\\E[%?%p1%{8}%<%t4%p1%d%e%p1%{16}%<%t10%p1%{8}%-%d%e%p1%{256}%<%t48;5;%p1%d%e48:2::$rgb,
-	use=xterm-256color,
-EOF
-tic -x -o "$TI" "$TI/src" || bail "tic cannot compile the test's terminfo"
+# xterm-direct256: 0-255 palette, the rest RGB.
+tui_direct256
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" web
 start_server "$T_DIR/conf"
@@ -45,30 +35,10 @@ console() {
 # The line that starts with LABEL, for the report.
 line_of() { text "$1" | grep -m 1 -F -- "$2"; }
 
-# The SGR parameters in force at the first WORD of S's screen: those of
-# the escapes right before it (tmux writes each cell's changes there), one
-# per line.  (As in tui-attrs.sh.)
-sgr_at() {
-	tmx capture-pane -e -p -t "$1" | awk -v w="$2" '
-	{
-		i = index($0, w)
-		if (!i)
-			next
-		s = substr($0, 1, i - 1)
-		while (match(s, /\033\[[0-9;:]*m$/)) {
-			p = substr(s, RSTART + 2, RLENGTH - 3)
-			n = split(p, a, ";")
-			for (k = 1; k <= n; k++)
-				print a[k]
-			s = substr(s, 1, RSTART - 1)
-		}
-		exit
-	}'
-}
 # has_sgr S WORD ERE: one run of tmux's parameters for WORD, joined by
 # ";" and ended by one, matches ERE (e.g. "38;2;10;20;30;").
-has_sgr() { sgr_at "$1" "$2" | tr '\n' ';' | grep -q -E -- "(^|;)$3"; }
-sgrs() { sgr_at "$1" "$2" | tr '\n' ' '; }
+has_sgr() { tui_sgr_at "$1" "$2" | tr '\n' ';' | grep -q -E -- "(^|;)$3"; }
+sgrs() { tui_sgr_at "$1" "$2" | tr '\n' ' '; }
 
 # The guest's view of its console: "ROWS COLS", asked at the prompt.
 guest_size() {
