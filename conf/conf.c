@@ -1158,15 +1158,22 @@ static void drop_repeats(struct loader *ld)
 	ld->nd = kept;
 }
 
+/* No paths: the default one (def holds it). */
+static const char *const *paths_or_default(const char *const *paths, size_t *npaths,
+					    const char *def[1])
+{
+	if (*npaths)
+		return paths;
+	def[0] = conf_default_path();
+	*npaths = 1;
+	return def;
+}
+
 int conf_load(const char *const *paths, size_t npaths, struct conf **out,
 	      struct conf_errors *errs)
 {
-	const char *def[1] = { NULL };
-	if (npaths == 0) {
-		def[0] = conf_default_path();
-		paths = def;
-		npaths = 1;
-	}
+	const char *def[1];
+	paths = paths_or_default(paths, &npaths, def);
 	struct loader ld = { .root = geteuid() == 0, .me = my_name(), .ram = host_ram() };
 	load_global(&ld, paths, npaths);
 	int global_file = ld.nfiles ? 0 : -1;
@@ -1192,12 +1199,8 @@ int conf_load(const char *const *paths, size_t npaths, struct conf **out,
 int conf_load_global(const char *const *paths, size_t npaths, struct conf_global *out,
 		     struct conf_errors *errs)
 {
-	const char *def[1] = { NULL };
-	if (npaths == 0) {
-		def[0] = conf_default_path();
-		paths = def;
-		npaths = 1;
-	}
+	const char *def[1];
+	paths = paths_or_default(paths, &npaths, def);
 	struct loader ld = { 0 };
 	load_global(&ld, paths, npaths);
 	/* a bad value was not kept: its setting has its default */
