@@ -194,6 +194,12 @@ has_link() { nsip link show dev "$1" >/dev/null 2>&1; }
 # ctl ARGS...: umltop ctl on our server.
 ctl() { "$UMLTOP" ctl -S "$SOCK" "$@"; }
 
+# reason_of NAME: the reason the instance's status gives (why it failed,
+# crashed or stopped), from `ctl status --json`.
+reason_of() {
+	ctl status --json 2>/dev/null | grep -F "\"name\":\"$1\"" |
+		sed 's/.*"reason":"\([^"]*\)".*/\1/'
+}
 # state_of NAME: the instance's state from `ctl status --json`.
 state_of() {
 	ctl status --json 2>/dev/null | grep -F "\"name\":\"$1\"" |
@@ -214,9 +220,15 @@ pid_of() { _p=$(field_of "$1" pid); [ "${_p:-0}" -gt 0 ] 2>/dev/null && echo "$_
 stop_server() {
 	[ -n "${SERVER_PID:-}" ] || return 0
 	ctl shutdown >/dev/null 2>&1
-	wait_until 90 sh -c "! kill -0 $SERVER_PID 2>/dev/null"
-	wait "$SERVER_PID" 2>/dev/null
-	SERVER_RC=$?
+	# (the bound only stops a server that never exits: the halt ladder
+	# of a guest that ignores ctrl-alt-del takes HALT_TIMEOUT and more)
+	if wait_until 300 sh -c "! kill -0 $SERVER_PID 2>/dev/null"; then
+		wait "$SERVER_PID" 2>/dev/null
+		SERVER_RC=$?
+	else
+		kill -KILL "$SERVER_PID" 2>/dev/null
+		SERVER_RC=1
+	fi
 }
 
 # ---- tmux, for the TUI and attach ----

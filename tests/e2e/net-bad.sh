@@ -8,10 +8,6 @@
 plan 15
 [ "$(id -u)" -eq 0 ] || bail "this test needs root (taps, and a server as another user)"
 netns_new
-reason_of() {
-	ctl status --json 2>/dev/null | grep -F "\"name\":\"$1\"" |
-		sed 's/.*"reason":"\([^"]*\)".*/\1/'
-}
 chmod 755 "$T_DIR" # for nobody's server (part 3)
 SOCK=$T_DIR/srv/sock # its directory stays private (0700)
 

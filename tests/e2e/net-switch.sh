@@ -20,23 +20,6 @@ SERVER_WRAP="ip netns exec $NETNS $as_nobody"
 # (a client talks only to a server in a directory of its own user's)
 # shellcheck disable=SC2086
 ctl() { $as_nobody "$UMLTOP" ctl -S "$SOCK" "$@"; }
-reason_of() {
-	ctl status --json 2>/dev/null | grep -F "\"name\":\"$1\"" |
-		sed 's/.*"reason":"\([^"]*\)".*/\1/'
-}
-# stop_server with a limit: lib.sh's waits for ever on a server that
-# never exits.
-stop_server_bounded() {
-	ctl shutdown >/dev/null 2>&1
-	if wait_until 120 sh -c "! kill -0 $SERVER_PID 2>/dev/null"; then
-		wait "$SERVER_PID" 2>/dev/null
-		SERVER_RC=$?
-	else
-		kill -KILL "$SERVER_PID" 2>/dev/null
-		SERVER_RC=1
-	fi
-	SERVER_PID=
-}
 guest_run() {
 	ctl send "$1" "$3 && echo ok-\$(($2+0))" >/dev/null
 	wait_until 30 grep -q "ok-$2" "$UMLTOP_STATE_DIR/$1.console.log"
@@ -108,7 +91,7 @@ wait_until 5 sh -c "! kill -0 $sw2 2>/dev/null"
 ok $? "both halted: the switch process is gone"
 [ ! -e "$CTL" ]
 ok $? "and its control socket"
-stop_server_bounded
+stop_server
 server_exited_ok
 
 # 4. A switch that cannot start: no uml_switch on the server's PATH.
@@ -119,5 +102,5 @@ wait_until 30 is_state a failed
 r=$(reason_of a)
 [ "$r" = "a: SWITCH: cannot run uml_switch for switch 't': No such file or directory (install uml-utilities)" ]
 ok $? "no uml_switch: a failed, and says why ($r)"
-stop_server_bounded
+stop_server
 t_done

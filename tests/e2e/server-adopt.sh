@@ -88,7 +88,7 @@ ctl start c >"$T_DIR/start-c" 2>&1 || rc=$?
 [ "$rc" -eq 1 ] && grep -q "root.loop is in use by pid $hold (sleep)" "$T_DIR/start-c" &&
 	is_state c failed
 ok $? "start of c, whose image pid $hold holds: failed, saying so ($rc: $(cat "$T_DIR/start-c"))"
-reason=$(ctl status --json | grep -F '"name":"c"' | sed 's/.*"reason":"\([^"]*\)".*/\1/')
+reason=$(reason_of c)
 echo "$reason" | grep -q "in use by pid $hold"
 ok $? "c's reason names the holder: $reason"
 kill "$hold"

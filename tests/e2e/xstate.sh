@@ -46,7 +46,7 @@ with_shim() {
 with_shim "$BROKEN" start_server "$T_DIR/conf"
 wait_until 90 is_state a crashed
 ok $? "a guest whose FPU state the host refuses ends crashed ($(state_of a))"
-reason=$(ctl status --json | grep -F '"name":"a"' | sed 's/.*"reason":"\([^"]*\)".*/\1/')
+reason=$(reason_of a)
 diag "reason: $reason"
 echo "$reason" | grep -q 'ptrace set fp regs failed, errno = 14' &&
 	echo "$reason" | grep -q 'XSAVE shim preloaded; UMLTOP_XSTATE_SHIM= (empty) starts without it'
