@@ -242,8 +242,9 @@ static void tables_gc(struct term *t)
 
 /* The ch bits of a glyph: its codepoint, or an interned sequence.  Marks
  * that take columns of their own (libvterm 0.1.4 gives U+302A-U+302F,
- * U+3099 and U+309A width 2, and adds them to the glyph's width when they
- * arrive in the same write as their base, not otherwise) are dropped, and
+ * U+3099 and U+309A width 2, and would add them to the glyph's width if
+ * they came in the same write as their base: term_feed() never lets
+ * them) are dropped, and
  * the glyph is as wide as its base alone: writing the cell again anywhere
  * (a snapshot does) then gives the same cell. */
 uint32_t term_glyph_chars(struct term *t, const uint32_t *chars, int *width)

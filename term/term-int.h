@@ -173,6 +173,8 @@ struct term {
 	unsigned crow_cols;       /* its width */
 	int dirty_first, dirty_last;
 	uint32_t last_glyph[TERM_MAX_CHARS]; /* for REP */
+	VTermPos glyph_pos; /* where it went, and its width: 0 once the */
+	int glyph_w;        /* cursor has left it (see mark_at_margin()) */
 
 	VTerm *vt;
 	VTermState *vts;
@@ -200,6 +202,7 @@ struct term {
 	bool swallowing; /* the rest of a string too long to hold */
 	unsigned char u8[8]; /* a multibyte character a write split */
 	unsigned u8len, u8need;
+	bool u8_glyph; /* a glyph came right before it */
 
 	struct vt_probe *probe; /* see term_vt_char(); NULL until needed */
 

@@ -92,6 +92,8 @@ static __attribute__((noinline)) void putglyph_slow(struct term *t, const VTermG
 	int width = info->width;
 	t->last_glyph[0] = ch;
 	t->last_glyph[1] = 0;
+	t->glyph_pos = pos;
+	t->glyph_w = MAX(info->width, 1);
 	if (info->chars[1] || ch > 0x10ffff) {
 		for (unsigned i = 1; i < TERM_MAX_CHARS; i++)
 			if (!(t->last_glyph[i] = t->last_glyph[i - 1] ? info->chars[i] : 0))
@@ -161,6 +163,8 @@ static int cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 		*t->crow_ext = (uint16_t)(pos.col + 1);
 	t->last_glyph[0] = ch;
 	t->last_glyph[1] = 0;
+	t->glyph_pos = pos;
+	t->glyph_w = 1;
 	if (pos.row < t->dirty_first || pos.row > t->dirty_last)
 		mark_dirty(t, pos.row, pos.row);
 	return 1;
@@ -172,6 +176,8 @@ static int cb_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *user)
 	(void)oldpos;
 	(void)visible; /* settermprop(CURSORVISIBLE) tracks visibility */
 	t->cursor = pos;
+	if (pos.row != t->glyph_pos.row || pos.col != t->glyph_pos.col)
+		t->glyph_w = 0; /* moved on: a mark no longer joins that glyph */
 	return 1;
 }
 
@@ -442,6 +448,7 @@ static void set_alt(struct term *t, bool on)
 	t->alt = on;
 	t->active = &t->grid[on];
 	t->crow = -1;
+	t->glyph_w = 0;
 	mark_dirty(t, 0, (int)t->active->rows - 1);
 }
 
@@ -794,9 +801,9 @@ static void repeat_last(struct term *t, uint32_t count)
 /* libvterm 0.1.4 decodes text into an array on the stack as long as the
  * rest of the write: a 4 MB snapshot fed at once overflows the stack.  So
  * no write is longer than WRITE_MAX.  A write ends before an ASCII byte
- * where there is one near: not inside a character (the guard keeps split
- * characters away from libvterm), nor between a glyph and its combining
- * marks (which libvterm does not join across writes at the last column). */
+ * where there is one near, and never inside a character (the guard keeps
+ * split characters away from libvterm).  Marks need nothing here: each
+ * starts a write of its own anyway (see is_mark()). */
 #define WRITE_MAX 16384
 
 static void vt_write(struct term *t, const char *bytes, size_t len)
@@ -989,9 +996,61 @@ static size_t guard_step(struct term *t, const char *bytes, size_t seg, size_t i
  * set next writes before libvterm's array: these are dropped. */
 static const char replacement[] = "\xef\xbf\xbd";
 
+/* libvterm 0.1.4 joins a combining mark to the glyph before it in two
+ * ways: inside one write, or, when the mark starts a write, through the
+ * glyph it kept from the end of the last one.  The two differ (a mark
+ * after a glyph in the last column joins it only the first way, a mark
+ * that libvterm gives two columns widens its glyph only the first way),
+ * so what a console shows would depend on where pty reads cut the
+ * guest's output.  So every mark starts a write of its own: libvterm
+ * always takes the second way, and a mark after a glyph in the last
+ * column, which that way would put on the next row, term/ joins to its
+ * glyph itself, as xterm does. */
+static uint32_t u8_decode(const unsigned char *s, unsigned n)
+{
+	uint32_t cp = n == 1 ? s[0] : s[0] & (0x7fu >> n);
+	for (unsigned i = 1; i < n; i++)
+		cp = cp << 6 | (s[i] & 0x3f);
+	return cp;
+}
+
+static bool is_mark(struct term *t, uint32_t cp)
+{
+	return cp >= 0x300 && term_vt_char(t, cp).combines;
+}
+
+/* Joins mark cp, which came right after a glyph (after_glyph), to that
+ * glyph when the cursor still stands on it in the last column (libvterm's
+ * pending wrap); false otherwise.  After anything else (a control, a
+ * sequence: a CUP to where the cursor is ends the pending wrap too) the
+ * mark stays libvterm's, as it was when it came in the glyph's write. */
+static bool mark_at_margin(struct term *t, uint32_t cp, bool after_glyph)
+{
+	if (!after_glyph || !t->glyph_w || t->cursor.row != t->glyph_pos.row || t->cursor.col != t->glyph_pos.col ||
+	    t->glyph_pos.col + t->glyph_w < (int)t->active->cols || !t->last_glyph[0])
+		return false;
+	uint32_t chars[TERM_MAX_CHARS + 1] = { 0 };
+	unsigned n = 0;
+	for (; n < TERM_MAX_CHARS && t->last_glyph[n]; n++)
+		chars[n] = t->last_glyph[n];
+	if (n < TERM_MAX_CHARS)
+		chars[n] = cp; /* else the cell holds no more: dropped */
+	const struct tcell *cell = grid_row(t->active, (unsigned)t->glyph_pos.row) + t->glyph_pos.col;
+	VTermGlyphInfo info = { .chars = chars, .width = t->glyph_w,
+				.protected_cell = !!(cell->bg & TC_BG_PROTECT) };
+	putglyph_slow(t, &info, t->glyph_pos);
+	return true;
+}
+
+static bool mark_at_margin_u8(struct term *t, const unsigned char *s, unsigned n, bool after_glyph)
+{
+	uint32_t cp = u8_decode(s, n);
+	return is_mark(t, cp) && mark_at_margin(t, cp, after_glyph);
+}
+
 /* Complete the character held from the last write with the first bytes
  * of this one; returns how many it took. */
-static size_t u8_resume(struct term *t, const unsigned char *p, size_t len)
+static size_t u8_resume(struct term *t, const unsigned char *p, size_t len, bool *c1)
 {
 	size_t i = 0;
 	while (t->u8need && i < len && guard_u8_cont(p[i])) {
@@ -999,13 +1058,16 @@ static size_t u8_resume(struct term *t, const unsigned char *p, size_t len)
 		t->u8need--;
 	}
 	if (!t->u8need) {
-		if (!guard_u8_c1(t->u8))
+		*c1 = guard_u8_c1(t->u8);
+		if (!*c1 && !mark_at_margin_u8(t, t->u8, t->u8len, t->u8_glyph))
 			vterm_input_write(t->vt, (const char *)t->u8, t->u8len);
 	}
 	else if (i == len)
 		return i; /* still not whole */
-	else
+	else {
 		vterm_input_write(t->vt, replacement, 3);
+		t->tail_glyph = true; /* for what follows at once (REP, a mark) */
+	}
 	t->u8len = t->u8need = 0;
 	return i;
 }
@@ -1046,8 +1108,14 @@ void term_feed(struct term *t, const char *bytes, size_t len)
 	const unsigned char *p = (const unsigned char *)bytes;
 	size_t seg = 0, i = 0;
 	struct feed_pos f = { 0, SIZE_MAX, false };
-	if (t->u8need)
-		seg = i = u8_resume(t, p, len);
+	if (t->u8need) {
+		bool c1 = false;
+		seg = i = u8_resume(t, p, len, &c1);
+		if (c1) { /* dropped: what came before it still counts */
+			f.c1_end = i;
+			f.c1_glyph = t->u8_glyph;
+		}
+	}
 	for (; i < len; i++) {
 		if (t->guard.st == G_TEXT) { /* the common case: skip to the next ESC */
 			i = guard_text_scan(p, i, len);
@@ -1058,6 +1126,13 @@ void term_feed(struct term *t, const char *bytes, size_t len)
 				while (k <= need && i + k < len && guard_u8_cont(p[i + k]))
 					k++;
 				if (k > need && !(need == 1 && guard_u8_c1(p + i))) { /* whole */
+					uint32_t cp = u8_decode(p + i, need + 1);
+					if (is_mark(t, cp)) {
+						if (i > seg)
+							vt_write(t, bytes + seg, i - seg);
+						seg = mark_at_margin(t, cp, glyph_before(t, p, i, &f))
+							      ? i + need + 1 : i;
+					}
 					i += need;
 				} else if (k > need) { /* a C1 control */
 					if (i > seg)
@@ -1069,6 +1144,7 @@ void term_feed(struct term *t, const char *bytes, size_t len)
 					if (i > seg)
 						vt_write(t, bytes + seg, i - seg);
 					memcpy(t->u8, p + i, k);
+					t->u8_glyph = glyph_before(t, p, i, &f);
 					t->u8len = k;
 					t->u8need = need + 1 - k;
 					t->tail_glyph = false;
@@ -1139,6 +1215,7 @@ void term_resize(struct term *t, unsigned rows, unsigned cols)
 	if (rows == t->grid[0].rows && cols == t->grid[0].cols)
 		return;
 	bool shrink = rows < t->grid[0].rows || cols < t->grid[0].cols;
+	t->glyph_w = 0;
 	vterm_set_size(t->vt, (int)rows, (int)cols);
 	if (shrink)
 		reset_margins(t);

@@ -917,6 +917,79 @@ static void test_rep_needs_a_glyph_right_before(void **state)
 	term_free(t);
 }
 
+/* A console shows the same whatever the sizes of the reads that brought
+ * its output: random streams (wide glyphs, marks, broken UTF-8, C1,
+ * sequences) fed whole and fed in pieces of 1-4, 1-64 and 1-4096 bytes
+ * end cell for cell and line for line of scrollback alike.  libvterm
+ * 0.1.4 alone joins a mark to its glyph one way within a write and
+ * another across two (test_feed's feeder found it, once in many runs). */
+static void test_reads_do_not_matter(void **state)
+{
+	(void)state;
+	for (unsigned seed = 1; seed <= 300; seed++) {
+		struct tt_rng r = { 0x9e3779b97f4a7c15ull * (seed + 7000) };
+		unsigned rows = 1 + tt_below(&r, 30), cols = 1 + tt_below(&r, 90);
+		unsigned sb = tt_below(&r, 300);
+		struct buf s = { 0 };
+		tt_stream(&r, &s, rows, cols, 50 + tt_below(&r, 1000));
+		struct term *whole = mk(rows, cols, sb);
+		term_feed(whole, s.data, s.len);
+		for (unsigned k = 0; k < 3; k++) {
+			static const unsigned most[] = { 4, 64, 4096 };
+			struct term *t = mk(rows, cols, sb);
+			for (size_t off = 0; off < s.len;) {
+				size_t n = 1 + (size_t)tt_below(&r, most[k]); /* MIN: twice */
+				n = MIN(n, s.len - off);
+				term_feed(t, s.data + off, n);
+				off += n;
+			}
+			char why[256];
+			if (!tt_same(whole, t, term_scrollback_len(whole), why, sizeof why))
+				fail_msg("seed %u, %ux%u, reads of up to %u bytes: %s", seed, rows, cols,
+					 most[k], why);
+			term_free(t);
+		}
+		term_free(whole);
+		buf_free(&s);
+	}
+}
+
+/* The cases the random streams found, each cut at every byte. */
+static void test_marks_across_reads(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s, *row;
+		int col;
+	} cases[] = {
+		/* a mark libvterm gives two columns: the glyph stays two wide */
+		{ "a\xe6\x9c\xac\xe3\x80\xaa" "b", "a\xe6\x9c\xac" "b", 4 },
+		/* a mark after a glyph in the last column joins it */
+		{ "\033[1;8Hx\xcc\x81", "       x\xcc\x81", 7 },
+		/* ...not after a sequence (a CUP ends the pending wrap) */
+		{ "\033[1;8Hx\033[1;8H\xcc\x81", "       \xcc\x81", 7 },
+		/* broken UTF-8 shown as U+FFFD is a glyph a mark joins */
+		{ "\xc3\xcc\x81z", "\xef\xbf\xbd\xcc\x81z", 2 },
+	};
+	for (unsigned c = 0; c < ARRAY_LEN(cases); c++) {
+		size_t len = strlen(cases[c].s);
+		for (size_t cut = 0; cut < len; cut++) {
+			struct term *t = mk(2, 8, 0);
+			term_feed(t, cases[c].s, cut);
+			term_feed(t, cases[c].s + cut, len - cut);
+			char got[64];
+			term_row_text(t, 0, got, sizeof got);
+			int row, col;
+			bool vis;
+			term_cursor(t, &row, &col, &vis);
+			if (strcmp(got, cases[c].row) || col != cases[c].col)
+				fail_msg("case %u cut at %zu: '%s' cursor %d, want '%s' cursor %d", c,
+					 cut, got, col, cases[c].row, cases[c].col);
+			term_free(t);
+		}
+	}
+}
+
 /* SGR 8 conceals (vttest 11.6.9), 28 reveals. */
 static void test_sgr_conceal(void **state)
 {
@@ -1010,6 +1083,8 @@ int main(void)
 		cmocka_unit_test(test_rep_needs_a_glyph_right_before),
 		cmocka_unit_test(test_sgr_conceal),
 		cmocka_unit_test(test_sgr_more_attributes),
+		cmocka_unit_test(test_reads_do_not_matter),
+		cmocka_unit_test(test_marks_across_reads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
