@@ -25,6 +25,8 @@ E2E_TESTS += tests/e2e/tui-conf.sh
 # direct-colour description (or COLORTERM=truecolor and its sibling), the
 # nearest of 256 otherwise, palette colours kept, dim and underline.
 E2E_TESTS += tests/e2e/tui-attrs.sh
+# The table's NET column: an instance on a switch and one with none.
+E2E_TESTS += tests/e2e/tui-net.sh
 # Screen fidelity (issue 14's sequences) as seen in attach and a zoomed pane.
 E2E_TESTS += tests/e2e/tui-fidelity.sh
 

@@ -423,16 +423,19 @@ static void table_state(const struct proto_inst *in, char *out, size_t cap)
 /* The table's NAME column as wide as its longest entry (up to 16, or what
  * the terminal has room for), STATE 14 wide where there is room and as
  * wide as its longest entry otherwise: all eight columns fit on 80 with
- * names of up to 10.  A name cut to its column ends in '~'. */
+ * names of up to 10.  A name cut to its column ends in '~'.  NET (the
+ * interfaces) after the figures, where the line has room, as wide as its
+ * longest entry and cut as a name is; it leaves a reason half of what
+ * is left, and is not there when no instance has an interface (net 0). */
 struct table_widths {
-	int name, state;
+	int name, state, net;
 };
 
 static void table_row(WINDOW *w, int y, const struct proto_inst *in,
 		      const struct table_widths *tw)
 {
 	char up[16] = "-", load[16], mem[48], cpu[16] = "-", rss[24] = "-", pid[16] = "-",
-		line[512], state[48];
+		line[1024], state[48], net[sizeof in->net + 1];
 	tui_fmt_load(load, sizeof load, in);
 	proto_fmt_mem(mem, sizeof mem, in);
 	if (in->pid) {
@@ -454,9 +457,37 @@ static void table_row(WINDOW *w, int y, const struct proto_inst *in,
 	util_clean_text(in->reason, reason);
 	if (!proto_reason_shown(in))
 		reason[0] = '\0';
-	snprintf(line, sizeof line, "%-*s %-*s %7s %9s %6s %12s %6s %8s  %s", tw->name, name,
-		 tw->state, state, pid, up, load, mem, cpu, rss, reason);
+	int n = snprintf(line, sizeof line, "%-*s %-*s %7s %9s %6s %12s %6s %8s", tw->name, name,
+			 tw->state, state, pid, up, load, mem, cpu, rss);
+	if (tw->net) {
+		/* the names come from the server: cleaned, padded by columns */
+		int cols = tui_fmt_net(net, sizeof net, in->net, tw->net);
+		n += snprintf(line + n, sizeof line - (size_t)n, "  %s%*s", net,
+			      MAX(0, tw->net - cols), "");
+	}
+	snprintf(line + n, sizeof line - (size_t)n, "  %s", reason);
 	put(w, y, 1, COLS, line);
+}
+
+/* NET's width: its longest entry, or what the line leaves it. */
+static int table_net_width(const struct proto_status *st, const struct table_widths *tw)
+{
+	char net[sizeof st->inst->net + 1], reason[sizeof st->inst->reason];
+	int longest = 0, why = 0;
+	for (uint32_t i = 0; i < st->n; i++) {
+		if (st->inst[i].net[0])
+			longest = MAX(longest, tui_fmt_net(net, sizeof net, st->inst[i].net, 0));
+		util_clean_text(st->inst[i].reason, reason);
+		if (proto_reason_shown(&st->inst[i]))
+			why = MAX(why, (int)strlen(reason));
+	}
+	if (!longest)
+		return 0;
+	/* the left margin, the columns before NET and the spaces take 58 */
+	int room = COLS - 58 - tw->name - tw->state;
+	if (why)
+		room -= 2 + MIN(why, room / 2);
+	return MIN(MAX(longest, 3), MAX(3, room));
 }
 
 static void draw_table(struct tui *t)
@@ -464,27 +495,35 @@ static void draw_table(struct tui *t)
 	WINDOW *w = view_window(t);
 	size_t n = t->last.n, *idx = xcalloc(n + 1, sizeof *idx);
 	static const char *const cols[] = { "NAME", "STATE", "LOAD1", "MEM", "UPTIME", "CPU%", "RSS" };
-	char head[256], foot[256];
+	char head[1024], foot[256];
 	tui_table_sort(t->last.inst, n, t->sort, t->sort_rev, idx);
 	if (t->table_row < 0)
 		for (size_t i = 0; i < n; i++)
 			if ((int)idx[i] == t->sel)
 				t->table_row = (int)i;
 	t->table_row = MAX(0, MIN(t->table_row, (int)n - 1));
-	struct table_widths tw = { 4, 5 };
+	struct table_widths tw = { 4, 5, 0 };
 	int longest = 4;
+	bool net = false;
 	for (size_t i = 0; i < n; i++) {
 		char state[48];
 		table_state(&t->last.inst[i], state, sizeof state);
 		longest = MAX(longest, (int)strlen(t->last.inst[i].name));
 		tw.state = MAX(tw.state, MIN(14, (int)strlen(state)));
+		net = net || t->last.inst[i].net[0];
 	}
 	/* the six figure columns and the spaces take 55, the left margin 1 */
 	tw.name = MIN(longest, MAX(16, COLS - 56 - tw.state));
-	if (COLS - 56 - tw.name >= 14)
-		tw.state = 14; /* room for any state: the columns stay put as states change */
-	snprintf(head, sizeof head, "%-*s %-*s %7s %9s %6s %12s %6s %8s  %s", tw.name, "NAME",
-		 tw.state, "STATE", "PID", "UPTIME", "LOAD1", "MEM", "CPU%", "RSS", "REASON");
+	/* room for any state (the columns stay put as states change), and
+	 * for an interface or so after the figures */
+	if (COLS - 56 - tw.name >= 14 + (net ? 18 : 0))
+		tw.state = 14;
+	tw.net = table_net_width(&t->last, &tw);
+	int len = snprintf(head, sizeof head, "%-*s %-*s %7s %9s %6s %12s %6s %8s", tw.name,
+			   "NAME", tw.state, "STATE", "PID", "UPTIME", "LOAD1", "MEM", "CPU%", "RSS");
+	if (tw.net) /* (at most 255 wide: there is room) */
+		len += snprintf(head + len, sizeof head - (size_t)len, "  %-*s", tw.net, "NET");
+	snprintf(head + len, sizeof head - (size_t)len, "  %s", "REASON");
 	wattr_set(w, A_BOLD | A_UNDERLINE, 0, NULL);
 	put(w, 0, 1, COLS, head);
 	int rows = getmaxy(w) - 3, top = MAX(0, t->table_row - rows + 1);
@@ -495,9 +534,9 @@ static void draw_table(struct tui *t)
 			fill_row(w, 1 + y, 0, COLS);
 		table_row(w, 1 + y, &t->last.inst[idx[top + y]], &tw);
 	}
-	int len = snprintf(foot, sizeof foot, "sorted by %s%s.  Sort: n name  s state  l load  "
-			   "m memory  u uptime  c cpu  r rss (again: reverse)  Enter: select  "
-			   "Esc: close", cols[t->sort], t->sort_rev ? " (reversed)" : "");
+	len = snprintf(foot, sizeof foot, "sorted by %s%s.  Sort: n name  s state  l load  "
+		       "m memory  u uptime  c cpu  r rss (again: reverse)  Enter: select  "
+		       "Esc: close", cols[t->sort], t->sort_rev ? " (reversed)" : "");
 	if (len > COLS - 1) /* the keys are the column names' first letters */
 		snprintf(foot, sizeof foot, "sorted by %s%s  n s l m u c r: sort (twice: reverse)  "
 			 "Esc: close", cols[t->sort], t->sort_rev ? ", reversed" : "");

@@ -37,6 +37,67 @@ void tui_fmt_load(char *out, size_t cap, const struct proto_inst *in)
 		snprintf(out, cap, "%u.%02u", in->load[0] / 100, in->load[0] % 100);
 }
 
+/* The columns of UTF-8 text, a character each (as the table counts). */
+static int text_cols(const char *s)
+{
+	int n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* An instance's interfaces as the table's NET column shows them: the
+ * status's words (proto.h) with "switch:" said "sw:", one space apart
+ * ("eth0=tap1@br0 eth1=tap2 eth2=sw:lab1"), "-" for none.  The server
+ * sends the names: no control character reaches the terminal (as the
+ * reason, util_clean_text).  Cut to width columns (0: not cut) as the
+ * table cuts a name, ending in '~' and never inside a character.
+ * Returns the columns of out. */
+int tui_fmt_net(char *out, size_t cap, const char *net, int width)
+{
+	char *clean = xmalloc(strlen(net) + 1), *text = xmalloc(strlen(net) + 2);
+	size_t n = 0;
+	util_clean_text(net, clean);
+	for (char *w = clean, *end; *w; w = end) {
+		while (*w == ' ')
+			w++;
+		end = w + strcspn(w, " ");
+		if (end == w)
+			break;
+		char *eq = memchr(w, '=', (size_t)(end - w));
+		if (n)
+			text[n++] = ' ';
+		if (eq && end - eq > 7 && !strncmp(eq + 1, "switch:", 7)) {
+			/* GUEST=switch:NAME as GUEST=sw:NAME */
+			memcpy(text + n, w, (size_t)(eq - w) + 1);
+			n += (size_t)(eq - w) + 1;
+			memcpy(text + n, "sw:", 3);
+			n += 3;
+			w = eq + 8;
+		}
+		memcpy(text + n, w, (size_t)(end - w));
+		n += (size_t)(end - w);
+	}
+	text[n] = '\0';
+	if (!n)
+		snprintf(text, 2, "-");
+	int cols = text_cols(text);
+	if (width > 0 && cols > width) {
+		size_t k = 0;
+		for (int c = 0; c < width - 1; c++)
+			do
+				k++;
+			while (((unsigned char)text[k] & 0xc0) == 0x80);
+		text[k++] = '~';
+		text[k] = '\0';
+		cols = width;
+	}
+	snprintf(out, cap, "%s", text);
+	free(clean);
+	free(text);
+	return cols;
+}
+
 /* ---- the table's order ---- */
 
 struct sort_ctx {

@@ -138,6 +138,10 @@ void tui_halt_summary_text(const struct tui_halt_sum *s, char *out, size_t cap);
  * and memory as ctl shows them too are in proto/client.h). */
 void tui_fmt_uptime(char *out, size_t cap, uint32_t s);
 void tui_fmt_load(char *out, size_t cap, const struct proto_inst *in);
+/* The interfaces of a status's net (proto.h) as the table shows them,
+ * "eth0=tap1@br0 eth2=sw:lab1" or "-", control characters replaced, cut
+ * to width columns ending in '~' (width 0: whole).  Returns its columns. */
+int tui_fmt_net(char *out, size_t cap, const char *net, int width);
 
 /* ---- the session (tui.c, tui-act.c, tui-draw.c, tui-search.c) ---- */
 

@@ -1,7 +1,8 @@
 /* tui/tui-fmt.c: what the table and the halt-all view show: the table's
  * order for each sort key (figures busiest first, ties by name, instances
  * that are not running last), each halt phase as a line, and the summary
- * counted from how each instance ended. */
+ * counted from how each instance ended, and the interfaces as the
+ * table's NET column shows them. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -147,6 +148,56 @@ static void figures(void **state)
 	assert_string_equal(s, "2d05h");
 }
 
+/* The NET column: the server's words shortened, "-" for none, cut to
+ * its width as a name is, and never a control byte on the terminal. */
+static void net_column(void **state)
+{
+	(void)state;
+	char s[300];
+	assert_int_equal(tui_fmt_net(s, sizeof s, "", 0), 1);
+	assert_string_equal(s, "-");
+	assert_int_equal(tui_fmt_net(s, sizeof s, "eth0=tap1", 0), 9);
+	assert_string_equal(s, "eth0=tap1");
+	tui_fmt_net(s, sizeof s, "eth0=tap1@br0", 20);
+	assert_string_equal(s, "eth0=tap1@br0");
+	tui_fmt_net(s, sizeof s, "eth0=switch:lab1", 0);
+	assert_string_equal(s, "eth0=sw:lab1");
+	assert_int_equal(tui_fmt_net(s, sizeof s, "eth0=tap1@br0 eth1=tap2 eth2=switch:lab1", 0),
+			 36);
+	assert_string_equal(s, "eth0=tap1@br0 eth1=tap2 eth2=sw:lab1");
+	/* cut to the column: the width exactly, the last character '~' */
+	assert_int_equal(tui_fmt_net(s, sizeof s, "eth0=tap1@br0 eth1=tap2 eth2=switch:lab1", 16),
+			 16);
+	assert_string_equal(s, "eth0=tap1@br0 e~");
+	assert_int_equal(tui_fmt_net(s, sizeof s, "eth0=tap1@br0", 13), 13);
+	assert_string_equal(s, "eth0=tap1@br0"); /* fits exactly: not cut */
+	tui_fmt_net(s, sizeof s, "eth0=tap1@br0", 1);
+	assert_string_equal(s, "~");
+	/* a cut never splits a character: "é" is two bytes, one column */
+	assert_int_equal(tui_fmt_net(s, sizeof s, "eth0=switch:\xc3\xa9\xc3\xa9\xc3\xa9", 10), 10);
+	assert_string_equal(s, "eth0=sw:\xc3\xa9~");
+	/* hostile: escapes, newlines, C1 controls, DEL, broken UTF-8; every
+	 * one a '?', so the cursor and the terminal's modes stay put */
+	tui_fmt_net(s, sizeof s, "eth0=\x1b[2J\x1b]52;c;AAAA\x07 eth1=t\rap\n\x7f\xc2\x9b\xff", 0);
+	assert_string_equal(s, "eth0=?[2J?]52;c;AAAA? eth1=t?ap???\?\?");
+	for (const char *p = s; *p; p++)
+		assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
+	/* spaces only: none; extra spaces between words: one */
+	tui_fmt_net(s, sizeof s, "   ", 0);
+	assert_string_equal(s, "-");
+	tui_fmt_net(s, sizeof s, " eth0=a   eth1=switch:b ", 0);
+	assert_string_equal(s, "eth0=a eth1=sw:b");
+	/* as long as the status's field can be: whole, or cut */
+	char big[256];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	memcpy(big, "eth0=switch:", 12);
+	assert_int_equal(tui_fmt_net(s, sizeof s, big, 0), 251);
+	assert_int_equal(tui_fmt_net(s, sizeof s, big, 40), 40);
+	assert_int_equal(strlen(s), 40);
+	assert_int_equal(s[39], '~');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +205,7 @@ int main(void)
 		cmocka_unit_test(phase_lines),
 		cmocka_unit_test(summary),
 		cmocka_unit_test(figures),
+		cmocka_unit_test(net_column),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
