@@ -119,6 +119,9 @@ static size_t print_net(const struct conf_instance *in)
 			printf("         on bridge %s%s\n", br, if_nametoindex(br) ? ""
 			       : root ? " (made when missing; needs root)"
 				      : " (does not exist: needs root)");
+		if (root && in->user && in->uid != 0) /* net/net.h */
+			printf("         opened by the server and handed to %s's UML "
+			       "(through umltop's uml_net)\n", in->user);
 		if (!exists && !root) {
 			fflush(stdout);
 			fprintf(stderr, "%s:1: warning: %s: NET tap '%s' does not exist and "

@@ -62,6 +62,7 @@ size_t net_plan(const struct conf_instance *ci, struct net_if **out)
 		*out = xreallocarray(*out, n + 1, sizeof **out);
 		struct net_if *f = &(*out)[n++];
 		memset(f, 0, sizeof *f);
+		f->fd = -1;
 		snprintf(f->guest, sizeof f->guest, "eth%hu", (unsigned short)i);
 		snprintf(f->tap, sizeof f->tap, "%s", ci->net[i]);
 		if (ci->bridge)
@@ -171,8 +172,8 @@ static int tap_ready(const struct conf_instance *ci, struct net_if *f, bool root
 	return 0;
 }
 
-int net_up(const struct conf_instance *ci, bool root, struct net_run *run, char *err,
-	   size_t errlen)
+int net_up(const struct conf_instance *ci, bool root, bool hand_over, struct net_run *run,
+	   char *err, size_t errlen)
 {
 	*run = (struct net_run){ 0 };
 	run->n = net_plan(ci, &run->ifs);
@@ -184,13 +185,26 @@ int net_up(const struct conf_instance *ci, bool root, struct net_run *run, char 
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < run->n; i++) {
-		int rc = tap_ready(ci, &run->ifs[i], root, bridge, err, errlen);
+		struct net_if *f = &run->ifs[i];
+		int rc = tap_ready(ci, f, root, bridge, err, errlen);
+		if (rc == 0 && hand_over && (rc = f->fd = net_tap_attach(f->tap)) < 0)
+			snprintf(err, errlen, "NET: cannot open tap '%s' to hand it to %s's UML: %s",
+				 f->tap, ci->user ? ci->user : "the user", strerror(-rc));
 		if (rc < 0) {
 			net_down(run);
 			return rc;
 		}
 	}
 	return 0;
+}
+
+void net_handed(struct net_run *run)
+{
+	for (size_t i = 0; i < run->n; i++)
+		if (run->ifs[i].fd >= 0) {
+			close(run->ifs[i].fd);
+			run->ifs[i].fd = -1;
+		}
 }
 
 int net_switches_up(const struct conf_instance *ci, struct net_run *run,
@@ -219,6 +233,7 @@ int net_switches_up(const struct conf_instance *ci, struct net_run *run,
 
 void net_down(struct net_run *run)
 {
+	net_handed(run);
 	for (size_t i = 0; i < run->n; i++) {
 		struct net_if *f = &run->ifs[i];
 		struct net_link l;

@@ -26,6 +26,7 @@ struct net_if {
 	char bridge[NET_IFNAMSIZ]; /* BRIDGE, "" when none */
 	bool made_tap;             /* this run created it: it removes it */
 	bool bridged;              /* this run attached it to the bridge */
+	int fd;                    /* opened here to hand to the UML, or -1 */
 };
 
 /* The host side of one run. */
@@ -46,15 +47,33 @@ size_t net_plan(const struct conf_instance *ci, struct net_if **out);
 
 /* Set up the host side of a run: every tap NET names exists, is up, and
  * (when made here) owned by the instance's USER and on BRIDGE, made and
- * brought up when missing.  root: the server may make interfaces.  0, or
+ * brought up when missing.  root: the server may make interfaces.
+ * hand_over: each tap is also opened here (its fd in the net_if), for a
+ * UML that cannot open /dev/net/tun itself (see net/uml-net.c).  0, or
  * -errno with a message naming the key and interface in err ("NET: tap
  * 'tap1' is in use by another process"); on failure everything made for
  * it is removed already and *run is empty. */
-int net_up(const struct conf_instance *ci, bool root, struct net_run *run, char *err,
-	   size_t errlen);
+int net_up(const struct conf_instance *ci, bool root, bool hand_over, struct net_run *run,
+	   char *err, size_t errlen);
+/* The UML has its copies of the taps' descriptors: close ours. */
+void net_handed(struct net_run *run);
 /* The run ended: remove what net_up made (a bridge once its last user is
  * gone).  Safe on an empty run; leaves it empty. */
 void net_down(struct net_run *run);
+
+/* ---- handing taps to a UML that runs as an ordinary user ----
+ * With /dev/net/tun at 0600 such a UML cannot open a tap, even its own.
+ * The server opens each and the UML inherits the descriptors; its
+ * interface is ethN=tuntap,,,0.0.0.FD (no device: UML asks its helper
+ * uml_net for a descriptor, with FD as the "gate" address), and umltop's
+ * uml_net, first in the UML's PATH, passes the inherited one back.  UML
+ * asks again at every ifconfig up, so an interface taken down comes up
+ * again. */
+#define NET_TAPS_ENV "UMLTOP_TAPS" /* "TAP=FD TAP=FD ..." */
+/* The directory holding umltop's uml_net: $UMLTOP_NET_HELPER_DIR, the
+ * build tree's net/helper beside the running umltop, or the installed
+ * one; NULL when there is none.  malloc'd. */
+char *net_helper_dir(void);
 
 /* ---- SWITCH (switch.c): one uml_switch per name, the server's child ---- */
 
@@ -114,5 +133,8 @@ int net_tap_make(const char *name, uid_t uid);
 /* An existing tap, opened and closed at once: 0 when free, -EBUSY when a
  * process has it open, -EINVAL when it is no tap. */
 int net_tap_probe(const char *name);
+/* A descriptor on an existing tap (close-on-exec), as UML's tuntap
+ * transport would open it, or -errno. */
+int net_tap_attach(const char *name);
 
 #endif

@@ -60,3 +60,8 @@ int net_tap_probe(const char *name)
 	close(fd);
 	return 0;
 }
+
+int net_tap_attach(const char *name)
+{
+	return tap_open(name, false);
+}

@@ -661,6 +661,7 @@ static void srv_free(struct srv *s)
 	free(s->rundir);
 	free(s->statedir);
 	free(s->shim);
+	free(s->net_helper);
 	free(s->exe);
 	for (size_t i = 0; s->argv && s->argv[i]; i++)
 		free(s->argv[i]);
@@ -722,6 +723,7 @@ int srv_main(int argc, char **argv)
 	s->rundir = proto_rundir(s->socket);
 	s->statedir = proto_statedir(s->socket);
 	s->shim = xstate_shim_path();
+	s->net_helper = net_helper_dir();
 	identify(s);
 
 	/* Config errors are the user's to see on their terminal: check before
@@ -759,6 +761,7 @@ int srv_main(int argc, char **argv)
 		.rundir = s->rundir,
 		.statedir = s->statedir,
 		.shim = s->shim,
+		.net_helper = s->net_helper,
 		.ready_timeout_ms = READY_TIMEOUT_MS,
 		.kill_wait_ms = KILL_WAIT_MS,
 		.log = srv_log,

@@ -16,7 +16,7 @@ struct client;
 
 struct srv {
 	uv_loop_t *loop;
-	char *socket, *rundir, *statedir, *shim;
+	char *socket, *rundir, *statedir, *shim, *net_helper;
 	const char **conf_paths;
 	size_t nconf_paths;
 	struct conf **confs; /* every config still in use; instances point into them */

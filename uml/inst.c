@@ -173,12 +173,43 @@ static void ready_timeout_cb(uv_timer_t *t)
 	inst_became_ready(in);
 }
 
+/* The taps handed over (net/net.h): the UML has them at fds 3, 4, ...,
+ * in the order of in->net's interfaces that have one. */
+static bool hands_taps(const struct inst *in)
+{
+	for (size_t i = 0; i < in->net.n; i++)
+		if (in->net.ifs[i].fd >= 0)
+			return true;
+	return false;
+}
+
+static char *taps_env(const struct inst *in)
+{
+	struct buf b = { 0 };
+	buf_printf(&b, "%s=", NET_TAPS_ENV);
+	int fd = 3;
+	for (size_t i = 0; i < in->net.n; i++) {
+		if (in->net.ifs[i].fd < 0)
+			continue;
+		buf_printf(&b, "%s%s=%d", fd > 3 ? " " : "", in->net.ifs[i].tap, fd);
+		fd++;
+	}
+	buf_append(&b, "", 1);
+	return b.data;
+}
+
 static char **child_env(struct inst *in, const char *home)
 {
 	char **env = xcalloc(8, sizeof *env);
 	size_t n = 0;
+	static const char path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	env[n++] = xasprintf("HOME=%s", home);
-	env[n++] = xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	if (hands_taps(in)) { /* our uml_net first: UML runs it by name */
+		env[n++] = xasprintf("PATH=%s:%s", in->env.net_helper, path);
+		env[n++] = taps_env(in);
+	} else {
+		env[n++] = xasprintf("PATH=%s", path);
+	}
 	if (in->env.shim && *in->env.shim)
 		env[n++] = xasprintf("LD_PRELOAD=%s", in->env.shim);
 	const char *tmp = getenv("TMPDIR");
@@ -252,9 +283,33 @@ int inst_start_notifier(struct inst *in, char *err, size_t errlen)
 	return 0;
 }
 
+/* A tap handed over is ethN=tuntap,,,0.0.0.FD: no device, so UML asks
+ * uml_net, with the "gate" word (which UML wants to read as an IPv4
+ * address) naming the descriptor the UML inherited. */
+static void argv_hand_over(const struct inst *in, char **argv, int *fds, size_t *nfds)
+{
+	*nfds = 0;
+	for (size_t i = 0; i < in->net.n; i++) {
+		const struct net_if *f = &in->net.ifs[i];
+		if (f->fd < 0)
+			continue;
+		char *was = xasprintf("%s=tuntap,%s", f->guest, f->tap);
+		for (size_t k = 0; argv[k]; k++)
+			if (!strcmp(argv[k], was)) {
+				free(argv[k]);
+				argv[k] = xasprintf("%s=tuntap,,,0.0.0.%zu", f->guest, 3 + *nfds);
+			}
+		free(was);
+		fds[(*nfds)++] = f->fd;
+	}
+}
+
 static int spawn(struct inst *in, char *err, size_t errlen)
 {
 	char **argv = conf_argv(in->ci, in->env.rundir);
+	int *fds = xcalloc(in->net.n + 1, sizeof *fds);
+	size_t nfds;
+	argv_hand_over(in, argv, fds, &nfds);
 	struct passwd *pw = in->ci->user ? getpwnam(in->ci->user) : NULL;
 	const char *home = pw ? pw->pw_dir : in->env.rundir;
 	char *errlog = xasprintf("%s/%s.stderr.log", in->env.statedir, in->ci->name);
@@ -268,6 +323,8 @@ static int spawn(struct inst *in, char *err, size_t errlen)
 		.slave = in->pty.slave,
 		.errfd = errfd,
 		.cwd = home,
+		.fds = fds,
+		.nfds = nfds,
 	};
 	int rc = 0;
 	if (in->drop)
@@ -280,6 +337,8 @@ static int spawn(struct inst *in, char *err, size_t errlen)
 		close(errfd);
 	close(in->pty.slave);
 	in->pty.slave = -1;
+	net_handed(&in->net); /* the UML has its own copies */
+	free(fds);
 	launch_free(&l);
 	free_strv(l.envp);
 	conf_argv_free(argv);
@@ -360,7 +419,16 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open a pty: %s", strerror(-rc));
 	if (rc == 0) {
 		char why[256];
-		rc = net_up(in->ci, geteuid() == 0, &in->net, why, sizeof why);
+		/* A UML that runs as an ordinary user gets its taps from the
+		 * server (net/net.h): /dev/net/tun is usually root's alone. */
+		rc = net_up(in->ci, geteuid() == 0, in->drop, &in->net, why, sizeof why);
+		if (rc == 0 && in->drop && in->net.n && !in->env.net_helper) {
+			snprintf(why, sizeof why, "NET: cannot hand taps to %s's UML: umltop's "
+				 "uml_net helper is not installed (%s/uml_net)", in->ci->user,
+				 PKGLIBEXECDIR);
+			net_down(&in->net);
+			rc = -ENOENT;
+		}
 		if (rc == 0)
 			rc = net_switches_up(in->ci, &in->net, switch_note, in, why, sizeof why);
 		if (rc < 0)

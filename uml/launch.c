@@ -53,6 +53,30 @@ static const char *step_name(int step)
 	return "?";
 }
 
+/* The descriptors the UML is given go to 3, 4, ... (what UMLTOP_TAPS
+ * names): first everything in the way (the report pipe, the sources) is
+ * moved above them.  dup2 leaves the new ones open across exec.  Returns
+ * where the report pipe is now. */
+static int child_hand_over(const struct launch *l, int report)
+{
+	int above = 3 + (int)l->nfds, moved[64];
+	if (l->nfds > sizeof moved / sizeof moved[0]) {
+		errno = EMFILE;
+		child_fail(report, STEP_FDS);
+	}
+	int r = fcntl(report, F_DUPFD_CLOEXEC, above);
+	if (r < 0)
+		child_fail(report, STEP_FDS);
+	report = r;
+	for (size_t i = 0; i < l->nfds; i++)
+		if ((moved[i] = fcntl(l->fds[i], F_DUPFD_CLOEXEC, above)) < 0)
+			child_fail(report, STEP_FDS);
+	for (size_t i = 0; i < l->nfds; i++)
+		if (dup2(moved[i], 3 + (int)i) < 0)
+			child_fail(report, STEP_FDS);
+	return report;
+}
+
 static void __attribute__((noreturn)) child(const struct launch *l, int report)
 {
 	util_child_signals();
@@ -65,6 +89,8 @@ static void __attribute__((noreturn)) child(const struct launch *l, int report)
 	    dup2(l->errfd >= 0 ? l->errfd : l->slave, 2) < 0)
 		child_fail(report, STEP_FDS);
 	util_child_fds(report); /* nothing of the server's leaks into the UML */
+	if (l->nfds)
+		report = child_hand_over(l, report);
 	personality(ADDR_NO_RANDOMIZE);
 	if (l->drop) {
 		if (setgroups(l->ngroups, l->groups) < 0)

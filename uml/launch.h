@@ -17,6 +17,8 @@ struct launch {
 	gid_t gid;
 	gid_t *groups;
 	size_t ngroups;
+	const int *fds; /* handed to the UML as fds 3, 4, ... (see net/net.h) */
+	size_t nfds;
 };
 
 /* Resolve the supplementary groups of user in the parent (not after fork). */

@@ -93,6 +93,7 @@ struct inst_env {
 	const char *rundir;   /* server runtime dir (proto_rundir) */
 	const char *statedir; /* console logs */
 	const char *shim;     /* XSAVE shim to preload, or NULL */
+	const char *net_helper; /* umltop's uml_net's directory, or NULL */
 	unsigned poll_ms;     /* status polling interval */
 	unsigned scrollback;  /* emulator scrollback lines */
 	uint64_t log_max;     /* log rotation size */

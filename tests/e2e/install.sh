@@ -1,11 +1,11 @@
 #!/bin/sh
 # What `make install` puts in place, in a DESTDIR: the binary, the XSAVE
-# shim, both man pages (rendered by man(1) without a warning), the systemd
+# shim, umltop's uml_net, both man pages (rendered by man(1) without a warning), the systemd
 # unit, the OpenRC script and the example config directory, which `umltop
 # check` refuses only for the kernels and images it names; and --help on
 # every subcommand.
 . "$top_srcdir/tests/e2e/lib.sh"
-plan 10
+plan 11
 
 DEST=$T_DIR/root
 # (the make running this test must not lend its jobs to this one)
@@ -21,6 +21,9 @@ ok $? "the binary: ${bin#"$DEST"} runs ($("$bin" --version 2>&1))"
 shim=$(installed umltop/umltop-xstate.so)
 [ -f "$shim" ]
 ok $? "the XSAVE shim: ${shim#"$DEST"}"
+helper=$(installed umltop/uml_net)
+[ -x "$helper" ] && [ ! -u "$helper" ]
+ok $? "umltop's uml_net (taps handed to a non-root USER's UML), not setuid: ${helper#"$DEST"}"
 man1=$(installed man1/umltop.1)
 man5=$(installed man5/umltop.conf.5)
 [ -f "$man1" ] && [ -f "$man5" ]
