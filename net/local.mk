@@ -12,6 +12,7 @@ net_helper_uml_net_SOURCES = net/uml-net.c
 # Root, in network namespaces each test makes and deletes.
 E2E_TESTS += tests/e2e/net-tap.sh
 E2E_TESTS += tests/e2e/net-tap-user.sh
+E2E_TESTS += tests/e2e/net-takeover.sh
 E2E_TESTS += tests/e2e/net-bad.sh
 E2E_TESTS += tests/e2e/net-switch.sh
 check_PROGRAMS += tests/fixtures/tap-hold

@@ -250,3 +250,131 @@ void net_down(struct net_run *run)
 	free(run->ifs);
 	*run = (struct net_run){ 0 };
 }
+
+/* ---- the record of what a run made ---- */
+
+static char *record_path(const char *rundir, const char *name)
+{
+	return xasprintf("%s/net/%s", rundir, name);
+}
+
+void net_record(const char *rundir, const char *name, const struct net_run *run)
+{
+	struct buf b = { 0 };
+	for (size_t i = 0; i < run->n; i++)
+		if (run->ifs[i].made_tap)
+			buf_printf(&b, "tap %s\n", run->ifs[i].tap);
+	if (run->held_bridge[0])
+		buf_printf(&b, "bridge %s\n", run->held_bridge);
+	char *path = record_path(rundir, name);
+	if (!b.len) {
+		unlink(path);
+		free(path);
+		return;
+	}
+	char *dir = xasprintf("%s/net", rundir), *tmp = xasprintf("%s.new", path);
+	util_mkdir_p(dir, 0700);
+	FILE *f = fopen(tmp, "we");
+	if (f && fwrite(b.data, 1, b.len, f) == b.len && fclose(f) == 0)
+		rename(tmp, path);
+	else if (f)
+		fclose(f);
+	unlink(tmp);
+	free(tmp);
+	free(dir);
+	free(path);
+	buf_free(&b);
+}
+
+void net_record_drop(const char *rundir, const char *name)
+{
+	char *path = record_path(rundir, name);
+	unlink(path);
+	free(path);
+}
+
+/* Each line of the record: what ("tap", "bridge") and its name. */
+static void record_read(const char *rundir, const char *name,
+			void (*each)(const char *what, const char *ifname, void *arg), void *arg)
+{
+	char *path = record_path(rundir, name);
+	FILE *f = fopen(path, "re");
+	free(path);
+	if (!f)
+		return;
+	char line[128], what[16], ifname[NET_IFNAMSIZ];
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "%15s %15s", what, ifname) == 2)
+			each(what, ifname, arg);
+	fclose(f);
+}
+
+/* A bridge made by an earlier server, now counted as made here. */
+static void bridge_taken(struct net_run *run, const char *name)
+{
+	struct made_bridge *b = made_find(name);
+	if (!b) {
+		made = xreallocarray(made, nmade + 1, sizeof *made);
+		b = &made[nmade++];
+		memset(b, 0, sizeof *b);
+		snprintf(b->name, sizeof b->name, "%s", name);
+	}
+	b->users++;
+	snprintf(run->held_bridge, sizeof run->held_bridge, "%s", name);
+}
+
+struct take {
+	struct net_run *run;
+	const struct conf_instance *ci;
+};
+
+static void take_line(const char *what, const char *ifname, void *arg)
+{
+	struct take *tk = arg;
+	if (!strcmp(what, "bridge") && tk->ci->bridge && !strcmp(tk->ci->bridge, ifname) &&
+	    !tk->run->held_bridge[0]) {
+		bridge_taken(tk->run, ifname);
+		return;
+	}
+	if (strcmp(what, "tap"))
+		return;
+	for (size_t i = 0; i < tk->run->n; i++) {
+		struct net_if *f = &tk->run->ifs[i];
+		if (!strcmp(f->tap, ifname))
+			f->made_tap = true;
+	}
+}
+
+void net_take_over(const char *rundir, const struct conf_instance *ci, struct net_run *run)
+{
+	*run = (struct net_run){ 0 };
+	run->n = net_plan(ci, &run->ifs);
+	struct take tk = { run, ci };
+	record_read(rundir, ci->name, take_line, &tk);
+}
+
+static void leftover_line(const char *what, const char *ifname, void *arg)
+{
+	const struct conf_instance *ci = arg;
+	struct net_link l;
+	if (!strcmp(what, "tap")) {
+		/* ours, from a run whose server died: free (no UML holds it) */
+		if (net_link_get(ifname, &l) == 0 && !strcmp(l.kind, "tun") &&
+		    net_tap_probe(ifname) == 0)
+			net_link_del(l.index);
+	} else if (!strcmp(what, "bridge") && !made_find(ifname) &&
+		   net_link_get(ifname, &l) == 0 && !strcmp(l.kind, "bridge")) {
+		/* made by that server: made here now, removed with its last user */
+		made = xreallocarray(made, nmade + 1, sizeof *made);
+		memset(&made[nmade], 0, sizeof made[nmade]);
+		snprintf(made[nmade].name, sizeof made[nmade].name, "%s", ifname);
+		nmade++;
+	}
+	(void)ci;
+}
+
+void net_clean_leftovers(const char *rundir, const struct conf_instance *ci)
+{
+	record_read(rundir, ci->name, leftover_line, (void *)ci);
+	net_record_drop(rundir, ci->name);
+}

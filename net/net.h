@@ -57,6 +57,20 @@ int net_up(const struct conf_instance *ci, bool root, bool hand_over, struct net
 	   char *err, size_t errlen);
 /* The UML has its copies of the taps' descriptors: close ours. */
 void net_handed(struct net_run *run);
+
+/* What a run made, on record in RUNDIR/net/NAME for the server after this
+ * one: an upgrade, or a server started after this one died, takes the
+ * run's UML over (uml/adopt.c) and with it the duty to remove its taps
+ * and its share of a bridge.  net_record writes it (nothing made: none),
+ * net_record_drop removes it once net_down has run.  net_take_over fills
+ * *run from it for a UML taken over.  net_clean_leftovers, before a new
+ * run of an instance whose UML is gone, removes the taps an earlier
+ * run made and nobody removed (a server that died), so they are made,
+ * and removed, again. */
+void net_record(const char *rundir, const char *name, const struct net_run *run);
+void net_record_drop(const char *rundir, const char *name);
+void net_take_over(const char *rundir, const struct conf_instance *ci, struct net_run *run);
+void net_clean_leftovers(const char *rundir, const struct conf_instance *ci);
 /* The run ended: remove what net_up made (a bridge once its last user is
  * gone).  Safe on an empty run; leaves it empty. */
 void net_down(struct net_run *run);

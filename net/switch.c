@@ -39,6 +39,7 @@ struct sw_user {
 struct sw {
 	char *name, *dir, *ctl;
 	pid_t pid;
+	bool orphan; /* left by a server that died: not our child, not watched */
 	struct timespec started;
 	unsigned fast_deaths, restarts;
 	struct sw_user *users;
@@ -103,6 +104,95 @@ static void note_restart(struct sw *s, const char *how)
 
 static void ended(void *arg, pid_t pid, int status);
 
+/* RUNDIR/switch/NAME/pid: for the server after this one (an upgrade, or a
+ * new server after this one died), which takes a switch that still runs
+ * over rather than start a second on the same socket. */
+static void write_pid(const struct sw *s)
+{
+	char *p = xasprintf("%s/pid", s->dir);
+	FILE *f = fopen(p, "we");
+	if (f) {
+		fprintf(f, "%d\n", (int)s->pid);
+		fclose(f);
+	}
+	free(p);
+}
+
+/* The uml_switch of this switch that still runs, by its pid file and its
+ * command line (uml_switch -unix CTL: not a pid reused since), or 0. */
+static pid_t left_running(const struct sw *s)
+{
+	char *p = xasprintf("%s/pid", s->dir);
+	FILE *f = fopen(p, "re");
+	free(p);
+	int pid = 0;
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &pid) != 1 || pid <= 1)
+		pid = 0;
+	fclose(f);
+	if (!pid)
+		return 0;
+	char path[64], cmd[4096];
+	snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, cmd, sizeof cmd - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	cmd[n] = '\0';
+	const char *prog = strrchr(cmd, '/') ? strrchr(cmd, '/') + 1 : cmd;
+	size_t at = strlen(cmd) + 1;
+	if (strcmp(prog, SWITCH_PROG) || (size_t)n <= at || strcmp(cmd + at, "-unix"))
+		return 0;
+	at += strlen(cmd + at) + 1;
+	if ((size_t)n <= at || strcmp(cmd + at, s->ctl))
+		return 0;
+	return pid;
+}
+
+/* Whether pid is this process's child (an upgrade keeps its children). */
+static bool our_child(pid_t pid)
+{
+	char path[64], stat[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, stat, sizeof stat - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	stat[n] = '\0';
+	const char *rp = strrchr(stat, ')'); /* the name may hold anything */
+	int ppid = 0;
+	char st;
+	return rp && sscanf(rp + 1, " %c %d", &st, &ppid) == 2 && ppid == getpid();
+}
+
+/* Take over the switch an earlier server left running: its child still
+ * after an upgrade (watched as ours), an orphan after a crash (stopped by
+ * pid when no run uses it, not restarted if it dies). */
+static bool take_over(struct sw *s)
+{
+	pid_t pid = left_running(s);
+	struct stat st;
+	if (!pid || stat(s->ctl, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return false;
+	s->pid = pid;
+	s->orphan = !our_child(pid);
+	clock_gettime(CLOCK_MONOTONIC, &s->started);
+	if (!s->orphan)
+		env.watch(env.watcher, pid, ended, s);
+	if (env.log)
+		env.log(env.arg, "switch %s: pid %d, left running by an earlier server: taken "
+			"over%s", s->name, (int)pid,
+			s->orphan ? " (not our child: stopped when unused, not restarted)" : "");
+	return true;
+}
+
 /* Fork and exec uml_switch -unix CTL, then wait for CTL to be a socket.
  * 0, or -errno with err. */
 static int spawn(struct sw *s, char *err, size_t errlen)
@@ -161,6 +251,8 @@ static int spawn(struct sw *s, char *err, size_t errlen)
 	ssize_t got = read(pipefd[0], &e, sizeof e);
 	close(pipefd[0]);
 	s->pid = pid;
+	s->orphan = false;
+	write_pid(s);
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
 	env.watch(env.watcher, pid, ended, s);
 	if (got == (ssize_t)sizeof e) {
@@ -190,11 +282,16 @@ static int spawn(struct sw *s, char *err, size_t errlen)
 static void stop(struct sw *s)
 {
 	if (s->pid > 0) {
-		env.watch(env.watcher, s->pid, NULL, NULL);
-		kill(s->pid, SIGTERM);
+		if (!s->orphan)
+			env.watch(env.watcher, s->pid, NULL, NULL);
+		if (!s->orphan || left_running(s) == s->pid)
+			kill(s->pid, SIGTERM);
 		s->pid = 0;
 	}
 	unlink(s->ctl);
+	char *p = xasprintf("%s/pid", s->dir);
+	unlink(p);
+	free(p);
 }
 
 static void sw_free(struct sw *s)
@@ -274,7 +371,10 @@ int net_switch_hold(const char *name, const char *guest, net_switch_note_fn note
 		*strrchr(s->dir, '/') = '\0';
 		sws = xreallocarray(sws, nsws + 1, sizeof *sws);
 		sws[nsws++] = s;
+		take_over(s);
 	}
+	if (s->orphan && left_running(s) != s->pid)
+		s->pid = 0; /* the one taken over died unwatched */
 	if (s->pid <= 0) {
 		s->fast_deaths = 0;
 		int rc = spawn(s, err, errlen);

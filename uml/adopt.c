@@ -118,6 +118,7 @@ static bool adopt(struct inst *in)
 	in->umid_dir = inst_dir_of(in->paths.mconsole);
 	in->mconsole_known = true; /* it has been up for a while */
 	in->started_ns = in->ready_at_ns = util_now_ns() - started_ago_ns(pid);
+	inst_net_take_over(in);
 	inst_set_reason(in, "console lost: adopted from an earlier server");
 	inst_log(in, "pid %d, left running by an earlier server: adopted, without its console",
 		 (int)pid);
@@ -272,6 +273,7 @@ int inst_handover_take(struct inst *in, const struct inst_handover *h)
 		in->pty.master = h->master;
 		inst_console_watch(in);
 	}
+	inst_net_take_over(in);
 	inst_log(in, "pid %d taken over after the upgrade", (int)in->pid);
 	/* unresponsive: running until the next poll says otherwise (the state
 	 * it would go back to is not handed over) */

@@ -25,6 +25,7 @@ void inst_teardown(struct inst *in)
 	if (in->pid > 0)
 		kill(-in->pid, SIGKILL); /* helpers UML left in its group */
 	net_down(&in->net); /* the taps this run made, its share of a bridge */
+	net_record_drop(in->env.rundir, in->ci->name);
 	inst_console_close(in);
 	if (in->pty.slave >= 0) {
 		close(in->pty.slave);

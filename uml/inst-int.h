@@ -94,6 +94,7 @@ void inst_remove_umid_dir(struct inst *in, const char *dir);
 bool inst_drops_to_user(const struct inst *in);
 int inst_prepare_dirs(struct inst *in, char *err, size_t errlen);
 int inst_start_notifier(struct inst *in, char *err, size_t errlen);
+void inst_net_take_over(struct inst *in); /* inst.c */
 void inst_begin_run(struct inst *in);
 
 /* console.c */

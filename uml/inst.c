@@ -385,6 +385,17 @@ static void switch_note(void *owner, const char *reason, const char *log)
 	inst_changed(in);
 }
 
+/* A UML taken over from an earlier server (an upgrade, or a server that
+ * died): the taps and bridge share its run made, and its switches (taken
+ * over too when they still run), are this server's to remove and stop. */
+void inst_net_take_over(struct inst *in)
+{
+	net_take_over(in->env.rundir, in->ci, &in->net);
+	char why[256];
+	if (net_switches_up(in->ci, &in->net, switch_note, in, why, sizeof why) < 0)
+		inst_log(in, "taken over without its switches: %s", why);
+}
+
 int inst_start(struct inst *in, char *err, size_t errlen)
 {
 	/* A start while halting or being killed is kept for when the process
@@ -421,6 +432,7 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 		char why[256];
 		/* A UML that runs as an ordinary user gets its taps from the
 		 * server (net/net.h): /dev/net/tun is usually root's alone. */
+		net_clean_leftovers(in->env.rundir, in->ci);
 		rc = net_up(in->ci, geteuid() == 0, in->drop, &in->net, why, sizeof why);
 		if (rc == 0 && in->drop && in->net.n && !in->env.net_helper) {
 			snprintf(why, sizeof why, "NET: cannot hand taps to %s's UML: umltop's "
@@ -431,6 +443,8 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 		}
 		if (rc == 0)
 			rc = net_switches_up(in->ci, &in->net, switch_note, in, why, sizeof why);
+		if (rc == 0)
+			net_record(in->env.rundir, in->ci->name, &in->net);
 		if (rc < 0)
 			snprintf(err, errlen, "%s: %s", in->ci->name, why);
 	}
