@@ -90,7 +90,7 @@ int proto_peer_cred(int fd, uid_t *uid, pid_t *pid);
  * endian) and strings (u32 length, bytes, no NUL).  The first frame each
  * way is HELLO with PROTO_VERSION; a peer with another version is refused.
  */
-#define PROTO_VERSION 3
+#define PROTO_VERSION 4
 #define PROTO_HDR 8
 #define PROTO_MAX_PAYLOAD (4u << 20)
 #define PROTO_MAX_NAME 64
@@ -233,6 +233,8 @@ struct proto_inst {
 				     * name holds a ':')
 				     * ("eth0=tap1@br0 eth1=tap2
 				     * eth2=switch:lab1"); "" none */
+	char tags[128];             /* its tags (TAGS, ctl tag), space-separated,
+				     * each [A-Za-z0-9_.-]; "" none */
 };
 
 struct proto_status {

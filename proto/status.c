@@ -38,6 +38,7 @@ static void put_inst(struct buf *b, const struct proto_inst *in)
 	proto_put_str(b, in->user);
 	proto_put_str(b, in->reason);
 	proto_put_str(b, in->net);
+	proto_put_str(b, in->tags);
 }
 
 static void get_inst(struct proto_reader *r, struct proto_inst *in)
@@ -68,6 +69,7 @@ static void get_inst(struct proto_reader *r, struct proto_inst *in)
 	proto_get_str(r, in->user, sizeof in->user);
 	proto_get_str(r, in->reason, sizeof in->reason);
 	proto_get_str(r, in->net, sizeof in->net);
+	proto_get_str(r, in->tags, sizeof in->tags);
 	if (in->state > PROTO_STATE_MAX || in->phase > PROTO_PHASE_MAX ||
 	    in->end > PROTO_END_MAX)
 		r->bad = true;
