@@ -31,6 +31,8 @@ struct ctl {
 	int argc;
 	char **argv;
 	bool json, wait, no_enter;
+	bool send_resolve; /* send: targets picked from the first status */
+	bool send_sync;    /* ... inputs sent: done at the reply to a tag query */
 	const char *wait_name;  /* instance whose state we wait for */
 	const char *wait_state; /* "stopped" = not live any more */
 	uint64_t deadline_ms;
@@ -192,6 +194,15 @@ static void print_json(const struct proto_status *st)
 		       in->exit_signal, proto_end_name(in->end));
 		json_str(in->reason);
 		print_json_net(in->net);
+		printf(",\"tags\":[");
+		char *tags = xstrdup(in->tags), *save = NULL;
+		int k = 0;
+		for (char *w = strtok_r(tags, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+			printf("%s", k++ ? "," : "");
+			json_str(w);
+		}
+		free(tags);
+		putchar(']');
 		putchar('}');
 	}
 	printf("\n]}\n");
@@ -280,6 +291,95 @@ static void check_wait(struct ctl *c)
 	}
 }
 
+static bool has_word(const char *words, const char *w)
+{
+	size_t n = strlen(w);
+	for (const char *p = words; (p = strstr(p, w)); p += n)
+		if ((p == words || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
+static const struct proto_inst *find_inst(const struct proto_status *st, const char *name)
+{
+	for (uint32_t i = 0; i < st->n; i++)
+		if (!strcmp(st->inst[i].name, name))
+			return &st->inst[i];
+	return NULL;
+}
+
+/* send --tag T TEXT... or send NAME... TEXT: the text goes to each target
+ * that runs, in the order named (the instances' order for a tag), and
+ * one that does not is skipped, said on stderr.  Then a tag query, whose
+ * reply comes once the server took every input (it handles a client's
+ * frames in order). */
+static void send_many(struct ctl *c, const struct proto_status *st)
+{
+	const struct proto_inst **to = xcalloc(st->n + (size_t)c->argc, sizeof *to);
+	size_t n = 0;
+	int first_text;
+	if (!strcmp(c->argv[1], "--tag")) {
+		for (uint32_t i = 0; i < st->n; i++)
+			if (has_word(st->inst[i].tags, c->argv[2]))
+				to[n++] = &st->inst[i];
+		if (!n) {
+			fprintf(stderr, "umltop ctl: send: no instance has the tag '%s'\n", c->argv[2]);
+			free(to);
+			finish(c, EXIT_USAGE);
+			return;
+		}
+		first_text = 3;
+	} else {
+		/* NAME... TEXT when every word but the last names an instance;
+		 * otherwise NAME TEXT..., as before */
+		int k = 1;
+		while (k < c->argc - 1 && find_inst(st, c->argv[k]))
+			k++;
+		if (k == c->argc - 1 && k > 2) {
+			for (int i = 1; i < k; i++)
+				to[n++] = find_inst(st, c->argv[i]);
+			first_text = k;
+		} else {
+			const struct proto_inst *one = find_inst(st, c->argv[1]);
+			if (!one) {
+				fprintf(stderr, "umltop ctl: unknown instance '%s'\n", c->argv[1]);
+				free(to);
+				finish(c, EXIT_USAGE);
+				return;
+			}
+			to[n++] = one;
+			first_text = 2;
+		}
+	}
+	struct buf text = { 0 };
+	for (int i = first_text; i < c->argc; i++)
+		buf_printf(&text, "%s%s", i > first_text ? " " : "", c->argv[i]);
+	if (!c->no_enter)
+		buf_append(&text, "\r", 1);
+	const char *last = NULL;
+	for (size_t i = 0; i < n; i++) {
+		enum proto_state s = (enum proto_state)to[i]->state;
+		if (s != PROTO_RUNNING && s != PROTO_STARTING && s != PROTO_UNRESPONSIVE) {
+			fprintf(stderr, "umltop ctl: send: skipped %s (%s)\n", to[i]->name,
+				util_state_name(s));
+			continue;
+		}
+		conn_input(c->conn, to[i]->name, text.data ? text.data : "", text.len);
+		last = to[i]->name;
+	}
+	buf_free(&text);
+	free(to);
+	if (!last) {
+		fprintf(stderr, "umltop ctl: send: none of them is running\n");
+		finish(c, EXIT_FAIL);
+		return;
+	}
+	const char *q[] = { "tag", last };
+	c->send_sync = true;
+	conn_status_sub(c->conn, false);
+	c->id = conn_command(c->conn, 2, q);
+}
+
 static void on_status(struct ctl *c, const struct proto_frame *f)
 {
 	struct proto_status st;
@@ -294,7 +394,10 @@ static void on_status(struct ctl *c, const struct proto_frame *f)
 		else
 			print_table(&st);
 		finish(c, EXIT_OK);
-	} else if (!strcmp(c->argv[0], "send") || !strcmp(c->argv[0], "resize")) {
+	} else if (!strcmp(c->argv[0], "send") && c->send_resolve) {
+		c->send_resolve = false;
+		send_many(c, &st);
+	} else if ((!strcmp(c->argv[0], "send") && !c->send_sync) || !strcmp(c->argv[0], "resize")) {
 		/* The server handles frames in order: this status answers a
 		 * subscription sent after the input, so the input was taken. */
 		finish(c, EXIT_OK);
@@ -318,6 +421,11 @@ static void on_reply(struct ctl *c, const struct proto_frame *f)
 	}
 	if (id != c->id && id != 0) {
 		free(text);
+		return;
+	}
+	if (c->send_sync && id == c->id) { /* every input of send_many was taken */
+		free(text);
+		finish(c, code == PROTO_OK ? EXIT_OK : code);
 		return;
 	}
 	FILE *out = code == PROTO_OK ? stdout : stderr;
@@ -417,6 +525,10 @@ static void usage(FILE *f)
 		"  wait NAME STATE               wait until NAME is in STATE (or 'down');\n"
 		"                                waiting for running fails once NAME crashed\n"
 		"  send [--no-enter] NAME TEXT... type TEXT (and Enter) into the console\n"
+		"  send [--no-enter] NAME... TEXT  ... into each console named (TEXT one word)\n"
+		"  send [--no-enter] --tag TAG TEXT...  ... into each console tagged TAG;\n"
+		"                                one that is not running is skipped\n"
+		"  tag NAME [+TAG|-TAG]...       add and remove tags (until a reload); show them\n"
 		"  resize NAME ROWS COLS         set the console's size (what the guest sees)\n"
 		"  reload                        re-read the config\n"
 		"  shutdown [--wait]             halt everything and stop the server; --wait:\n"
@@ -434,7 +546,8 @@ static int parse_flags(struct ctl *c, long *timeout_s)
 	int n = 0;
 	for (int i = 0; i < c->argc; i++) {
 		/* the text of send and mconsole is the guest's, flags or not */
-		if (n >= 2 && (!strcmp(c->argv[0], "send") || !strcmp(c->argv[0], "mconsole"))) {
+		if (n >= 2 && (!strcmp(c->argv[0], "send") || !strcmp(c->argv[0], "mconsole") ||
+			       !strcmp(c->argv[0], "tag"))) {
 			c->argv[n++] = c->argv[i];
 			continue;
 		}
@@ -488,14 +601,26 @@ static int run(struct ctl *c, const char *sock, const char *const *conf, size_t 
 			conn_close(c->conn);
 			return EXIT_USAGE;
 		}
-		struct buf text = { 0 };
-		for (int i = 2; i < c->argc; i++)
-			buf_printf(&text, "%s%s", i > 2 ? " " : "", c->argv[i]);
-		if (!c->no_enter)
-			buf_append(&text, "\r", 1);
-		conn_input(c->conn, c->argv[1], text.data ? text.data : "", text.len);
-		buf_free(&text);
-		conn_status_sub(c->conn, true);
+		if (!strcmp(c->argv[1], "--tag") && c->argc < 4) {
+			fprintf(stderr, "umltop ctl: usage: send [--no-enter] --tag TAG TEXT...\n");
+			conn_close(c->conn);
+			return EXIT_USAGE;
+		}
+		if (!strcmp(c->argv[1], "--tag") || c->argc > 3) {
+			/* the targets come from the status: which have the tag,
+			 * which words are instances */
+			c->send_resolve = true;
+			conn_status_sub(c->conn, true);
+		} else {
+			struct buf text = { 0 };
+			for (int i = 2; i < c->argc; i++)
+				buf_printf(&text, "%s%s", i > 2 ? " " : "", c->argv[i]);
+			if (!c->no_enter)
+				buf_append(&text, "\r", 1);
+			conn_input(c->conn, c->argv[1], text.data ? text.data : "", text.len);
+			buf_free(&text);
+			conn_status_sub(c->conn, true);
+		}
 	} else if (!strcmp(cmd, "resize")) {
 		unsigned rows = c->argc == 4 ? (unsigned)atoi(c->argv[2]) : 0;
 		unsigned cols = c->argc == 4 ? (unsigned)atoi(c->argv[3]) : 0;

@@ -600,6 +600,7 @@ static void resolve_values(struct loader *ld, struct draft *d)
 	in->args = split_words((a = get(ld, d, "ARGS")) ? a->value : NULL, &in->nargs);
 	in->bridge = get_dup(ld, d, "BRIDGE");
 	in->sw = split_words((a = get(ld, d, "SWITCH")) ? a->value : NULL, &in->nsw);
+	in->tags = split_words((a = get(ld, d, "TAGS")) ? a->value : NULL, &in->ntags);
 	in->log = get_dup(ld, d, "LOG");
 	in->ready = get_dup(ld, d, "READY");
 	if (!in->ready)
@@ -1089,6 +1090,7 @@ static void free_instance(struct conf_instance *in)
 	conf_argv_free(in->args);
 	free(in->bridge);
 	conf_argv_free(in->sw);
+	conf_argv_free(in->tags);
 	free(in->log);
 	free(in->ready);
 	free(in);

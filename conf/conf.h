@@ -16,6 +16,8 @@
 #define CONF_GLOBAL_FILE "umltop.conf" /* global settings inside a config dir */
 #define CONF_DEFAULT_HALT_TIMEOUT 60   /* seconds, as the old init scripts */
 #define CONF_DEFAULT_READY "([#$] |login: )$"
+#define CONF_TAG_MAX 32   /* one tag's characters */
+#define CONF_TAGS_MAX 127 /* all of an instance's, with their spaces */
 
 /* One instance, with every default resolved.  Strings are owned.  A key set
  * to "" counts as unset (its default applies), except SWAP="" which turns
@@ -43,6 +45,8 @@ struct conf_instance {
 	char **sw;             /* SWITCH words, NULL-terminated: one interface
 				* on each switch, after the NET ones */
 	size_t nsw;
+	char **tags;           /* TAGS words, NULL-terminated (conf_tag_ok) */
+	size_t ntags;
 	char *log;             /* LOG: console log path, NULL = default */
 	char *ready;           /* READY: POSIX ERE matched against the cursor line */
 	unsigned halt_timeout; /* HALT_TIMEOUT in seconds */
@@ -130,6 +134,8 @@ char *conf_switch_ctl(const char *rundir, const char *name);
  * KERNEL umid= uml_dir= mem= ubd0= [ubd1=] root=/dev/ubda con0=fd:0,fd:1
  * con=null ssl=null hostfs= eth<i>=... mconsole=notify:SOCK ARGS...
  * Free with conf_argv_free. */
+/* A tag (TAGS, ctl tag): 1 to CONF_TAG_MAX of A-Z a-z 0-9 _ . - */
+bool conf_tag_ok(const char *t);
 char **conf_argv(const struct conf_instance *in, const char *rundir);
 void conf_argv_free(char **argv);
 

@@ -397,6 +397,31 @@ static char *check_switch(const char *key, const char *v)
 	return msg;
 }
 
+/* TAGS: words to pick instances by (ctl send --tag, the TUI's marks). */
+bool conf_tag_ok(const char *t)
+{
+	size_t n = strlen(t);
+	return n >= 1 && n <= CONF_TAG_MAX && strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				       "abcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+}
+
+static char *check_tags(const char *key, const char *v)
+{
+	char *copy = xstrdup(v), *save = NULL, *msg = NULL;
+	size_t total = 0;
+	for (char *w = strtok_r(copy, " \t\n", &save); w && !msg;
+	     w = strtok_r(NULL, " \t\n", &save)) {
+		total += strlen(w) + 1;
+		if (!conf_tag_ok(w))
+			msg = xasprintf("%s: '%s' is not a tag (1 to %d of A-Z a-z 0-9 _ . -)",
+					key, w, CONF_TAG_MAX);
+	}
+	if (!msg && total > CONF_TAGS_MAX)
+		msg = xasprintf("%s: more than %d characters of tags", key, CONF_TAGS_MAX);
+	free(copy);
+	return msg;
+}
+
 /* ---- ubd words, as UML's ubd driver reads its option ---- */
 
 #define UBD_MAX_DEV 16 /* UML's MAX_DEV: ubd0 to ubd15 */
@@ -558,6 +583,7 @@ static const struct key keys[] = {
 	{ "ARGS", false, check_args },
 	{ "BRIDGE", false, check_ifname },
 	{ "SWITCH", false, check_switch },
+	{ "TAGS", false, check_tags },
 	{ "HALT_TIMEOUT", false, check_seconds },
 	{ "AUTOSTART", false, check_bool },
 	{ "LOG", false, check_path },
@@ -635,7 +661,7 @@ static char *unknown_key(const char *key)
 	if (s)
 		return xasprintf("unknown key %s (did you mean %s?)", key, s);
 	return xasprintf("unknown key %s; instance keys are UMLDIR, USER, MEMORY, "
-			 "NET, KERNEL, ROOT, SWAP, UMID, ARGS, BRIDGE, SWITCH, "
+			 "NET, KERNEL, ROOT, SWAP, UMID, ARGS, BRIDGE, SWITCH, TAGS, "
 			 "HALT_TIMEOUT, AUTOSTART, LOG, READY", key);
 }
 

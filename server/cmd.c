@@ -199,7 +199,54 @@ static void cmd_upgrade(struct srv *s, struct client *c, uint32_t id, int argc, 
 	srv_reply(c, id, PROTO_ERR, err);
 }
 
+/* tag NAME [+T|-T|T]...: add (+T or T) and remove (-T) tags; the reply
+ * names the tags it has then.  Until the next reload, which sets the
+ * file's TAGS again. */
+static void cmd_tag(struct srv *s, struct client *c, uint32_t id, int argc, char **argv)
+{
+	struct inst *in = srv_need_inst(s, c, id, argv[1]);
+	if (!in)
+		return;
+	char now[INST_TAGS_MAX];
+	snprintf(now, sizeof now, "%s", inst_tags(in));
+	for (int i = 2; i < argc; i++) {
+		bool del = argv[i][0] == '-';
+		const char *t = argv[i] + (argv[i][0] == '-' || argv[i][0] == '+');
+		if (!conf_tag_ok(t)) {
+			char *msg = xasprintf("tag: '%s' is not a tag (1 to %d of A-Z a-z 0-9 _ . -; "
+					      "+TAG adds, -TAG removes)", argv[i], CONF_TAG_MAX);
+			srv_reply(c, id, PROTO_USAGE, msg);
+			free(msg);
+			return;
+		}
+		/* the words of now, without t, then t when added */
+		char next[INST_TAGS_MAX] = "", *save = NULL, copy[INST_TAGS_MAX];
+		size_t len = 0;
+		snprintf(copy, sizeof copy, "%s", now);
+		for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+			if (strcmp(w, t))
+				len += (size_t)snprintf(next + len, sizeof next - len, "%s%s",
+							len ? " " : "", w);
+		if (!del && len + 1 + strlen(t) >= sizeof next) {
+			srv_reply(c, id, PROTO_ERR, "tag: no room for more tags");
+			return;
+		}
+		if (!del)
+			len += (size_t)snprintf(next + len, sizeof next - len, "%s%s", len ? " " : "", t);
+		snprintf(now, sizeof now, "%s", next);
+	}
+	char *msg = xasprintf("%s: tags: %s", argv[1], now[0] ? now : "(none)");
+	if (argc > 2) {
+		inst_set_tags(in, now);
+		srv_log(s, "%s", msg);
+		srv_status_changed(s);
+	}
+	srv_reply(c, id, PROTO_OK, msg);
+	free(msg);
+}
+
 static const struct srv_cmd commands[] = {
+	{ "tag", "tag NAME [+TAG|-TAG]...", 1, -1, cmd_tag },
 	{ "start", "start NAME", 1, 1, cmd_start },
 	{ "halt", "halt NAME", 1, 1, cmd_halt },
 	{ "restart", "restart NAME", 1, 1, cmd_restart },

@@ -198,6 +198,7 @@ void srv_build_status(struct srv *s, struct proto_status *st)
 		p->exit_signal = is.exit_signal;
 		p->rows = (uint16_t)is.rows;
 		p->cols = (uint16_t)is.cols;
+		copy_str(p->tags, sizeof p->tags, inst_tags(s->inst[i]));
 		copy_str(p->user, sizeof p->user, is.user ? is.user : s->user);
 		copy_str(p->reason, sizeof p->reason, is.reason);
 		net_text(inst_conf(s->inst[i]), p->net, sizeof p->net);
@@ -348,9 +349,13 @@ static void adopt_conf(struct srv *s, struct conf *c, struct buf *msg)
 			s->inst = xreallocarray(s->inst, s->ninst + 1, sizeof *s->inst);
 			s->inst[s->ninst++] = inst_new(&s->env, ci);
 			buf_printf(msg, "added %s\n", ci->name);
-		} else if (inst_set_conf(in, ci) < 0) {
-			buf_printf(msg, "%s is running: new settings apply after it stops\n",
-				   ci->name);
+		} else {
+			char tags[INST_TAGS_MAX];
+			inst_conf_tags(ci, tags, sizeof tags); /* at once, running or not */
+			inst_set_tags(in, tags);
+			if (inst_set_conf(in, ci) < 0)
+				buf_printf(msg, "%s is running: new settings apply after it stops\n",
+					   ci->name);
 		}
 	}
 	qsort(s->inst, s->ninst, sizeof *s->inst, by_name);

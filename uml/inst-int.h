@@ -17,6 +17,7 @@ struct inst {
 	const struct conf_instance *next_ci; /* a reload's, for when this run ends */
 	struct conf_paths paths;
 	struct net_run net; /* the taps and bridge of this run (net/) */
+	char tags[INST_TAGS_MAX]; /* TAGS, then ctl tag's changes (inst_set_tags) */
 	regex_t ready_re;
 	bool ready_ok;
 

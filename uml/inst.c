@@ -656,6 +656,7 @@ struct inst *inst_new(const struct inst_env *env, const struct conf_instance *ci
 	in->halt_timer.data = in;
 	in->handles = 3; /* the console's worker_async and the two timers */
 	inst_set_conf(in, ci);
+	inst_conf_tags(ci, in->tags, sizeof in->tags);
 	return in;
 }
 
@@ -720,6 +721,22 @@ void inst_free(struct inst *in)
 }
 
 const char *inst_name(const struct inst *in) { return in->ci->name; }
+const char *inst_tags(const struct inst *in) { return in->tags; }
+
+void inst_set_tags(struct inst *in, const char *tags)
+{
+	snprintf(in->tags, sizeof in->tags, "%s", tags);
+}
+
+void inst_conf_tags(const struct conf_instance *ci, char *out, size_t cap)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < ci->ntags && len < cap; i++) {
+		int w = snprintf(out + len, cap - len, "%s%s", i ? " " : "", ci->tags[i]);
+		len += w > 0 ? (size_t)w : 0;
+	}
+}
 const struct conf_instance *inst_conf(const struct inst *in) { return in->ci; }
 struct term *inst_term_lock(struct inst *in) { return feed_lock(in->feed); }
 struct term *inst_term_peek(struct inst *in) { return feed_peek(in->feed); }

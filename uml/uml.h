@@ -119,6 +119,13 @@ int inst_set_conf(struct inst *in, const struct conf_instance *ci);
 void inst_free(struct inst *in);
 
 const char *inst_name(const struct inst *in);
+/* Its tags, space-separated: the file's TAGS when it was made or reloaded,
+ * changed at run time by `ctl tag` (the server's). */
+#define INST_TAGS_MAX 128
+const char *inst_tags(const struct inst *in);
+void inst_set_tags(struct inst *in, const char *tags);
+/* The file's TAGS, joined, into out. */
+void inst_conf_tags(const struct conf_instance *ci, char *out, size_t cap);
 const struct conf_instance *inst_conf(const struct inst *in);
 void inst_status(const struct inst *in, struct inst_status *out);
 bool inst_live(const struct inst *in); /* a process exists */

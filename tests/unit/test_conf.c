@@ -551,6 +551,12 @@ static void check_value_messages(void **state)
 		{ "USER", "a b", "USER='a b' is not a user name" },
 		{ "SWITCH", "lab0 a/b", "SWITCH='a/b': use letters, digits" },
 		{ "SWITCH", "lab0 lab1 lab0", "SWITCH: 'lab0' is named twice" },
+		{ "TAGS", "lab a/b", "TAGS: 'a/b' is not a tag (1 to 32 of" },
+		{ "TAGS", "lab x0123456789012345678901234567890123", "TAGS: 'x0123456789012345678901234567890123' is not a tag" },
+		{ "TAGS", "t00000000000000000000000000000 t11111111111111111111111111111 "
+			  "t22222222222222222222222222222 t33333333333333333333333333333 "
+			  "t44444444444444444444444444444",
+		  "TAGS: more than 127 characters of tags" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char *m = conf_check_value(cases[i].key, cases[i].value, false);
@@ -572,6 +578,7 @@ static void check_value_accepts(void **state)
 		{ "ROOT", "/uml/cow,/uml/base.img" }, { "READY", CONF_DEFAULT_READY },
 		{ "READY", "[[:alnum:]]+[]*+{]? \\{x\\}$" },
 		{ "HALT_TIMEOUT", "90s" }, { "AUTOSTART", "off" }, { "MEMORY", "" },
+		{ "TAGS", "lab router v1.2 core_net" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(ok); i++) {
 		char *m = conf_check_value(ok[i][0], ok[i][1], false);
