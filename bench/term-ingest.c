@@ -9,12 +9,16 @@
  * best of three runs each, and prints MB/s (per second of CPU time, so
  * that other load on the machine does not count) and the ratios
  * term/bare-state (target >= 0.8) and term/screen-layer (target >= 4).
+ * Then the server's whole console path, term_feed() and the clean-text
+ * log, without and with the default ALERT pattern matched against each
+ * line (target: alerts/without >= 0.97, nothing measurable).
  *
  *   term-ingest [MEGABYTES [term|state|screen]]   (default 50, all three;
  *                                                  one name: only that one,
  *                                                  for a profiler) */
 #include "config.h"
 
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +26,7 @@
 
 #include <vterm.h>
 
+#include "conf/conf.h" /* CONF_DEFAULT_ALERT */
 #include "lib/util.h"
 #include "term/term.h"
 
@@ -148,6 +153,47 @@ static void run_screen(const struct buf *b)
 	vterm_free(vt);
 }
 
+/* The server's path for a console's output: the emulator, then the log
+ * of clean text (to /dev/null), each line handed to an ALERT matcher or
+ * not. */
+static regex_t alert_re;
+static unsigned long alerts;
+
+static void match_line(void *arg, const char *text, size_t len)
+{
+	(void)arg;
+	char line[1024];
+	size_t n = MIN(len, sizeof line - 1);
+	memcpy(line, text, n);
+	line[n] = '\0';
+	alerts += regexec(&alert_re, line, 0, NULL, 0) == 0;
+}
+
+static void run_console_with(const struct buf *b, bool alert)
+{
+	struct term *t = term_new(ROWS, COLS, 10000, TERM_SILENT, NULL, NULL);
+	struct term_log *l = term_log_open(NULL, "/dev/null", 0, NULL, NULL);
+	if (alert)
+		term_log_set_line_cb(l, match_line, NULL);
+	for (size_t off = 0; off < b->len; off += CHUNK) {
+		size_t n = MIN(CHUNK, b->len - off);
+		term_feed(t, b->data + off, n);
+		term_log_write(l, b->data + off, n);
+	}
+	term_log_close(l);
+	term_free(t);
+}
+
+static void run_console(const struct buf *b)
+{
+	run_console_with(b, false);
+}
+
+static void run_console_alert(const struct buf *b)
+{
+	run_console_with(b, true);
+}
+
 /* CPU time of this thread: the machine is shared, and time spent waiting
  * for a CPU is nobody's speed. */
 static double cpu_secs(void)
@@ -196,6 +242,18 @@ int main(int argc, char **argv)
 	printf("VTermScreen (libvterm's screen layer):                   %7.1f MB/s\n", screen);
 	printf("term/bare-state:   %.2f (target >= 0.8)\n", term / state);
 	printf("term/screen-layer: %.2f (target >= 4)\n", term / screen);
+	if (regcomp(&alert_re, CONF_DEFAULT_ALERT, REG_EXTENDED | REG_NOSUB) != 0)
+		return 1;
+	double plain = 0, alert = 0;
+	for (int i = 0; i < 3; i++) {
+		plain = MAX(plain, mbps(run_console, &b));
+		alert = MAX(alert, mbps(run_console_alert, &b));
+	}
+	printf("console path (term_feed + clean-text log):               %7.1f MB/s\n", plain);
+	printf("... with ALERT '%s' on each line: %7.1f MB/s (%lu matches)\n", CONF_DEFAULT_ALERT,
+	       alert, alerts);
+	printf("alerts/without:    %.2f (target >= 0.97)\n", alert / plain);
+	regfree(&alert_re);
 	buf_free(&b);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -24,6 +25,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
  * HALT_TIMEOUT (60 s, then sync, halt and kill within ~15 s) and several
  * boots, and short enough that an init system's stop never hangs. */
 #define WAIT_DEFAULT_S 300
+#define EVENTS_HISTORY 100 /* events: how many past ones first */
 
 struct ctl {
 	uv_loop_t loop;
@@ -31,6 +33,8 @@ struct ctl {
 	int argc;
 	char **argv;
 	bool json, wait, no_enter;
+	bool follow;       /* events: on after the history */
+	bool live;         /* events: the history has ended */
 	bool send_resolve; /* send: targets picked from the first status */
 	bool send_sync;    /* ... inputs sent: done at the reply to a tag query */
 	const char *wait_name;  /* instance whose state we wait for */
@@ -440,6 +444,48 @@ static void on_reply(struct ctl *c, const struct proto_frame *f)
 	check_wait(c);
 }
 
+/* events: one line each, "TIME NAME KIND TEXT" or a JSON object.  wait
+ * NAME alert: done at NAME's first alert after the history. */
+static void on_event(struct ctl *c, const struct proto_frame *f)
+{
+	struct proto_event e;
+	if (proto_get_event(f, &e) < 0) {
+		fprintf(stderr, "umltop ctl: malformed event from the server\n");
+		finish(c, EXIT_FAIL);
+		return;
+	}
+	if (e.kind == PROTO_EV_NOW) {
+		c->live = true;
+		if (!strcmp(c->argv[0], "events") && !c->follow)
+			finish(c, EXIT_OK);
+		return;
+	}
+	if (!strcmp(c->argv[0], "wait")) {
+		if (c->live && e.kind == PROTO_EV_ALERT && !strcmp(e.name, c->wait_name)) {
+			printf("%s: alert: %s\n", e.name, e.text);
+			finish(c, EXIT_OK);
+		}
+		return;
+	}
+	char when[64];
+	time_t t = (time_t)(e.time_ms / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (c->json) {
+		printf("{\"time\":\"%s.%03u\",\"seq\":%u,\"name\":", when,
+		       (unsigned)(e.time_ms % 1000), e.seq);
+		json_str(e.name);
+		printf(",\"kind\":\"%s\",\"text\":", proto_event_kind_name(e.kind));
+		json_str(e.text);
+		printf("}\n");
+	} else {
+		printf("%s.%03u %s %s %s\n", when, (unsigned)(e.time_ms % 1000), e.name,
+		       proto_event_kind_name(e.kind), e.text);
+	}
+	fflush(stdout);
+}
+
 static void frame_cb(void *arg, const struct proto_frame *f)
 {
 	struct ctl *c = arg;
@@ -449,6 +495,8 @@ static void frame_cb(void *arg, const struct proto_frame *f)
 		on_status(c, f);
 	else if (f->type == PROTO_REPLY)
 		on_reply(c, f);
+	else if (f->type == PROTO_EVENT)
+		on_event(c, f);
 }
 
 /* After `upgrade` closed the connection: done once the socket answers
@@ -529,6 +577,9 @@ static void usage(FILE *f)
 		"  send [--no-enter] --tag TAG TEXT...  ... into each console tagged TAG;\n"
 		"                                one that is not running is skipped\n"
 		"  tag NAME [+TAG|-TAG]...       add and remove tags (until a reload); show them\n"
+		"  events [--follow] [--json]    what happened lately (state changes, halt steps,\n"
+		"                                alerts), one line each; --follow: and on\n"
+		"  wait NAME alert               wait for NAME's next alert\n"
 		"  resize NAME ROWS COLS         set the console's size (what the guest sees)\n"
 		"  reload                        re-read the config\n"
 		"  shutdown [--wait]             halt everything and stop the server; --wait:\n"
@@ -557,6 +608,8 @@ static int parse_flags(struct ctl *c, long *timeout_s)
 			c->wait = true;
 		else if (!strcmp(c->argv[i], "--no-enter"))
 			c->no_enter = true;
+		else if (!strcmp(c->argv[i], "--follow") || !strcmp(c->argv[i], "-f"))
+			c->follow = true;
 		else if (!strcmp(c->argv[i], "--timeout") && i + 1 < c->argc) {
 			char *end;
 			const char *v = c->argv[++i];
@@ -631,6 +684,17 @@ static int run(struct ctl *c, const char *sock, const char *const *conf, size_t 
 		}
 		conn_resize(c->conn, c->argv[1], rows, cols);
 		conn_status_sub(c->conn, true);
+	} else if (!strcmp(cmd, "events")) {
+		if (c->argc != 1) {
+			usage(stderr);
+			conn_close(c->conn);
+			return EXIT_USAGE;
+		}
+		conn_events_sub(c->conn, true, EVENTS_HISTORY);
+	} else if (!strcmp(cmd, "wait") && c->argc == 3 && !strcmp(c->argv[2], "alert")) {
+		c->wait_name = c->argv[1];
+		c->wait_state = "alerted"; /* for the timeout's message */
+		conn_events_sub(c->conn, true, 0);
 	} else if (!strcmp(cmd, "wait")) {
 		if (c->argc != 3) {
 			usage(stderr);

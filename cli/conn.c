@@ -338,6 +338,15 @@ void conn_status_sub(struct conn *c, bool on)
 	send_built(c, &b, start);
 }
 
+void conn_events_sub(struct conn *c, bool on, uint32_t history)
+{
+	struct buf b = { 0 };
+	size_t start = proto_begin(&b, PROTO_EVENTS_SUB);
+	proto_put_u8(&b, on);
+	proto_put_u32(&b, history);
+	send_built(c, &b, start);
+}
+
 void conn_console_sub(struct conn *c, const char *name, uint32_t scrollback, unsigned flags)
 {
 	struct buf b = { 0 };

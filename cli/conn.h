@@ -43,6 +43,8 @@ const char *conn_socket(const struct conn *c);
 
 void conn_send(struct conn *c, const void *frame, size_t len);
 void conn_status_sub(struct conn *c, bool on);
+/* Events: the last `history` kept, a PROTO_EV_NOW, then each new one. */
+void conn_events_sub(struct conn *c, bool on, uint32_t history);
 void conn_console_sub(struct conn *c, const char *name, uint32_t scrollback,
 		      unsigned flags);
 void conn_console_unsub(struct conn *c, const char *name);

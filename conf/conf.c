@@ -605,6 +605,9 @@ static void resolve_values(struct loader *ld, struct draft *d)
 	in->ready = get_dup(ld, d, "READY");
 	if (!in->ready)
 		in->ready = xstrdup(CONF_DEFAULT_READY);
+	in->alert = get_dup(ld, d, "ALERT");
+	if (!in->alert)
+		in->alert = xstrdup(CONF_DEFAULT_ALERT);
 	in->halt_timeout = CONF_DEFAULT_HALT_TIMEOUT;
 	if ((a = get(ld, d, "HALT_TIMEOUT")))
 		conf_parse_seconds(a->value, &in->halt_timeout);
@@ -1093,6 +1096,7 @@ static void free_instance(struct conf_instance *in)
 	conf_argv_free(in->tags);
 	free(in->log);
 	free(in->ready);
+	free(in->alert);
 	free(in);
 }
 

@@ -16,6 +16,7 @@
 #define CONF_GLOBAL_FILE "umltop.conf" /* global settings inside a config dir */
 #define CONF_DEFAULT_HALT_TIMEOUT 60   /* seconds, as the old init scripts */
 #define CONF_DEFAULT_READY "([#$] |login: )$"
+#define CONF_DEFAULT_ALERT "Kernel panic|Oops|BUG:|segfault"
 #define CONF_TAG_MAX 32   /* one tag's characters */
 #define CONF_TAGS_MAX 127 /* all of an instance's, with their spaces */
 
@@ -49,6 +50,8 @@ struct conf_instance {
 	size_t ntags;
 	char *log;             /* LOG: console log path, NULL = default */
 	char *ready;           /* READY: POSIX ERE matched against the cursor line */
+	char *alert;           /* ALERT: POSIX ERE over each clean console line;
+				* "" matches nothing */
 	unsigned halt_timeout; /* HALT_TIMEOUT in seconds */
 	bool autostart;        /* AUTOSTART, default yes: a configured
 				* instance starts with the server */

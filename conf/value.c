@@ -315,6 +315,12 @@ static char *check_regex(const char *key, const char *v)
 	return xasprintf("%s='%s' is not a POSIX extended regex: %s", key, v, why);
 }
 
+/* ALERT: a regex as READY's, or empty (no alerts from the console). */
+static char *check_alert(const char *key, const char *v)
+{
+	return *v ? check_regex(key, v) : NULL;
+}
+
 /* Linux interface names: 1-15 bytes, no '/', ':' or blanks, not . or .. */
 static bool ifname_ok(const char *v)
 {
@@ -588,6 +594,7 @@ static const struct key keys[] = {
 	{ "AUTOSTART", false, check_bool },
 	{ "LOG", false, check_path },
 	{ "READY", false, check_regex },
+	{ "ALERT", false, check_alert },
 	{ "PREFIX", true, check_keyspec },
 	{ "POLL_INTERVAL", true, check_poll },
 	{ "SCROLLBACK", true, check_lines },
@@ -662,7 +669,7 @@ static char *unknown_key(const char *key)
 		return xasprintf("unknown key %s (did you mean %s?)", key, s);
 	return xasprintf("unknown key %s; instance keys are UMLDIR, USER, MEMORY, "
 			 "NET, KERNEL, ROOT, SWAP, UMID, ARGS, BRIDGE, SWITCH, TAGS, "
-			 "HALT_TIMEOUT, AUTOSTART, LOG, READY", key);
+			 "HALT_TIMEOUT, AUTOSTART, LOG, READY, TAGS, ALERT", key);
 }
 
 static const struct key *find_key(const char *key)

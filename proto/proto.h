@@ -110,7 +110,10 @@ enum proto_type {
 	PROTO_RESIZE = 9,      /* c->s: str name, u16 rows, u16 cols */
 	PROTO_COMMAND = 10,    /* c->s: u32 id, u32 argc, str argv[argc] */
 	PROTO_REPLY = 11,      /* s->c: u32 id, i32 code, str text */
-	PROTO_TYPE_MAX = PROTO_REPLY,
+	PROTO_EVENTS_SUB = 12, /* c->s: u8 on, u32 history: that many past
+				* events, then PROTO_EV_NOW, then each new one */
+	PROTO_EVENT = 13,      /* s->c: struct proto_event */
+	PROTO_TYPE_MAX = PROTO_EVENT,
 };
 
 enum proto_sub_flags {
@@ -249,6 +252,26 @@ void proto_put_status(struct buf *b, const struct proto_status *s);
 /* Decode a STATUS payload; 0 or -EBADMSG.  s->inst is malloc'd. */
 int proto_get_status(const struct proto_frame *f, struct proto_status *s);
 void proto_status_free(struct proto_status *s);
+
+/* ---- events (DESIGN.md, "Events, alerts, broadcast") ---- */
+enum proto_event_kind {
+	PROTO_EV_STATE = 1, /* text: the new state, ": reason" when there is one */
+	PROTO_EV_PHASE = 2, /* text: the halt ladder's new step ("cad", "sync"...) */
+	PROTO_EV_ALERT = 3, /* text: what happened ("crashed: ...", "match
+			     * 'Oops': LINE", "killed: the halt timed out") */
+	PROTO_EV_NOW = 4,   /* no instance: the history ends, live events follow */
+	PROTO_EV_KIND_MAX = PROTO_EV_NOW,
+};
+struct proto_event {
+	uint64_t time_ms; /* server wall clock */
+	uint32_t seq;     /* 1, 2, ... in the server's life */
+	char name[PROTO_MAX_NAME]; /* "" for PROTO_EV_NOW */
+	uint8_t kind;
+	char text[512];
+};
+void proto_put_event(struct buf *b, const struct proto_event *e);
+int proto_get_event(const struct proto_frame *f, struct proto_event *e); /* 0, -EBADMSG */
+const char *proto_event_kind_name(unsigned kind); /* "state", "phase", "alert", "now" */
 
 const char *proto_state_name(unsigned state);   /* "running", ... */
 const char *proto_phase_name(unsigned phase);   /* "cad", "sync", ... */

@@ -133,3 +133,37 @@ const char *proto_end_name(unsigned end)
 {
 	return util_end_name(end);
 }
+
+/* ---- events ---- */
+
+void proto_put_event(struct buf *b, const struct proto_event *e)
+{
+	size_t start = proto_begin(b, PROTO_EVENT);
+	proto_put_u64(b, e->time_ms);
+	proto_put_u32(b, e->seq);
+	proto_put_str(b, e->name);
+	proto_put_u8(b, e->kind);
+	proto_put_str(b, e->text);
+	proto_end(b, start);
+}
+
+int proto_get_event(const struct proto_frame *f, struct proto_event *e)
+{
+	struct proto_reader r;
+	proto_reader_init(&r, f);
+	memset(e, 0, sizeof *e);
+	e->time_ms = proto_get_u64(&r);
+	e->seq = proto_get_u32(&r);
+	proto_get_str(&r, e->name, sizeof e->name);
+	e->kind = proto_get_u8(&r);
+	proto_get_str(&r, e->text, sizeof e->text);
+	if (!proto_reader_done(&r) || !e->kind || e->kind > PROTO_EV_KIND_MAX)
+		return -EBADMSG;
+	return 0;
+}
+
+const char *proto_event_kind_name(unsigned kind)
+{
+	static const char *const names[] = { "?", "state", "phase", "alert", "now" };
+	return kind <= PROTO_EV_KIND_MAX ? names[kind] : "?";
+}

@@ -61,7 +61,7 @@ struct client {
 	struct srv *srv;
 	uv_pipe_t pipe;
 	struct buf in;
-	bool hello, status_sub, closing;
+	bool hello, status_sub, events_sub, closing;
 	uint64_t partial_since; /* loop time the unfinished frame in `in` began; 0: none */
 	struct sub *subs;
 	struct srv_pending *pending;
@@ -247,6 +247,23 @@ void srv_clients_output(struct srv *srv, struct inst *in, const char *bytes, siz
 	buf_free(&b);
 }
 
+/* An event to each client that asked for them.  One that does not read
+ * (its queue full) misses it: the history it can ask for again holds it. */
+static void send_event(void *arg, const struct proto_event *e)
+{
+	struct client *c = arg;
+	struct buf b = { 0 };
+	proto_put_event(&b, e);
+	send_buf(c, &b);
+}
+
+void srv_clients_event(struct srv *srv, const struct proto_event *e)
+{
+	for (struct client *c = srv->clients; c; c = c->next)
+		if (c->events_sub && !c->closing && queued(c) < QUEUE_MAX)
+			send_event(c, e);
+}
+
 void srv_clients_status(struct srv *srv)
 {
 	for (struct client *c = srv->clients; c; c = c->next)
@@ -315,6 +332,21 @@ static int on_status_sub(struct client *c, struct proto_reader *r)
 	c->status_sub = on != 0;
 	if (on)
 		send_status(c);
+	return 0;
+}
+
+static int on_events_sub(struct client *c, struct proto_reader *r)
+{
+	uint8_t on = proto_get_u8(r);
+	uint32_t history = proto_get_u32(r);
+	if (!proto_reader_done(r))
+		return -EBADMSG;
+	c->events_sub = on != 0;
+	if (on) {
+		srv_events_history(c->srv, history, send_event, c);
+		struct proto_event now = { .kind = PROTO_EV_NOW };
+		send_event(c, &now);
+	}
 	return 0;
 }
 
@@ -439,6 +471,7 @@ static int dispatch(struct client *c, const struct proto_frame *f)
 	switch (f->type) {
 	case PROTO_HELLO: return on_hello(c, &r);
 	case PROTO_STATUS_SUB: return on_status_sub(c, &r);
+	case PROTO_EVENTS_SUB: return on_events_sub(c, &r);
 	case PROTO_CONSOLE_SUB: return on_console_sub(c, &r);
 	case PROTO_CONSOLE_UNSUB: return on_console_unsub(c, &r);
 	case PROTO_INPUT: return on_input(c, &r);

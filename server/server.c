@@ -235,15 +235,22 @@ static void on_changed(void *arg, struct inst *in)
 {
 	struct srv *s = arg;
 	srv_status_changed(s);
+	srv_events_changed(s, in);
 	if (s->nconfs > 1 && !inst_live(in))
 		drop_unused_confs(s); /* it may have left an old config's settings */
 	if (s->shutting_down && !inst_live(in))
 		srv_maybe_exit(s);
 }
 
+static void on_alert(void *arg, struct inst *in, const char *line, size_t len)
+{
+	srv_events_match(arg, in, line, len);
+}
+
 static const struct inst_events inst_events = {
 	.output = on_output,
 	.changed = on_changed,
+	.alert = on_alert,
 };
 
 /* ---- polling ---- */
@@ -667,6 +674,7 @@ static void srv_free(struct srv *s)
 	free(s->statedir);
 	free(s->shim);
 	free(s->net_helper);
+	srv_events_free(s);
 	free(s->exe);
 	for (size_t i = 0; s->argv && s->argv[i]; i++)
 		free(s->argv[i]);

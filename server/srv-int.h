@@ -43,6 +43,7 @@ struct srv {
 	int log_error;      /* errno of the last failed write to the log, 0 when it works */
 	bool shutting_down;  /* exit once every instance has stopped */
 	bool closing;
+	struct srv_events *events; /* events.c */
 };
 
 void srv_log(void *arg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -81,6 +82,20 @@ int srv_listen(struct srv *s, char *err, size_t errlen);
 int srv_listen_fd(struct srv *s, int fd, char *err, size_t errlen);
 void srv_clients_output(struct srv *s, struct inst *in, const char *bytes, size_t len);
 void srv_clients_status(struct srv *s);
+void srv_clients_event(struct srv *s, const struct proto_event *e);
+
+/* ---- events.c: what happened, kept (the last EVENTS_KEPT) and streamed ---- */
+#define EVENTS_KEPT 512
+void srv_event(struct srv *s, const char *name, enum proto_event_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* An instance's state, phase or end may have changed: the events it makes. */
+void srv_events_changed(struct srv *s, struct inst *in);
+/* A clean console line matched the instance's ALERT pattern. */
+void srv_events_match(struct srv *s, struct inst *in, const char *line, size_t len);
+/* The last n kept, oldest first, each to fn. */
+void srv_events_history(struct srv *s, uint32_t n, void (*fn)(void *arg, const struct proto_event *e),
+			void *arg);
+void srv_events_free(struct srv *s);
 void srv_clients_drop_inst(struct srv *s, struct inst *in);
 void srv_clients_close(struct srv *s);
 /* Drops the clients that began a frame and did not finish it in time. */

@@ -39,6 +39,8 @@ struct term_log {
 	void *arg;
 	void (*discard)(char *path, void *arg);
 	void *discard_arg;
+	void (*line_cb)(void *arg, const char *text, size_t len);
+	void *line_arg;
 
 	enum strip_state st;
 	struct buf line;    /* the current clean line */
@@ -132,6 +134,13 @@ static void discard_now(char *path, void *arg)
 	free(path);
 }
 
+void term_log_set_line_cb(struct term_log *l,
+			  void (*line)(void *arg, const char *text, size_t len), void *arg)
+{
+	l->line_cb = line;
+	l->line_arg = arg;
+}
+
 void term_log_set_discard(struct term_log *l, void (*discard)(char *path, void *arg), void *arg)
 {
 	l->discard = discard ? discard : discard_now;
@@ -194,6 +203,8 @@ static void line_end(struct term_log *l)
 	}
 	buf_append(&l->done, l->stamp, l->stamp_len);
 	buf_append(&l->done, l->line.data ? l->line.data : "", l->line.len);
+	if (l->line_cb)
+		l->line_cb(l->line_arg, l->line.data ? l->line.data : "", l->line.len);
 	buf_append(&l->done, "\n", 1);
 	l->line.len = 0;
 	l->in_line = false;

@@ -167,5 +167,9 @@ void term_log_close(struct term_log *l);
  * a thread. */
 void term_log_set_discard(struct term_log *l, void (*discard)(char *path, void *arg),
 			  void *arg);
+/* Each clean line as it ends (no timestamp, no newline) to line(arg, ...),
+ * called from term_log_write (the server's ALERT patterns). */
+void term_log_set_line_cb(struct term_log *l,
+			  void (*line)(void *arg, const char *text, size_t len), void *arg);
 
 #endif

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <regex.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "lib/util.h"
@@ -351,6 +352,21 @@ static void log_discard(char *path, void *arg)
 	free(path); /* libuv has its own copy */
 }
 
+/* Each clean line against ALERT (regexec wants a C string: lines are
+ * short, at most the log's line bound). */
+static void log_line(void *arg, const char *text, size_t len)
+{
+	struct inst *in = arg;
+	if (!in->alert_ok || !len || !in->env.ev || !in->env.ev->alert)
+		return;
+	char line[1024];
+	size_t n = len < sizeof line - 1 ? len : sizeof line - 1;
+	memcpy(line, text, n);
+	line[n] = '\0';
+	if (regexec(&in->alert_re, line, 0, NULL, 0) == 0)
+		in->env.ev->alert(in->env.arg, in, line, n);
+}
+
 void inst_open_logs(struct inst *in)
 {
 	if (in->log)
@@ -360,6 +376,7 @@ void inst_open_logs(struct inst *in)
 	char *text = xasprintf("%s/%s.console.txt", in->env.statedir, in->ci->name);
 	in->log = term_log_open(raw, text, in->env.log_max, log_error, in);
 	term_log_set_discard(in->log, log_discard, in->env.loop);
+	term_log_set_line_cb(in->log, log_line, in);
 	free(raw);
 	free(text);
 }

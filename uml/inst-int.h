@@ -20,6 +20,8 @@ struct inst {
 	char tags[INST_TAGS_MAX]; /* TAGS, then ctl tag's changes (inst_set_tags) */
 	regex_t ready_re;
 	bool ready_ok;
+	regex_t alert_re; /* ALERT, over each clean console line */
+	bool alert_ok;
 
 	enum inst_state state, state_before_unresponsive;
 	enum inst_phase phase;

@@ -674,6 +674,10 @@ int inst_set_conf(struct inst *in, const struct conf_instance *ci)
 		regfree(&in->ready_re);
 	in->ready_ok = regcomp(&in->ready_re, ci->ready ? ci->ready : CONF_DEFAULT_READY,
 			       REG_EXTENDED | REG_NOSUB) == 0;
+	if (in->alert_ok)
+		regfree(&in->alert_re);
+	const char *alert = ci->alert ? ci->alert : CONF_DEFAULT_ALERT;
+	in->alert_ok = *alert && regcomp(&in->alert_re, alert, REG_EXTENDED | REG_NOSUB) == 0;
 	return 0;
 }
 
@@ -685,6 +689,8 @@ void inst_destroy(struct inst *in)
 	term_free(in->term); /* the log went in inst_free() */
 	if (in->ready_ok)
 		regfree(&in->ready_re);
+	if (in->alert_ok)
+		regfree(&in->alert_re);
 	conf_paths_free(&in->paths);
 	free(in->chunk);
 	free(in);

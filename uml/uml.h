@@ -85,6 +85,8 @@ struct inst_events {
 	void (*output)(void *arg, struct inst *in, const char *bytes, size_t len);
 	/* State, phase or figures changed. */
 	void (*changed)(void *arg, struct inst *in);
+	/* A clean line of the console matched ALERT. */
+	void (*alert)(void *arg, struct inst *in, const char *line, size_t len);
 };
 
 /* What every instance shares: the loop, where files go, the settings. */

@@ -185,6 +185,7 @@ static void status_round_trip(void **state)
 	in[0].rss_kb = 40960;
 	in[0].exit_code = -1;
 	snprintf(in[0].reason, sizeof in[0].reason, "mconsole does not answer");
+	snprintf(in[0].tags, sizeof in[0].tags, "lab router");
 	snprintf(in[1].name, sizeof in[1].name, "db");
 	in[1].state = PROTO_CRASHED;
 	in[1].end = PROTO_END_CRASHED;
@@ -237,6 +238,45 @@ static void status_bad_state(void **state)
 	buf_free(&b);
 }
 
+/* Events: what the server sends is what the client reads; a kind it does
+ * not know, or bytes past the end, are refused. */
+static void event_round_trip(void **state)
+{
+	(void)state;
+	struct proto_event e = { .time_ms = 1765000000123ull, .seq = 77, .kind = PROTO_EV_ALERT };
+	snprintf(e.name, sizeof e.name, "web");
+	snprintf(e.text, sizeof e.text, "match: Oops: 0002 [#1]");
+	struct buf b = { 0 };
+	proto_put_event(&b, &e);
+	struct proto_frame f;
+	assert_int_equal(proto_frame_next((const uint8_t *)b.data, b.len, &f), (long)b.len);
+	assert_int_equal(f.type, PROTO_EVENT);
+	struct proto_event out;
+	assert_int_equal(proto_get_event(&f, &out), 0);
+	assert_memory_equal(&out, &e, sizeof e);
+	assert_string_equal(proto_event_kind_name(out.kind), "alert");
+	buf_free(&b);
+	for (unsigned kind = 0; kind < 2; kind++) {
+		e.kind = kind ? PROTO_EV_KIND_MAX + 1 : 0;
+		proto_put_event(&b, &e);
+		assert_true(proto_frame_next((const uint8_t *)b.data, b.len, &f) > 0);
+		assert_int_equal(proto_get_event(&f, &out), -EBADMSG);
+		buf_free(&b);
+	}
+	e.kind = PROTO_EV_STATE;
+	size_t start = proto_begin(&b, PROTO_EVENT);
+	proto_put_u64(&b, 1);
+	proto_put_u32(&b, 1);
+	proto_put_str(&b, "x");
+	proto_put_u8(&b, PROTO_EV_STATE);
+	proto_put_str(&b, "running");
+	proto_put_u8(&b, 0); /* one byte too many */
+	proto_end(&b, start);
+	assert_true(proto_frame_next((const uint8_t *)b.data, b.len, &f) > 0);
+	assert_int_equal(proto_get_event(&f, &out), -EBADMSG);
+	buf_free(&b);
+}
+
 static void names(void **state)
 {
 	assert_string_equal(proto_state_name(PROTO_UNRESPONSIVE), "unresponsive");
@@ -286,6 +326,7 @@ int main(void)
 		cmocka_unit_test(status_round_trip),
 		cmocka_unit_test(status_bad_count),
 		cmocka_unit_test(status_bad_state),
+		cmocka_unit_test(event_round_trip),
 		cmocka_unit_test(names),
 		cmocka_unit_test(paths),
 	};
