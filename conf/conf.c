@@ -605,6 +605,8 @@ static void resolve_values(struct loader *ld, struct draft *d)
 	in->ready = get_dup(ld, d, "READY");
 	if (!in->ready)
 		in->ready = xstrdup(CONF_DEFAULT_READY);
+	if ((a = get(ld, d, "MONITOR")))
+		conf_monitor(a->value, &in->mon_activity, &in->mon_silence);
 	in->alert = get_dup(ld, d, "ALERT");
 	if (!in->alert)
 		in->alert = xstrdup(CONF_DEFAULT_ALERT);

@@ -52,6 +52,8 @@ struct conf_instance {
 	char *ready;           /* READY: POSIX ERE matched against the cursor line */
 	char *alert;           /* ALERT: POSIX ERE over each clean console line;
 				* "" matches nothing */
+	bool mon_activity;     /* MONITOR=activity: output after a quiet spell */
+	unsigned mon_silence;  /* MONITOR=silence:S: no output for S seconds; 0 off */
 	unsigned halt_timeout; /* HALT_TIMEOUT in seconds */
 	bool autostart;        /* AUTOSTART, default yes: a configured
 				* instance starts with the server */
@@ -137,6 +139,8 @@ char *conf_switch_ctl(const char *rundir, const char *name);
  * KERNEL umid= uml_dir= mem= ubd0= [ubd1=] root=/dev/ubda con0=fd:0,fd:1
  * con=null ssl=null hostfs= eth<i>=... mconsole=notify:SOCK ARGS...
  * Free with conf_argv_free. */
+/* MONITOR's words: "activity", "silence:SECONDS"; false on another word. */
+bool conf_monitor(const char *v, bool *activity, unsigned *silence);
 /* A tag (TAGS, ctl tag): 1 to CONF_TAG_MAX of A-Z a-z 0-9 _ . - */
 bool conf_tag_ok(const char *t);
 char **conf_argv(const struct conf_instance *in, const char *rundir);

@@ -315,6 +315,37 @@ static char *check_regex(const char *key, const char *v)
 	return xasprintf("%s='%s' is not a POSIX extended regex: %s", key, v, why);
 }
 
+bool conf_monitor(const char *v, bool *activity, unsigned *silence)
+{
+	char *copy = xstrdup(v), *save = NULL;
+	bool ok = true;
+	*activity = false;
+	*silence = 0;
+	for (char *w = strtok_r(copy, " \t\n", &save); w && ok; w = strtok_r(NULL, " \t\n", &save)) {
+		char *end;
+		unsigned long n;
+		if (!strcmp(w, "activity"))
+			*activity = true;
+		else if (!strncmp(w, "silence:", 8) && (n = strtoul(w + 8, &end, 10)) >= 1 &&
+			 n <= 86400 && end != w + 8 && !*end && w[8] != '-' && w[8] != '+')
+			*silence = (unsigned)n;
+		else
+			ok = false;
+	}
+	free(copy);
+	return ok;
+}
+
+/* MONITOR: activity and/or silence:SECONDS. */
+static char *check_monitor(const char *key, const char *v)
+{
+	bool a;
+	unsigned s;
+	if (conf_monitor(v, &a, &s))
+		return NULL;
+	return xasprintf("%s='%s': use activity, silence:SECONDS (1 to 86400), or both", key, v);
+}
+
 /* ALERT: a regex as READY's, or empty (no alerts from the console). */
 static char *check_alert(const char *key, const char *v)
 {
@@ -595,6 +626,7 @@ static const struct key keys[] = {
 	{ "LOG", false, check_path },
 	{ "READY", false, check_regex },
 	{ "ALERT", false, check_alert },
+	{ "MONITOR", false, check_monitor },
 	{ "PREFIX", true, check_keyspec },
 	{ "POLL_INTERVAL", true, check_poll },
 	{ "SCROLLBACK", true, check_lines },
@@ -669,7 +701,7 @@ static char *unknown_key(const char *key)
 		return xasprintf("unknown key %s (did you mean %s?)", key, s);
 	return xasprintf("unknown key %s; instance keys are UMLDIR, USER, MEMORY, "
 			 "NET, KERNEL, ROOT, SWAP, UMID, ARGS, BRIDGE, SWITCH, TAGS, "
-			 "HALT_TIMEOUT, AUTOSTART, LOG, READY, TAGS, ALERT", key);
+			 "HALT_TIMEOUT, AUTOSTART, LOG, READY, TAGS, ALERT, MONITOR", key);
 }
 
 static const struct key *find_key(const char *key)

@@ -16,6 +16,7 @@
 #include "server/srv-int.h"
 
 #define MATCH_BURST 5
+#define ACTIVITY_QUIET_MS 5000 /* MONITOR=activity: output after this much quiet */
 
 /* What was last said of an instance, to tell what changed. */
 struct seen {
@@ -24,6 +25,8 @@ struct seen {
 	uint64_t match_sec; /* the second of the last match events */
 	unsigned matches;   /* ... how many in it */
 	unsigned dropped;   /* ... and how many left out since */
+	uint64_t out_ms;    /* MONITOR: the last output (0: none this run) */
+	bool silence_said;  /* ... and the silence since was an alert */
 };
 
 struct srv_events {
@@ -149,6 +152,46 @@ void srv_events_match(struct srv *s, struct inst *in, const char *line, size_t l
 	}
 	srv_event(s, inst_name(in), PROTO_EV_ALERT, "match: %.*s", (int)(len > 400 ? 400 : len),
 		  line);
+}
+
+void srv_events_output(struct srv *s, struct inst *in)
+{
+	const struct conf_instance *ci = inst_conf(in);
+	if (!ci->mon_activity && !ci->mon_silence)
+		return; /* (the common case costs a test) */
+	struct seen *w = seen_of(events(s), inst_name(in));
+	uint64_t now = now_ms();
+	if (ci->mon_activity && w->out_ms && now - w->out_ms >= ACTIVITY_QUIET_MS)
+		srv_event(s, inst_name(in), PROTO_EV_ALERT, "activity after %llu s of quiet",
+			  (unsigned long long)((now - w->out_ms) / 1000));
+	w->out_ms = now;
+	w->silence_said = false;
+}
+
+void srv_events_tick(struct srv *s)
+{
+	uint64_t now = now_ms();
+	for (size_t i = 0; i < s->ninst; i++) {
+		struct inst *in = s->inst[i];
+		const struct conf_instance *ci = inst_conf(in);
+		if (!ci->mon_silence && !ci->mon_activity)
+			continue;
+		struct seen *w = seen_of(events(s), inst_name(in));
+		struct inst_status is;
+		inst_status(in, &is);
+		if (is.state != INST_RUNNING) {
+			w->out_ms = 0; /* a new run starts its own count */
+			continue;
+		}
+		if (!w->out_ms)
+			w->out_ms = now; /* quiet counts from when it runs */
+		if (ci->mon_silence && !w->silence_said &&
+		    now - w->out_ms >= (uint64_t)ci->mon_silence * 1000) {
+			w->silence_said = true;
+			srv_event(s, inst_name(in), PROTO_EV_ALERT, "silence: no output for %u s",
+				  ci->mon_silence);
+		}
+	}
 }
 
 void srv_events_free(struct srv *s)

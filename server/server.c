@@ -229,6 +229,7 @@ static void drop_unused_confs(struct srv *s);
 static void on_output(void *arg, struct inst *in, const char *bytes, size_t len)
 {
 	srv_clients_output(arg, in, bytes, len);
+	srv_events_output(arg, in);
 }
 
 static void on_changed(void *arg, struct inst *in)
@@ -259,6 +260,7 @@ static void poll_cb(uv_timer_t *t)
 {
 	struct srv *s = t->data;
 	srv_clients_reap(s);
+	srv_events_tick(s);
 	bool any = false;
 	for (size_t i = 0; i < s->ninst && !any; i++)
 		any = inst_live(s->inst[i]);

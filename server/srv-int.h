@@ -92,6 +92,10 @@ void srv_event(struct srv *s, const char *name, enum proto_event_kind kind, cons
 void srv_events_changed(struct srv *s, struct inst *in);
 /* A clean console line matched the instance's ALERT pattern. */
 void srv_events_match(struct srv *s, struct inst *in, const char *line, size_t len);
+/* Console output came (MONITOR=activity); and, each poll, the silences
+ * (MONITOR=silence:S). */
+void srv_events_output(struct srv *s, struct inst *in);
+void srv_events_tick(struct srv *s);
 /* The last n kept, oldest first, each to fn. */
 void srv_events_history(struct srv *s, uint32_t n, void (*fn)(void *arg, const struct proto_event *e),
 			void *arg);

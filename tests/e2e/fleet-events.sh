@@ -3,13 +3,16 @@
 # changes, the halt ladder's steps), `ctl events --follow` streams, and a
 # console line matching ALERT, or a guest that panics (sysrq c --force),
 # is an alert there within 2 s; `ctl wait NAME alert` returns at one.
+# MONITOR: a console silent for its seconds, and output after a quiet
+# spell, are alerts.
 . "$top_srcdir/tests/e2e/lib.sh"
-plan 9
+plan 11
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" a -- 'ALERT="ALERT-4[0-9]|Kernel panic"' HALT_TIMEOUT=20
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" b -- HALT_TIMEOUT=20
+fleet_conf "$T_DIR/conf" "$T_DIR/uml" c -- 'MONITOR="activity silence:3"'
 start_server "$T_DIR/conf"
-both() { is_state a running && is_state b running; }
+both() { is_state a running && is_state b running && is_state c running; }
 wait_until 90 both || bail "a and b did not boot ($(state_of a), $(state_of b))"
 
 ctl events >"$T_DIR/ev1" 2>&1
@@ -45,6 +48,13 @@ sleep 2
 ! grep -q ' b alert' "$T_DIR/follow"
 ok $? "b, whose ALERT is the default, has no alert for the same line"
 
+wait_until 30 grep -q ' c alert silence: no output for 3 s' "$T_DIR/follow"
+ok $? "c, MONITOR=silence:3, quiet for 3 s: an alert"
+sleep 3 # 6 s of quiet in all
+ctl send c 'echo hello' >/dev/null
+wait_until 10 grep -q ' c alert activity after [0-9]* s of quiet' "$T_DIR/follow" &&
+	! grep -q ' [ab] alert silence\| [ab] alert activity' "$T_DIR/follow"
+ok $? "c, MONITOR=activity: output after the quiet spell is an alert, and a and b without MONITOR have none"
 ctl sysrq --force a c >/dev/null 2>&1
 wait_until 30 grep -q ' a alert crashed' "$T_DIR/follow"
 ok $? "a guest panicked by sysrq c: an alert ($(grep ' a alert crashed' "$T_DIR/follow" | head -n 1 | cut -c1-160))"

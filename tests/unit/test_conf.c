@@ -552,6 +552,12 @@ static void check_value_messages(void **state)
 		{ "SWITCH", "lab0 a/b", "SWITCH='a/b': use letters, digits" },
 		{ "SWITCH", "lab0 lab1 lab0", "SWITCH: 'lab0' is named twice" },
 		{ "TAGS", "lab a/b", "TAGS: 'a/b' is not a tag (1 to 32 of" },
+		{ "MONITOR", "loud", "MONITOR='loud': use activity, silence:SECONDS" },
+		{ "MONITOR", "silence:0", "MONITOR='silence:0': use activity" },
+		{ "MONITOR", "silence:-5", "MONITOR='silence:-5': use" },
+		{ "MONITOR", "silence:", "MONITOR='silence:': use" },
+		{ "MONITOR", "silence:5s", "MONITOR='silence:5s': use" },
+		{ "ALERT", "Oops|(", "ALERT='Oops|(' is not a POSIX extended regex" },
 		{ "TAGS", "lab x0123456789012345678901234567890123", "TAGS: 'x0123456789012345678901234567890123' is not a tag" },
 		{ "TAGS", "t00000000000000000000000000000 t11111111111111111111111111111 "
 			  "t22222222222222222222222222222 t33333333333333333333333333333 "
@@ -579,6 +585,8 @@ static void check_value_accepts(void **state)
 		{ "READY", "[[:alnum:]]+[]*+{]? \\{x\\}$" },
 		{ "HALT_TIMEOUT", "90s" }, { "AUTOSTART", "off" }, { "MEMORY", "" },
 		{ "TAGS", "lab router v1.2 core_net" },
+		{ "MONITOR", "activity silence:30" }, { "MONITOR", "silence:86400" },
+		{ "ALERT", "" }, { "ALERT", "Kernel panic|Oops" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(ok); i++) {
 		char *m = conf_check_value(ok[i][0], ok[i][1], false);
