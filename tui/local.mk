@@ -29,6 +29,8 @@ E2E_TESTS += tests/e2e/tui-attrs.sh
 E2E_TESTS += tests/e2e/tui-net.sh
 # Screen fidelity (issue 14's sequences) as seen in attach and a zoomed pane.
 E2E_TESTS += tests/e2e/tui-fidelity.sh
+# Marks and broadcast mode: keys typed once reach every marked console.
+E2E_TESTS += tests/e2e/tui-broadcast.sh
 
 # attach: its end-to-end test, and the tmux helpers it shares with the TUI's.
 E2E_TESTS += tests/e2e/attach.sh

@@ -313,6 +313,95 @@ static void send_sysrq(struct tui *t, bool force)
 	tui_set_msg(t, false, "sysrq %c to %s ...", t->sysrq, t->target);
 }
 
+/* ---- marks and broadcast ---- */
+
+static size_t marked_count(const struct tui *t, bool live_only)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->npane; i++)
+		n += t->pane[i].marked && (!live_only || tui_takes_keys(&t->pane[i].st));
+	return n;
+}
+
+static unsigned a_mark(struct tui *t)
+{
+	struct tui_pane *p = tui_selected(t);
+	if (!p)
+		return 0;
+	p->marked = !p->marked;
+	p->retitle = true;
+	size_t n = marked_count(t, false);
+	char k[16];
+	tui_set_msg(t, false, "%s %s; %zu marked (%s: broadcast to them)", p->st.name,
+		    p->marked ? "marked" : "unmarked", n, keyname_of(t, TUI_A_BROADCAST, k, sizeof k));
+	return TUI_REDRAW;
+}
+
+static unsigned a_mark_tag(struct tui *t)
+{
+	if (!t->npane)
+		return 0;
+	t->prompt = TUI_P_TAG;
+	t->input_len = 0;
+	t->input_buf[0] = 0;
+	t->msg_dirty = true;
+	return TUI_REDRAW;
+}
+
+/* Mark every instance whose tags hold the word typed at the prompt. */
+static unsigned mark_tagged(struct tui *t, const char *tag)
+{
+	struct buf names = { 0 };
+	size_t n = 0;
+	for (size_t i = 0; i < t->npane; i++) {
+		struct tui_pane *p = &t->pane[i];
+		if (!tui_has_tag(p->st.tags, tag))
+			continue;
+		p->marked = p->retitle = true;
+		buf_printf(&names, " %s", p->st.name);
+		n++;
+	}
+	if (!n)
+		tui_set_msg(t, true, "no instance is tagged \"%s\"", tag);
+	else
+		tui_set_msg(t, false, "marked %zu tagged \"%s\":%s; %zu marked in all", n, tag,
+			    names.data, marked_count(t, false));
+	buf_free(&names);
+	return TUI_REDRAW;
+}
+
+static unsigned a_broadcast(struct tui *t)
+{
+	char k[16], k2[16];
+	if (!marked_count(t, false)) {
+		tui_set_msg(t, true, "no instance marked: %s marks the selected one, %s a tag",
+			    keyname_of(t, TUI_A_MARK, k, sizeof k),
+			    keyname_of(t, TUI_A_MARK_TAG, k2, sizeof k2));
+		return TUI_REDRAW;
+	}
+	if (!marked_count(t, true)) {
+		tui_set_msg(t, true, "none of the marked instances is running");
+		return TUI_REDRAW;
+	}
+	tui_flush_typed(t); /* what focus mode typed is for the selected one */
+	t->mode = TUI_BROADCAST;
+	t->msg[0] = 0;
+	t->msg_dirty = true;
+	for (size_t i = 0; i < t->npane; i++)
+		t->pane[i].retitle = true;
+	return TUI_REDRAW;
+}
+
+static unsigned leave_broadcast(struct tui *t)
+{
+	tui_flush_typed(t);
+	t->mode = TUI_OVERVIEW;
+	for (size_t i = 0; i < t->npane; i++)
+		t->pane[i].retitle = true;
+	tui_set_msg(t, false, "broadcast ended");
+	return TUI_REDRAW;
+}
+
 /* ---- scrollback ---- */
 
 static unsigned scroll_by(struct tui *t, int dir)
@@ -383,7 +472,8 @@ static const action_fn actions[TUI_A_MAX] = {
 	[TUI_A_PAGE_NEXT] = a_page_next, [TUI_A_PAGE_PREV] = a_page_prev,
 	[TUI_A_HELP] = a_help, [TUI_A_REDRAW] = a_redraw, [TUI_A_DETACH] = a_detach,
 	[TUI_A_QUIT_ALL] = a_quit_all, [TUI_A_OVERVIEW] = a_overview,
-	[TUI_A_SEND_PREFIX] = a_send_prefix,
+	[TUI_A_SEND_PREFIX] = a_send_prefix, [TUI_A_MARK] = a_mark,
+	[TUI_A_MARK_TAG] = a_mark_tag, [TUI_A_BROADCAST] = a_broadcast,
 };
 
 static unsigned run_action(struct tui *t, enum tui_action a)
@@ -400,13 +490,30 @@ static bool is_erase(int code)
 	return code == 127 || code == 8 || code == TUI_KEY_FN + KEY_BACKSPACE;
 }
 
+/* The text prompts (search, tag): Esc cancels, Enter runs, BSpace erases. */
+static int line_key(struct tui *t, int code)
+{
+	if (code == 27 || code == '\r') {
+		t->prompt = TUI_P_NONE;
+		return code;
+	}
+	if (is_erase(code)) {
+		if (t->input_len)
+			t->input_buf[--t->input_len] = 0;
+	} else if (code >= ' ' && code < 0x7f && t->input_len + 1 < sizeof t->input_buf) {
+		t->input_buf[t->input_len++] = (char)code;
+		t->input_buf[t->input_len] = 0;
+	}
+	t->msg_dirty = true;
+	return 0;
+}
+
 static unsigned search_key(struct tui *t, int code)
 {
-	if (code == 27) {
-		t->prompt = TUI_P_NONE;
+	int end = line_key(t, code);
+	if (end == 27) {
 		tui_set_msg(t, false, "search cancelled");
-	} else if (code == '\r') {
-		t->prompt = TUI_P_NONE;
+	} else if (end == '\r') {
 		if (t->input_len) {
 			snprintf(t->search, sizeof t->search, "%s", t->input_buf);
 			struct tui_pane *p = tui_selected(t);
@@ -416,15 +523,18 @@ static unsigned search_key(struct tui *t, int code)
 			}
 		}
 		return search_step(t, -1);
-	} else if (is_erase(code)) {
-		if (t->input_len)
-			t->input_buf[--t->input_len] = 0;
-	} else if (code >= ' ' && code < 0x7f && t->input_len + 1 < sizeof t->input_buf) {
-		t->input_buf[t->input_len++] = (char)code;
-		t->input_buf[t->input_len] = 0;
 	}
-	t->msg_dirty = true;
 	return TUI_REDRAW;
+}
+
+static unsigned tag_key(struct tui *t, int code)
+{
+	int end = line_key(t, code);
+	if (end == 27 || (end == '\r' && !t->input_len)) {
+		tui_set_msg(t, false, "mark by tag cancelled");
+		return TUI_REDRAW;
+	}
+	return end ? mark_tagged(t, t->input_buf) : TUI_REDRAW;
 }
 
 static unsigned sysrq_key(struct tui *t, int code)
@@ -454,6 +564,8 @@ static unsigned prompt_key(struct tui *t, int code)
 		return search_key(t, code);
 	if (pr == TUI_P_SYSRQ)
 		return sysrq_key(t, code);
+	if (pr == TUI_P_TAG)
+		return tag_key(t, code);
 	t->prompt = TUI_P_NONE;
 	if (code != 'y' && code != 'Y') {
 		tui_set_msg(t, false, "cancelled");
@@ -581,6 +693,35 @@ static unsigned focus_key(struct tui *t, int ret, wint_t key, int code)
 	return guest_key(t, ret, key);
 }
 
+/* Broadcast mode: a key is encoded once (by the selected marked console's
+ * emulator, for its keypad modes) and the same bytes go to every marked
+ * console that runs, at the flush (tui.c). */
+static unsigned broadcast_key(struct tui *t, int ret, wint_t key, int code)
+{
+	if (code == t->km.prefix)
+		return leave_broadcast(t);
+	struct tui_pane *enc = NULL;
+	unsigned flags = 0;
+	for (size_t i = 0; i < t->npane; i++) {
+		struct tui_pane *p = &t->pane[i];
+		if (!p->marked || !tui_takes_keys(&p->st))
+			continue;
+		if (!enc || (p == tui_selected(t) && p->con.term) || !enc->con.term)
+			enc = p;
+		p->con.scroll_wanted = 0;
+		if (p->scroll) {
+			p->scroll = 0; /* typing returns to the live screen */
+			p->repaint = p->retitle = true;
+			flags = TUI_REDRAW;
+		}
+	}
+	if (enc && enc->con.term)
+		pane_key(enc->con.term, ret, key, &t->typed);
+	else if (enc && ret == OK)
+		put_utf8(&t->typed, key);
+	return flags;
+}
+
 unsigned tui_act_mouse(struct tui *t)
 {
 	MEVENT ev;
@@ -607,6 +748,8 @@ unsigned tui_act_key(struct tui *t, int ret, wint_t key)
 		return view_key(t, code);
 	if (t->mode == TUI_FOCUS)
 		return focus_key(t, ret, key, code);
+	if (t->mode == TUI_BROADCAST)
+		return broadcast_key(t, ret, key, code);
 	enum tui_action a = tui_keymap_lookup(&t->km, code, false);
 	if (a == TUI_A_NONE) {
 		char k[16], h[16];

@@ -15,7 +15,7 @@
 
 enum color {
 	C_TITLE, C_TITLE_SEL, C_TITLE_FOCUS, C_RUNNING, C_BUSY, C_BAD, C_STOPPED,
-	C_HEADER, C_ERROR, C_HIT, C_MAX,
+	C_HEADER, C_ERROR, C_HIT, C_MARKED, C_BROADCAST, C_MAX,
 };
 
 static const struct {
@@ -32,6 +32,10 @@ static const struct {
 	[C_HEADER] = { -1, -1, A_BOLD, A_BOLD },
 	[C_ERROR] = { COLOR_RED, -1, A_BOLD, A_BOLD },
 	[C_HIT] = { COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_REVERSE | A_BOLD },
+	/* a marked pane's bar; in broadcast mode the bars typed into and the
+	 * banner: loud */
+	[C_MARKED] = { COLOR_BLACK, COLOR_MAGENTA, A_BOLD, A_REVERSE | A_BOLD | A_UNDERLINE },
+	[C_BROADCAST] = { COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD | A_BLINK },
 };
 
 static void use_color(WINDOW *w, enum color c)
@@ -141,11 +145,11 @@ void tui_hint_text(const struct tui *t, int width, char *out, size_t cap)
 	char k[16], p[16], piece[96];
 	static const enum tui_action shown[] = {
 		TUI_A_HELP, TUI_A_DETACH, TUI_A_FOCUS, TUI_A_ZOOM, TUI_A_SYSRQ, TUI_A_CAD,
-		TUI_A_HALT, TUI_A_HALT_ALL, TUI_A_TABLE, TUI_A_SEARCH,
+		TUI_A_HALT, TUI_A_HALT_ALL, TUI_A_TABLE, TUI_A_SEARCH, TUI_A_MARK, TUI_A_BROADCAST,
 	};
 	static const char *const what[] = {
 		"help", "detach", "focus", "zoom", "sysrq", "cad", "halt", "halt all", "table",
-		"search",
+		"search", "mark", "broadcast",
 	};
 	size_t n = 0;
 	out[0] = 0;
@@ -170,14 +174,24 @@ void tui_hint_text(const struct tui *t, int width, char *out, size_t cap)
 	}
 }
 
+/* The text prompts' lead, before what is typed. */
+static const char *prompt_label(const struct tui *t)
+{
+	return t->prompt == TUI_P_TAG ? "mark every instance tagged: " : "/";
+}
+
 static void draw_msg(struct tui *t)
 {
 	WINDOW *w = t->msgw;
 	char text[640], k[16];
 	enum color c = C_HEADER;
 	wattr_set(w, A_NORMAL, 0, NULL);
-	if (t->prompt == TUI_P_SEARCH) {
-		snprintf(text, sizeof text, "/%s", t->input_buf);
+	if (t->prompt == TUI_P_SEARCH || t->prompt == TUI_P_TAG) {
+		snprintf(text, sizeof text, "%s%s", prompt_label(t), t->input_buf);
+	} else if (t->mode == TUI_BROADCAST) {
+		tui_broadcast_text(t->pane, t->npane, tui_key_name(t->km.prefix, k, sizeof k), COLS,
+				   text, sizeof text);
+		c = C_BROADCAST;
 	} else if (t->prompt != TUI_P_NONE) {
 		snprintf(text, sizeof text, "%s", t->msg);
 		c = t->msg_err ? C_ERROR : C_HEADER;
@@ -195,6 +209,8 @@ static void draw_msg(struct tui *t)
 	werase(w);
 	if (c != C_STOPPED)
 		use_color(w, c);
+	if (c == C_BROADCAST)
+		fill_row(w, 0, 0, COLS); /* the whole line: nobody misses it */
 	put(w, 0, 0, COLS, text);
 	wnoutrefresh(w);
 }
@@ -220,14 +236,26 @@ bool tui_draw_title(struct tui *t, struct tui_pane *p, bool selected, bool full)
 	WINDOW *w = p->win;
 	int end = p->rect.cols;
 	bool focused = selected && t->mode == TUI_FOCUS;
-	enum color bar = focused ? C_TITLE_FOCUS : selected ? C_TITLE_SEL : C_TITLE;
+	bool typed = p->marked && t->mode == TUI_BROADCAST && tui_takes_keys(&p->st);
+	enum color bar = focused  ? C_TITLE_FOCUS
+			 : typed    ? C_BROADCAST
+			 : p->marked ? C_MARKED
+			 : selected ? C_TITLE_SEL
+				    : C_TITLE;
+	/* a mark at the right end, as the focus has */
+	const char *tag = focused    ? " [focus]"
+			  : typed    ? " [BROADCAST]"
+			  : p->marked && t->mode == TUI_BROADCAST ? " [skipped]"
+			  : p->marked ? " [marked]"
+				     : "";
+	int tag_len = (int)strlen(tag);
 	char name[PROTO_MAX_NAME + 8], state[64], rest[sizeof p->title_rest];
 	char head[sizeof p->title_head];
 	snprintf(name, sizeof name, "%s%s ", selected ? ">" : " ", p->st.name);
 	tui_state_text(&p->st, state, sizeof state);
-	int room = end - (int)strlen(name) - (int)strlen(state) - (focused ? 8 : 0);
+	int room = end - (int)strlen(name) - (int)strlen(state) - tag_len;
 	tui_title_text(p, room, rest, sizeof rest);
-	snprintf(head, sizeof head, "%d %d %d %s|%s", end, selected, focused, name, state);
+	snprintf(head, sizeof head, "%d %d %d %s%s|%s", end, selected, focused, tag, name, state);
 	size_t k = 0;
 	if (!full && !strcmp(head, p->title_head) && ascii(head) && ascii(rest)) {
 		while (rest[k] && rest[k] == p->title_rest[k])
@@ -255,8 +283,8 @@ bool tui_draw_title(struct tui *t, struct tui_pane *p, bool selected, bool full)
 		fill_row(w, 0, x, end);
 		x = put(w, 0, x, end, rest + k);
 	}
-	if (focused)
-		put(w, 0, MAX(x, end - 8), end, " [focus]");
+	if (tag_len)
+		put(w, 0, MAX(x, end - tag_len), end, tag);
 	return true;
 }
 
@@ -366,7 +394,7 @@ static WINDOW *view_window(struct tui *t)
 static size_t help_lines(struct tui *t, char lines[][160], size_t max)
 {
 	size_t n = 0;
-	char k[16], p[16];
+	char k[16], p[16], b1[16], b2[16];
 	tui_key_name(t->km.prefix, p, sizeof p);
 #define LINE(...) do { if (n < max) snprintf(lines[n++], 160, __VA_ARGS__); } while (0)
 	LINE("umltop keys (any other key closes this; Up/Down/PgUp/PgDn scroll)");
@@ -387,6 +415,12 @@ static size_t help_lines(struct tui *t, char lines[][160], size_t max)
 			     tui_bindings[i].name, tui_bindings[i].desc);
 	LINE("  %s %-6s %-12s %s", p, p, "", "back to the overview");
 	LINE("  %s %-6s %-12s %s", p, "KEY", "", "any overview key above, e.g. z, s, h, ?");
+	LINE("%s", "");
+	LINE("Broadcast mode (%s, once %s or %s marked some): every key goes to every",
+	     tui_key_name(t->km.key[TUI_A_BROADCAST], k, sizeof k),
+	     tui_key_name(t->km.key[TUI_A_MARK], b1, sizeof b1),
+	     tui_key_name(t->km.key[TUI_A_MARK_TAG], b2, sizeof b2));
+	LINE("  marked console that runs, the same bytes in the same order; %s leaves.", p);
 	LINE("%s", "");
 	LINE("Table view: n s l m u c r sort by name, state, load, memory, uptime, cpu, rss");
 	LINE("  (the same key again reverses); Up/Down move, Enter selects, Esc closes.");
@@ -624,8 +658,9 @@ void tui_draw_frame(struct tui *t)
 		draw_msg(t);
 	t->hdr_dirty = t->msg_dirty = t->over_dirty = false;
 	bool cursor = t->view == TUI_V_PANES && !t->too_small && place_cursor(t);
-	if (t->prompt == TUI_P_SEARCH) {
-		wmove(t->msgw, 0, MIN(COLS - 1, 1 + (int)t->input_len));
+	if (t->prompt == TUI_P_SEARCH || t->prompt == TUI_P_TAG) {
+		wmove(t->msgw, 0,
+		      MIN(COLS - 1, (int)strlen(prompt_label(t)) + (int)t->input_len));
 		wnoutrefresh(t->msgw);
 		cursor = true;
 	}

@@ -355,3 +355,64 @@ void tui_title_text(const struct tui_pane *p, int width, char *out, size_t cap)
 	if (marker[0])
 		snprintf(out + n, cap - n, "%s", marker);
 }
+
+/* ---- marks and broadcast ---- */
+
+bool tui_has_tag(const char *tags, const char *tag)
+{
+	size_t len = strlen(tag);
+	if (!len || strchr(tag, ' '))
+		return false;
+	for (const char *w = tags; *w; ) {
+		w += strspn(w, " ");
+		size_t n = strcspn(w, " ");
+		if (n == len && !memcmp(w, tag, len))
+			return true;
+		w += n;
+	}
+	return false;
+}
+
+bool tui_takes_keys(const struct proto_inst *in)
+{
+	return in->state == PROTO_RUNNING && in->pid;
+}
+
+/* "BROADCAST to 2 consoles: a b  skipped: c (stopped)  C-a leaves": where
+ * it does not fit, the names are cut (ending in '~') before the count or
+ * the way out are. */
+void tui_broadcast_text(const struct tui_pane *pane, size_t n, const char *prefix,
+			int width, char *out, size_t cap)
+{
+	struct buf names = { 0 }, skipped = { 0 };
+	unsigned live = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!pane[i].marked)
+			continue;
+		if (tui_takes_keys(&pane[i].st)) {
+			live++;
+			buf_printf(&names, " %s", pane[i].st.name);
+		} else {
+			buf_printf(&skipped, " %s (%s)", pane[i].st.name,
+				   proto_state_name(pane[i].st.state));
+		}
+	}
+	char head[64], tail[48];
+	if (live)
+		snprintf(head, sizeof head, "BROADCAST to %u console%s", live, live == 1 ? "" : "s");
+	else
+		snprintf(head, sizeof head, "BROADCAST to no console");
+	snprintf(tail, sizeof tail, "  %s leaves", prefix);
+	char *body = xasprintf("%s%s%s%s", live ? ":" : "", names.len ? names.data : "",
+			       skipped.len ? "  skipped:" : "", skipped.len ? skipped.data : "");
+	int hl = (int)strlen(head), bl = (int)strlen(body), tl = (int)strlen(tail);
+	if (width <= 0 || hl + bl + tl <= width)
+		snprintf(out, cap, "%s%s%s", head, body, tail);
+	else if (hl + tl + 2 <= width) /* the names cut, the rest whole */
+		snprintf(out, cap, "%s%.*s~%s", head, width - hl - tl - 1, body, tail);
+	else
+		snprintf(out, cap, "%.*s", width, head);
+	free(body);
+	buf_free(&names);
+	buf_free(&skipped);
+}

@@ -70,7 +70,8 @@ enum tui_action {
 	TUI_A_START, TUI_A_RESTART, TUI_A_KILL, TUI_A_TABLE, TUI_A_SEARCH,
 	TUI_A_SEARCH_NEXT, TUI_A_SEARCH_PREV, TUI_A_SCROLL_UP, TUI_A_SCROLL_DOWN,
 	TUI_A_PAGE_NEXT, TUI_A_PAGE_PREV, TUI_A_HELP, TUI_A_REDRAW, TUI_A_DETACH,
-	TUI_A_QUIT_ALL, TUI_A_OVERVIEW, TUI_A_SEND_PREFIX,
+	TUI_A_QUIT_ALL, TUI_A_MARK, TUI_A_MARK_TAG, TUI_A_BROADCAST, TUI_A_OVERVIEW,
+	TUI_A_SEND_PREFIX,
 	TUI_A_MAX,
 };
 
@@ -142,6 +143,11 @@ void tui_fmt_load(char *out, size_t cap, const struct proto_inst *in);
  * "eth0=tap1@br0 eth2=sw:lab1" or "-", control characters replaced, cut
  * to width columns ending in '~' (width 0: whole).  Returns its columns. */
 int tui_fmt_net(char *out, size_t cap, const char *net, int width);
+/* Whether a status's tags (space-separated words) hold the word tag:
+ * a whole word, "lab" is not in "lab1". */
+bool tui_has_tag(const char *tags, const char *tag);
+/* Whether broadcast mode types into an instance: only a running one. */
+bool tui_takes_keys(const struct proto_inst *in);
 
 /* ---- the session (tui.c, tui-act.c, tui-draw.c, tui-search.c) ---- */
 
@@ -174,11 +180,15 @@ struct tui_pane {
 	/* the search hit shown highlighted: a term row (< 0 = scrollback) */
 	bool hit;
 	int hit_row, hit_col, hit_len;
+	bool marked;             /* m, M: broadcast mode types here too */
 };
 
-enum tui_mode { TUI_OVERVIEW, TUI_FOCUS };
+/* TUI_BROADCAST: every key goes to every marked console that runs, the
+ * prefix back to the overview. */
+enum tui_mode { TUI_OVERVIEW, TUI_FOCUS, TUI_BROADCAST };
 enum tui_view { TUI_V_PANES, TUI_V_HELP, TUI_V_TABLE, TUI_V_HALT };
-enum tui_prompt { TUI_P_NONE, TUI_P_CONFIRM, TUI_P_SYSRQ, TUI_P_SYSRQ_FORCE, TUI_P_SEARCH };
+enum tui_prompt { TUI_P_NONE, TUI_P_CONFIRM, TUI_P_SYSRQ, TUI_P_SYSRQ_FORCE, TUI_P_SEARCH,
+		  TUI_P_TAG };
 
 /* What a handler asks the loop to redo, as htop's handlers do. */
 enum {
@@ -283,6 +293,12 @@ void tui_state_text(const struct proto_inst *in, char *out, size_t cap);
 /* What follows the name and state in a pane's title bar, fitted to width
  * columns where it can be. */
 void tui_title_text(const struct tui_pane *p, int width, char *out, size_t cap);
+
+/* The broadcast banner for panes pane[0..n): the marked ones that take
+ * keys, those skipped with their state, the prefix's name; fitted to
+ * width columns (ASCII), the names cut before the way out is. */
+void tui_broadcast_text(const struct tui_pane *pane, size_t n, const char *prefix,
+			int width, char *out, size_t cap);
 
 /* tui-search.c: find the search text in the selected console, from the
  * current hit towards older (dir < 0) or newer (dir > 0) lines. */

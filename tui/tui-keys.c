@@ -44,6 +44,9 @@ const struct tui_binding tui_bindings[] = {
 	{ CTRL_KEY('l'), TUI_A_REDRAW, "redraw", "redraw the whole screen", false },
 	{ 'q', TUI_A_DETACH, "detach", "detach: quit the TUI, instances keep running", false },
 	{ 'Q', TUI_A_QUIT_ALL, "quit_all", "halt every instance and stop the server (confirms)", false },
+	{ 'm', TUI_A_MARK, "mark", "mark the selected instance for broadcast, or unmark it", false },
+	{ 'M', TUI_A_MARK_TAG, "mark_tag", "mark every instance carrying a tag (prompts for it)", false },
+	{ 'b', TUI_A_BROADCAST, "broadcast", "broadcast: keys go to every marked running console; the prefix leaves", false },
 	{ 27, TUI_A_OVERVIEW, "overview", "after the prefix: back to the overview", true },
 	{ 'a', TUI_A_SEND_PREFIX, "send_prefix", "after the prefix: send the prefix key to the guest", true },
 };

@@ -335,8 +335,9 @@ static void on_output(struct tui *t, const struct proto_frame *f)
 	if (p->scroll)
 		p->repaint = true; /* the view is anchored to the live screen's top */
 	t->fed += len;
-	if (len <= ECHO_BYTES && t->mode == TUI_FOCUS && p == tui_selected(t) &&
-	    uv_now(t->loop) - t->typed_ms < ECHO_MS)
+	bool typed_here = (t->mode == TUI_FOCUS && p == tui_selected(t)) ||
+			  (t->mode == TUI_BROADCAST && p->marked);
+	if (len <= ECHO_BYTES && typed_here && uv_now(t->loop) - t->typed_ms < ECHO_MS)
 		t->echo = true;
 	tui_mark(t, TUI_REDRAW);
 }
@@ -413,6 +414,21 @@ static void update_pane(struct tui *t, struct tui_pane *p, const struct proto_in
 		tui_resync(t, p);
 }
 
+/* The banner follows the marked instances' states; with the last marked
+ * one removed from the config, broadcast mode ends. */
+static void end_broadcast_unmarked(struct tui *t)
+{
+	bool any = false;
+	for (size_t i = 0; i < t->npane; i++)
+		any |= t->pane[i].marked;
+	t->msg_dirty = true;
+	if (!any) {
+		t->typed.len = 0;
+		t->mode = TUI_OVERVIEW;
+		tui_set_msg(t, true, "broadcast ended: no marked instance left");
+	}
+}
+
 static void on_status(struct tui *t, const struct proto_frame *f)
 {
 	t->lost_at = 0; /* served again */
@@ -422,6 +438,8 @@ static void on_status(struct tui *t, const struct proto_frame *f)
 	bool changed = adopt_panes(t, &st);
 	for (uint32_t i = 0; i < st.n; i++)
 		update_pane(t, &t->pane[i], &st.inst[i]);
+	if (t->mode == TUI_BROADCAST)
+		end_broadcast_unmarked(t);
 	snprintf(t->host, sizeof t->host, "%s", st.host);
 	t->server_ms = st.time_ms;
 	t->server_at = uv_now(t->loop);
@@ -510,11 +528,23 @@ static void closed_cb(void *arg, const char *why)
 
 /* ---- terminal input and size ---- */
 
+/* Broadcast: the same bytes to every marked console that runs, one INPUT
+ * each, so every guest gets the keys in the order typed. */
+static void flush_broadcast(struct tui *t)
+{
+	for (size_t i = 0; i < t->npane; i++)
+		if (t->pane[i].marked && tui_takes_keys(&t->pane[i].st))
+			conn_input(t->conn, t->pane[i].st.name, t->typed.data, t->typed.len);
+}
+
 void tui_flush_typed(struct tui *t)
 {
 	struct tui_pane *p = tui_selected(t);
 	if (t->typed.len && p && t->conn && !t->quitting) {
-		conn_input(t->conn, p->st.name, t->typed.data, t->typed.len);
+		if (t->mode == TUI_BROADCAST)
+			flush_broadcast(t);
+		else
+			conn_input(t->conn, p->st.name, t->typed.data, t->typed.len);
 		t->typed_ms = uv_now(t->loop);
 	}
 	t->typed.len = 0;

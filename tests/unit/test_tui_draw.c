@@ -5,7 +5,9 @@
  * colour pairs) of a bar drawn whole from the new status, through a run of
  * changes: figures, uptime, state and halt phase, selection and focus, a
  * reason, a rename, a narrower pane.  And a status that changes nothing
- * shown draws nothing. */
+ * shown draws nothing.  Marks: a marked pane's bar says so in its own
+ * colour, louder in broadcast mode; the keys m, M (a tag, whole words),
+ * b and the prefix as the TUI takes them, and what goes to the guests. */
 #include "config.h"
 
 #include <locale.h>
@@ -250,7 +252,7 @@ static void hints_fit(void **state)
 	char out[640];
 	tui_hint_text(&t, 200, out, sizeof out);
 	assert_string_equal(out, "?: help  q: detach  Enter: focus  z: zoom  s: sysrq  c: cad  "
-				 "h: halt  H: halt all  t: table  /: search");
+				 "h: halt  H: halt all  t: table  /: search  m: mark  b: broadcast");
 	tui_hint_text(&t, 80, out, sizeof out); /* "H: halt all" would not fit whole */
 	assert_string_equal(out, "?: help  q: detach  Enter: focus  z: zoom  s: sysrq  c: cad  "
 				 "h: halt  t: table");
@@ -267,6 +269,148 @@ static void hints_fit(void **state)
 	assert_string_equal(out, "FOCUS web  C-a Escape: overview  C-a ?: help  C-a a: send C-a");
 }
 
+/* A marked pane's bar: its own colour and a mark at the right end;
+ * in broadcast mode [BROADCAST] (or [skipped] when it does not run). */
+static void marked_titles(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_start();
+	struct tui t = { .mode = TUI_OVERVIEW };
+	struct tui_pane p = { .st = running("web", 125) };
+	p.rect.cols = 60;
+	p.win = newwin(2, W + 1, 0, 0);
+	char bar[W + 1];
+	assert_true(tui_draw_title(&t, &p, false, true));
+	chtype plain = mvwinch(p.win, 0, 0) & (A_ATTRIBUTES | A_COLOR);
+	row_text(p.win, 0, p.rect.cols, bar);
+	assert_string_equal(bar, " web  running  load 0.12  mem 24/64M  cpu 0.3%  up 2m       ");
+
+	p.marked = true;
+	assert_true(tui_draw_title(&t, &p, false, false));
+	same_as_whole(&t, &p, false);
+	row_text(p.win, 0, p.rect.cols, bar);
+	assert_string_equal(bar, " web  running  load 0.12 mem 24/64M cpu 0.3% up 2m  [marked]");
+	chtype marked = mvwinch(p.win, 0, 0) & (A_ATTRIBUTES | A_COLOR);
+	assert_int_not_equal(marked, plain);
+	/* selected: the > stays */
+	assert_true(tui_draw_title(&t, &p, true, false));
+	same_as_whole(&t, &p, true);
+	row_text(p.win, 0, 6, bar);
+	assert_string_equal(bar, ">web  ");
+
+	t.mode = TUI_BROADCAST;
+	assert_true(tui_draw_title(&t, &p, false, false));
+	same_as_whole(&t, &p, false);
+	row_text(p.win, 0, p.rect.cols, bar);
+	assert_string_equal(bar, " web  running  0.12 24/64M 0.3% 2m               [BROADCAST]");
+	chtype loud = mvwinch(p.win, 0, 0) & (A_ATTRIBUTES | A_COLOR);
+	assert_int_not_equal(loud, marked);
+	assert_int_not_equal(loud, plain);
+
+	p.st.state = PROTO_STOPPED;
+	p.st.pid = 0;
+	assert_true(tui_draw_title(&t, &p, false, false));
+	same_as_whole(&t, &p, false);
+	row_text(p.win, 0, p.rect.cols, bar);
+	assert_string_equal(bar, " web  stopped                                      [skipped]");
+
+	/* not marked: nothing of it, in broadcast mode too */
+	p.marked = false;
+	assert_true(tui_draw_title(&t, &p, false, false));
+	same_as_whole(&t, &p, false);
+	row_text(p.win, 0, p.rect.cols, bar);
+	assert_null(strchr(bar, '['));
+	delwin(p.win);
+	endwin();
+	delscreen(s);
+}
+
+static unsigned key(struct tui *t, int c)
+{
+	return tui_act_key(t, OK, (wint_t)c);
+}
+
+static void type(struct tui *t, const char *s)
+{
+	for (; *s; s++)
+		key(t, (unsigned char)*s);
+}
+
+/* The keys: b refuses with nothing marked; m toggles the selected one;
+ * M asks for a tag and marks every instance carrying it as a word (a
+ * hand-made status: "lab" marks neither "lab1" nor "xlab"); in broadcast
+ * mode every key, q and m too, is for the guests, and the prefix leaves. */
+static void mark_keys(void **state)
+{
+	(void)state;
+	struct tui_pane p[5] = {
+		{ .st = running("a", 5) }, { .st = running("b", 5) }, { .st = running("c", 5) },
+		{ .st = running("d", 5) }, { .st = running("e", 5) },
+	};
+	snprintf(p[0].st.tags, sizeof p[0].st.tags, "lab");
+	snprintf(p[1].st.tags, sizeof p[1].st.tags, "lab1");
+	snprintf(p[2].st.tags, sizeof p[2].st.tags, "web lab");
+	snprintf(p[3].st.tags, sizeof p[3].st.tags, "xlab labx");
+	struct tui t = { .mode = TUI_OVERVIEW, .pane = p, .npane = 5 };
+	tui_keymap_init(&t.km, NULL, NULL, 0, NULL);
+
+	key(&t, 'b');
+	assert_int_equal(t.mode, TUI_OVERVIEW);
+	assert_true(t.msg_err);
+	assert_non_null(strstr(t.msg, "no instance marked"));
+
+	t.sel = 4;
+	key(&t, 'm');
+	assert_true(p[4].marked);
+	key(&t, 'm');
+	assert_false(p[4].marked);
+
+	key(&t, 'M');
+	assert_int_equal(t.prompt, TUI_P_TAG);
+	type(&t, "lab1x");
+	key(&t, 127);
+	key(&t, 127);
+	type(&t, "\r"); /* "lab" */
+	assert_int_equal(t.prompt, TUI_P_NONE);
+	assert_true(p[0].marked);
+	assert_false(p[1].marked);
+	assert_true(p[2].marked);
+	assert_false(p[3].marked);
+	assert_false(p[4].marked);
+	assert_non_null(strstr(t.msg, "marked 2 tagged \"lab\": a c"));
+	key(&t, 'M');
+	type(&t, "nosuch\r");
+	assert_true(t.msg_err);
+	assert_non_null(strstr(t.msg, "no instance is tagged \"nosuch\""));
+	key(&t, 'M');
+	key(&t, 27);
+	assert_int_equal(t.prompt, TUI_P_NONE);
+
+	key(&t, 'b');
+	assert_int_equal(t.mode, TUI_BROADCAST);
+	type(&t, "qm echo");
+	assert_int_equal(t.mode, TUI_BROADCAST);
+	assert_false(t.quitting);
+	assert_false(p[4].marked);
+	assert_int_equal(t.typed.len, 7);
+	assert_memory_equal(t.typed.data, "qm echo", 7);
+	char banner[160];
+	tui_broadcast_text(t.pane, t.npane, "C-a", 200, banner, sizeof banner);
+	assert_string_equal(banner, "BROADCAST to 2 consoles: a c  C-a leaves");
+	key(&t, 1); /* the prefix */
+	assert_int_equal(t.mode, TUI_OVERVIEW);
+	assert_int_equal(t.typed.len, 0);
+	/* the marks stay for the next time */
+	assert_true(p[0].marked && p[2].marked);
+	/* all the marked ones stopped: nothing to type into */
+	p[0].st.state = p[2].st.state = PROTO_STOPPED;
+	p[0].st.pid = p[2].st.pid = 0;
+	key(&t, 'b');
+	assert_int_equal(t.mode, TUI_OVERVIEW);
+	assert_non_null(strstr(t.msg, "none of the marked instances is running"));
+	buf_free(&t.typed);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -279,6 +423,8 @@ int main(void)
 		cmocka_unit_test(title_fits),
 		cmocka_unit_test(focus_tag_whole),
 		cmocka_unit_test(hints_fit),
+		cmocka_unit_test(marked_titles),
+		cmocka_unit_test(mark_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,9 @@
  * order for each sort key (figures busiest first, ties by name, instances
  * that are not running last), each halt phase as a line, and the summary
  * counted from how each instance ended, and the interfaces as the
- * table's NET column shows them. */
+ * table's NET column shows them; M's tag match (whole words) and the
+ * broadcast banner (who is typed into, who is skipped and why, the way
+ * out, fitted to the line). */
 #include "config.h"
 
 #include <setjmp.h>
@@ -198,6 +200,63 @@ static void net_column(void **state)
 	assert_int_equal(s[39], '~');
 }
 
+/* A tag is a whole word of the status's tags: "lab" is not in "lab1". */
+static void tag_words(void **state)
+{
+	(void)state;
+	assert_true(tui_has_tag("lab", "lab"));
+	assert_true(tui_has_tag("web lab db", "lab"));
+	assert_true(tui_has_tag("  lab  ", "lab"));
+	assert_true(tui_has_tag("lab1 lab", "lab"));
+	assert_false(tui_has_tag("lab1", "lab"));
+	assert_false(tui_has_tag("mylab", "lab"));
+	assert_false(tui_has_tag("lab1 xlab labx", "lab"));
+	assert_false(tui_has_tag("lab", "lab1"));
+	assert_false(tui_has_tag("la", "lab"));
+	assert_false(tui_has_tag("", "lab"));
+	assert_false(tui_has_tag("lab", ""));
+	assert_false(tui_has_tag("web lab", "web lab")); /* one word at a time */
+}
+
+static void banner(void **state)
+{
+	(void)state;
+	struct tui_pane p[4] = {
+		{ .st = live("a", 0, 0, 1), .marked = true },
+		{ .st = live("b", 0, 0, 1), .marked = true },
+		{ .st = down("c", PROTO_END_CLEAN, 0), .marked = true },
+		{ .st = live("d", 0, 0, 1) }, /* not marked: not named */
+	};
+	char out[256];
+	tui_broadcast_text(p, 4, "C-a", 200, out, sizeof out);
+	assert_string_equal(out, "BROADCAST to 2 consoles: a b  skipped: c (stopped)  C-a leaves");
+	/* exactly as wide: whole */
+	tui_broadcast_text(p, 4, "C-a", 62, out, sizeof out);
+	assert_string_equal(out, "BROADCAST to 2 consoles: a b  skipped: c (stopped)  C-a leaves");
+	/* narrower: the names cut, the count and the way out kept */
+	tui_broadcast_text(p, 4, "C-a", 61, out, sizeof out);
+	assert_string_equal(out, "BROADCAST to 2 consoles: a b  skipped: c (stoppe~  C-a leaves");
+	assert_int_equal(strlen(out), 61);
+	tui_broadcast_text(p, 4, "C-b", 40, out, sizeof out);
+	assert_string_equal(out, "BROADCAST to 2 consoles: a ~  C-b leaves");
+	tui_broadcast_text(p, 4, "C-a", 20, out, sizeof out);
+	assert_string_equal(out, "BROADCAST to 2 conso");
+	/* one; a crashed one and one halting skipped, with their states */
+	p[0].marked = false;
+	p[2].st.state = PROTO_CRASHED;
+	p[3].marked = true;
+	p[3].st.state = PROTO_HALTING;
+	tui_broadcast_text(p, 4, "C-a", 200, out, sizeof out);
+	assert_string_equal(out, "BROADCAST to 1 console: b  skipped: c (crashed) d (halting)  "
+				 "C-a leaves");
+	/* none left running */
+	p[1].st = down("b", PROTO_END_KILLED, 0);
+	p[3].marked = false;
+	tui_broadcast_text(p, 4, "F1", 200, out, sizeof out);
+	assert_string_equal(out, "BROADCAST to no console  skipped: b (stopped) c (crashed)  "
+				 "F1 leaves");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +265,8 @@ int main(void)
 		cmocka_unit_test(summary),
 		cmocka_unit_test(figures),
 		cmocka_unit_test(net_column),
+		cmocka_unit_test(tag_words),
+		cmocka_unit_test(banner),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

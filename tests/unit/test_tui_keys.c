@@ -93,6 +93,46 @@ static void default_lookup(void **state)
 	assert_int_equal(tui_keymap_lookup(&km, 1, true), TUI_A_OVERVIEW);
 	assert_int_equal(tui_keymap_lookup(&km, 'z', true), TUI_A_ZOOM);
 	assert_int_equal(tui_keymap_lookup(&km, 'x', true), TUI_A_NONE);
+	/* marks and broadcast, in the overview and after the prefix */
+	assert_int_equal(tui_keymap_lookup(&km, 'm', false), TUI_A_MARK);
+	assert_int_equal(tui_keymap_lookup(&km, 'M', false), TUI_A_MARK_TAG);
+	assert_int_equal(tui_keymap_lookup(&km, 'b', false), TUI_A_BROADCAST);
+	assert_int_equal(tui_keymap_lookup(&km, 'b', true), TUI_A_BROADCAST);
+	buf_free(&err);
+}
+
+/* The marks and broadcast keys are in the table `?` and umltop(1) list,
+ * with their config names and what they do, and can be rebound. */
+static void broadcast_bindings(void **state)
+{
+	static const struct {
+		int key;
+		enum tui_action a;
+		const char *name, *word;
+	} want[] = {
+		{ 'm', TUI_A_MARK, "mark", "mark" },
+		{ 'M', TUI_A_MARK_TAG, "mark_tag", "tag" },
+		{ 'b', TUI_A_BROADCAST, "broadcast", "marked" },
+	};
+	for (size_t w = 0; w < ARRAY_LEN(want); w++) {
+		const struct tui_binding *b = NULL;
+		for (size_t i = 0; i < tui_nbindings; i++)
+			if (tui_bindings[i].action == want[w].a)
+				b = &tui_bindings[i];
+		assert_non_null(b);
+		assert_int_equal(b->key, want[w].key);
+		assert_string_equal(b->name, want[w].name);
+		assert_false(b->focus_only);
+		assert_non_null(strstr(b->desc, want[w].word));
+	}
+	char *bind[] = { "broadcast", "B", "mark", "Space" };
+	struct tui_keymap km;
+	struct buf err = { 0 };
+	tui_keymap_init(&km, NULL, bind, 2, &err);
+	assert_int_equal(err.len, 0);
+	assert_int_equal(tui_keymap_lookup(&km, 'B', false), TUI_A_BROADCAST);
+	assert_int_equal(tui_keymap_lookup(&km, ' ', false), TUI_A_MARK);
+	assert_int_equal(tui_keymap_lookup(&km, 'b', false), TUI_A_NONE);
 	buf_free(&err);
 }
 
@@ -166,6 +206,7 @@ int main(void)
 		cmocka_unit_test(table_is_consistent),
 		cmocka_unit_test(default_lookup),
 		cmocka_unit_test(config_rebinds),
+		cmocka_unit_test(broadcast_bindings),
 		cmocka_unit_test(man_page_lists_every_binding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
