@@ -1,9 +1,13 @@
 /* The async mconsole client: requests to one UML go out one at a time from a
- * FIFO, and each gets a fresh datagram socket, autobound and connected to
- * the UML, that is closed when the request ends.  mconsole has no request
- * id, so closing is what keeps a late or surplus packet from being read as
- * the next request's reply: the kernel drops what arrives for a closed
- * socket.
+ * FIFO on a datagram socket, autobound and connected to the UML.  mconsole
+ * has no request id, so a request that did not end cleanly (a timeout, a
+ * bad packet, an error) closes the socket: the kernel drops what arrives
+ * for a closed socket, so a late or surplus packet is never read as the
+ * next request's reply, which gets a fresh socket.  A request that ended
+ * cleanly (its last packet came) leaves the socket for the next one, and
+ * anything that arrives on it between requests is read and dropped: a
+ * status poll of three requests costs three sends and three reads, not
+ * three sockets (socket, bind, connect, getpeername, epoll, close).
  *
  *   queued --start--> in flight --more=0--------------> callback(0)
  *                         |  \--timer-----------------> callback(-ETIMEDOUT)
@@ -106,7 +110,10 @@ static void finish(struct mc_client *c, int status)
 	c->n--;
 	c->busy = false;
 	uv_timer_stop(&c->timer);
-	sock_close(c);
+	if (status)
+		sock_close(c); /* it may yet bring this request's packets */
+	else if (c->sock)
+		uv_unref((uv_handle_t *)&c->sock->poll); /* idle: keeps no loop alive */
 	r->cb(r->arg, status, status ? 0 : r->err,
 	      r->text.data && !status ? r->text.data : "", status ? 0 : r->text.len);
 	buf_free(&r->text);
@@ -211,11 +218,26 @@ static int try_send(struct mc_client *c)
 	return uv_poll_start(&s->poll, events, on_poll);
 }
 
+/* Between requests nothing is owed: what came is dropped. */
+static void discard(struct mc_sock *s)
+{
+	uint8_t buf[MC_REPLY_HDR + MC_MAX_PACKET];
+	while (recv(s->fd, buf, sizeof buf, MSG_DONTWAIT) >= 0 || errno == EINTR)
+		;
+}
+
 static void start(struct mc_client *c)
 {
 	c->busy = true;
 	c->fail = 0;
-	int rc = sock_open(c);
+	int rc = 0;
+	if (c->sock) { /* the last request's, which ended cleanly */
+		discard(c->sock);
+		c->sock->sent = false;
+		uv_ref((uv_handle_t *)&c->sock->poll);
+	} else {
+		rc = sock_open(c);
+	}
 	if (rc == 0)
 		rc = try_send(c);
 	if (rc < 0) {
@@ -279,6 +301,13 @@ static void on_poll(uv_poll_t *p, int status, int events)
 	struct mc_client *c = s->c;
 	if (s != c->sock)
 		return;
+	if (!c->busy) { /* between requests: nothing is owed */
+		if (status < 0)
+			sock_close(c);
+		else
+			discard(s);
+		return;
+	}
 	if (status < 0) {
 		finish(c, status);
 		return;
@@ -308,6 +337,8 @@ struct mc_client *mc_client_new(uv_loop_t *loop, const char *path)
 
 void mc_client_set_path(struct mc_client *c, const char *path)
 {
+	if (!c->busy)
+		sock_close(c); /* connected to the old path's UML */
 	free(c->path);
 	c->path = path ? xstrdup(path) : NULL;
 }

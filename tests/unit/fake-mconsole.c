@@ -27,6 +27,9 @@ struct fake_mc {
 	pthread_mutex_t lock;
 	int requests, dropped;
 	bool overlap;
+	struct sockaddr_un senders[64]; /* the distinct addresses requests came from */
+	socklen_t senders_len[64];
+	int nsenders;
 	struct buf log;
 	/* The request being answered. */
 	struct sockaddr_un from;
@@ -242,6 +245,13 @@ static void handle(struct fake_mc *f, uint8_t *buf, ssize_t n)
 		return; /* junk (tests fill the queue with it) */
 	pthread_mutex_lock(&f->lock);
 	f->requests++;
+	bool known = false;
+	for (int i = 0; i < f->nsenders && !known; i++)
+		known = f->senders_len[i] == f->fromlen && !memcmp(&f->senders[i], &f->from, f->fromlen);
+	if (!known && f->nsenders < 64) {
+		f->senders[f->nsenders] = f->from;
+		f->senders_len[f->nsenders++] = f->fromlen;
+	}
 	if (f->log.len)
 		buf_append(&f->log, "|", 1);
 	buf_append(&f->log, cmd, strlen(cmd));
@@ -309,6 +319,14 @@ void fake_mc_stop(struct fake_mc *f)
 	pthread_mutex_destroy(&f->lock);
 	buf_free(&f->log);
 	free(f);
+}
+
+int fake_mc_senders(struct fake_mc *f)
+{
+	pthread_mutex_lock(&f->lock);
+	int n = f->nsenders;
+	pthread_mutex_unlock(&f->lock);
+	return n;
 }
 
 int fake_mc_requests(struct fake_mc *f)

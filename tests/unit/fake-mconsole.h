@@ -33,6 +33,7 @@ struct fake_mc *fake_mc_start(const char *path); /* aborts on failure */
 void fake_mc_stop(struct fake_mc *f);            /* joins, unlinks path */
 
 int fake_mc_requests(struct fake_mc *f); /* valid requests received */
+int fake_mc_senders(struct fake_mc *f);  /* distinct sockets they came from */
 int fake_mc_dropped(struct fake_mc *f);  /* packets lost by `lines` */
 bool fake_mc_overlap(struct fake_mc *f); /* a request queued up while one
 					    was being answered */

@@ -288,6 +288,32 @@ static void owed_reply_not_misattributed(void **state)
 	reply_free(&r);
 }
 
+/* Requests that end cleanly share one socket (a status poll costs no
+ * socket, bind, connect, close); one that times out takes its socket
+ * with it, so its late reply cannot reach the next request. */
+static void socket_kept_while_clean(void **state)
+{
+	struct ctx *x = *state;
+	struct reply r = { 0 };
+	for (int i = 0; i < 5; i++) {
+		r.calls = 0;
+		ask(x, "echo same", 1000, &r);
+		assert_int_equal(r.status, 0);
+		assert_string_equal(r.text, "same");
+		reply_free(&r);
+	}
+	assert_int_equal(fake_mc_senders(x->fake), 1);
+	r.calls = 0;
+	ask(x, "late STALE", 100, &r);
+	assert_int_equal(r.status, -ETIMEDOUT);
+	r.calls = 0;
+	ask(x, "echo fresh", 1000, &r);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.text, "fresh");
+	reply_free(&r);
+	assert_int_equal(fake_mc_senders(x->fake), 2);
+}
+
 static void queue_order(void **state)
 {
 	struct ctx *x = *state;
@@ -504,6 +530,7 @@ int main(void)
 		T(partial_times_out),
 		T(late_reply_not_misattributed),
 		T(owed_reply_not_misattributed),
+		T(socket_kept_while_clean),
 		T(queue_order),
 		T(stranger_ignored),
 		T(unreachable),
