@@ -4,10 +4,11 @@
 # names them, their bars say [BROADCAST]), a command typed once runs once
 # in a and in b and never in c, and the prefix key leaves (the banner
 # goes, the marks stay).  Then c is marked and killed: broadcast skips it
-# and the banner says so.
+# and the banner says so.  A new TUI then marks by the server's tags
+# (ctl tag): M lab marks the two tagged lab, not the third.
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
-plan 13
+plan 14
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" a b c
 start_server "$T_DIR/conf"
@@ -83,6 +84,20 @@ tui_ok t $? "the prefix leaves again"
 
 tmx send-keys -t t q
 tui_wait_dead t
+
+# Marks by tag, from the server's tags.
+ctl tag a +lab >/dev/null && ctl tag c +lab +x >/dev/null && ctl tag b +lab1 >/dev/null
+tui_session u 200 50 "$UMLTOP" -S "$SOCK"
+wait_until 90 sh -c "$(command -v tmux) -S '$TMUX_SOCK' capture-pane -p -t u | grep -q ' a  running'"
+tmx send-keys -t u M
+tmx send-keys -t u -l 'lab'
+tmx send-keys -t u Enter
+utitle() { tmx capture-pane -p -t u | sed 's/│/\n/g' | grep -E "^[ >]$1  [a-z]" | head -n 1; }
+tagged() { utitle a | grep -q '\[marked\]' && utitle c | grep -q '\[marked\]'; }
+wait_until 10 tagged && ! utitle b | grep -q '\[marked\]'
+tui_ok u $? "M lab marks a and c, tagged lab by ctl tag, not b (tagged lab1)"
+tmx send-keys -t u q
+tui_wait_dead u
 ctl halt-all --wait --timeout 120 >/dev/null 2>&1
 stop_server
 server_exited_ok
