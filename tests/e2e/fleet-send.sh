@@ -16,17 +16,18 @@ wait_until 90 all || bail "a, b and c did not boot ($(state_of a), $(state_of b)
 # lines NAME TEXT: how many lines of NAME's console are exactly TEXT
 lines() { tr -d '\r' <"$UMLTOP_STATE_DIR/$1.console.log" | grep -c -x "$2"; }
 counts() { echo "$(lines a "$1") $(lines b "$1") $(lines c "$1")"; }
+# came NAME TEXT: wait until NAME's console has a line TEXT, then a second
+# for anything that would come twice
+came() { wait_until 30 sh -c "[ \"\$(tr -d '\r' <$UMLTOP_STATE_DIR/$1.console.log | grep -c -x $2)\" -ge 1 ]"; sleep 1; }
 
 ctl status --json | grep -F '"name":"a"' | grep -qF '"tags":["lab","router"]'
 ok $? "ctl status --json lists a's tags from its TAGS"
 ctl send --tag lab 'echo T-$((6*7))' >/dev/null
-wait_until 30 sh -c "[ \"\$(tr -d '\r' <$UMLTOP_STATE_DIR/b.console.log | grep -c -x T-42)\" -ge 1 ]"
-sleep 1
+came b T-42
 [ "$(counts T-42)" = "1 1 0" ]
 ok $? "send --tag lab: T-42 once in a and b, never in c (a b c: $(counts T-42))"
 ctl send a c 'echo N-$((5*5))' >/dev/null
-wait_until 30 sh -c "[ \"\$(tr -d '\r' <$UMLTOP_STATE_DIR/c.console.log | grep -c -x N-25)\" -ge 1 ]"
-sleep 1
+came c N-25
 [ "$(counts N-25)" = "1 0 1" ]
 ok $? "send a c TEXT: N-25 once in a and c, never in b (a b c: $(counts N-25))"
 out=$(ctl tag c +lab 2>&1)
@@ -36,8 +37,7 @@ out=$(ctl tag b -lab +db 2>&1)
 [ "$out" = "b: tags: db" ]
 ok $? "ctl tag b -lab +db ($out)"
 ctl send --tag lab 'echo U-$((7*7))' >/dev/null
-wait_until 30 sh -c "[ \"\$(tr -d '\r' <$UMLTOP_STATE_DIR/c.console.log | grep -c -x U-49)\" -ge 1 ]"
-sleep 1
+came c U-49
 [ "$(counts U-49)" = "1 0 1" ]
 ok $? "after the tag changes, --tag lab reaches a and c, not b (a b c: $(counts U-49))"
 rc=0
@@ -51,7 +51,7 @@ ok $? "send --tag with no instance tagged so: exit 2, said ($(cat "$T_DIR/none.o
 ctl halt --wait --timeout 120 c >/dev/null 2>&1
 rc=0
 ctl send --tag lab 'echo V-$((8*8))' >/dev/null 2>"$T_DIR/skip.err" || rc=$?
-wait_until 30 sh -c "[ \"\$(tr -d '\r' <$UMLTOP_STATE_DIR/a.console.log | grep -c -x V-64)\" -ge 1 ]"
+came a V-64
 [ "$rc" -eq 0 ] && grep -q "skipped c (stopped)" "$T_DIR/skip.err" && [ "$(lines a V-64)" = 1 ]
 ok $? "c stopped: --tag lab types into a, skips c and says so (exit $rc: $(cat "$T_DIR/skip.err"))"
 stop_server

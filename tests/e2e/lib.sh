@@ -188,6 +188,15 @@ netns_new() {
 	SERVER_WRAP="ip netns exec $NETNS"
 }
 nsip() { ip -n "$NETNS" "$@"; }
+# guest_run NAME N CMD: run CMD in NAME's shell, then wait for it to print
+# ok-N (the $((...)) keeps the typed line itself from matching); ping_from
+# NAME N ADDR: two pings from NAME's guest.  (Through `ctl`, which a test
+# may redefine.)
+guest_run() {
+	ctl send "$1" "$3 && echo ok-\$(($2+0))" >/dev/null
+	wait_until 30 grep -q "ok-$2" "$UMLTOP_STATE_DIR/$1.console.log"
+}
+ping_from() { guest_run "$1" "$2" "ping -c 2 -W 5 $3 >/dev/null"; }
 # has_link NAME: the namespace has an interface NAME.
 has_link() { nsip link show dev "$1" >/dev/null 2>&1; }
 

@@ -20,11 +20,6 @@ SERVER_WRAP="ip netns exec $NETNS $as_nobody"
 # (a client talks only to a server in a directory of its own user's)
 # shellcheck disable=SC2086
 ctl() { $as_nobody "$UMLTOP" ctl -S "$SOCK" "$@"; }
-guest_run() {
-	ctl send "$1" "$3 && echo ok-\$(($2+0))" >/dev/null
-	wait_until 30 grep -q "ok-$2" "$UMLTOP_STATE_DIR/$1.console.log"
-}
-ping_from() { guest_run "$1" "$2" "ping -c 2 -W 5 $3 >/dev/null"; }
 switch_pids() { pgrep -P "$SERVER_PID" -x uml_switch; }
 CTL=$SOCK.d/switch/t/ctl
 

@@ -28,12 +28,6 @@ mode=$(in_ns stat -c %a /dev/net/tun)
 ok $? "where the server runs, /dev/net/tun is mode $mode and $user cannot open it"
 SERVER_WRAP="ip netns exec $NETNS unshare -m --propagation private $T_DIR/tun0600"
 
-guest_run() {
-	ctl send "$1" "$3 && echo ok-\$(($2+0))" >/dev/null
-	wait_until 30 grep -q "ok-$2" "$UMLTOP_STATE_DIR/$1.console.log"
-}
-ping_from() { guest_run "$1" "$2" "ping -c 2 -W 5 $3 >/dev/null"; }
-
 chmod 755 "$T_DIR"
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" a b -- "USER=$user" 'BRIDGE="brlab"'
 echo 'NET="tapa"' >>"$T_DIR/conf/a.conf"

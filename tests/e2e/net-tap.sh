@@ -9,13 +9,6 @@ plan 17
 [ "$(id -u)" -eq 0 ] || bail "this test needs root (taps and bridges)"
 netns_new
 
-# guest_run NAME N CMD: run CMD in NAME's shell, then wait for it to print
-# ok-N (the $((...)) keeps the typed line itself from matching).
-guest_run() {
-	ctl send "$1" "$3 && echo ok-\$(($2+0))" >/dev/null
-	wait_until 30 grep -q "ok-$2" "$UMLTOP_STATE_DIR/$1.console.log"
-}
-ping_from() { guest_run "$1" "$2" "ping -c 2 -W 5 $3 >/dev/null"; }
 
 # 1. Taps and a bridge the server makes.
 fleet_conf "$T_DIR/conf1" "$T_DIR/uml" a -- 'NET="tapa"' 'BRIDGE="brlab"'
