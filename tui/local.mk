@@ -31,6 +31,9 @@ E2E_TESTS += tests/e2e/tui-net.sh
 E2E_TESTS += tests/e2e/tui-fidelity.sh
 # Marks and broadcast mode: keys typed once reach every marked console.
 E2E_TESTS += tests/e2e/tui-broadcast.sh
+# Alerts: a matching console line or a crash marks the pane's title bar
+# and counts in the top bar until seen; ! jumps there.
+E2E_TESTS += tests/e2e/tui-alerts.sh
 
 # attach: its end-to-end test, and the tmux helpers it shares with the TUI's.
 E2E_TESTS += tests/e2e/attach.sh

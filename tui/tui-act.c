@@ -75,6 +75,25 @@ static unsigned a_page_prev(struct tui *t)
 	return select_pane(t, prev < 0 ? (t->lay.pages - 1) * t->lay.per_page : prev);
 }
 
+/* The next instance with an unseen alert, after the selected one: selected
+ * (its page shown), its mark cleared.  Jumping there is seeing it. */
+static unsigned a_next_alert(struct tui *t)
+{
+	int i = tui_next_alert(t->pane, t->npane, t->sel);
+	if (i < 0) {
+		tui_set_msg(t, false, "no unseen alert");
+		return TUI_REDRAW;
+	}
+	unsigned flags = select_pane(t, i);
+	struct tui_pane *p = &t->pane[i];
+	char text[sizeof p->alert];
+	util_clean_text(p->alert, text);
+	tui_set_msg(t, false, "%s: %u alert%s, the last: %s", p->st.name, p->alerts,
+		    p->alerts == 1 ? "" : "s", text);
+	tui_alerts_clear(t, p);
+	return flags | TUI_REDRAW;
+}
+
 /* ---- modes and views ---- */
 
 static unsigned a_focus(struct tui *t)
@@ -474,6 +493,7 @@ static const action_fn actions[TUI_A_MAX] = {
 	[TUI_A_QUIT_ALL] = a_quit_all, [TUI_A_OVERVIEW] = a_overview,
 	[TUI_A_SEND_PREFIX] = a_send_prefix, [TUI_A_MARK] = a_mark,
 	[TUI_A_MARK_TAG] = a_mark_tag, [TUI_A_BROADCAST] = a_broadcast,
+	[TUI_A_NEXT_ALERT] = a_next_alert,
 };
 
 static unsigned run_action(struct tui *t, enum tui_action a)
@@ -733,7 +753,7 @@ unsigned tui_act_mouse(struct tui *t)
 	return i < 0 ? 0 : select_pane(t, i);
 }
 
-unsigned tui_act_key(struct tui *t, int ret, wint_t key)
+static unsigned act_key(struct tui *t, int ret, wint_t key)
 {
 	if (ret == KEY_CODE_YES && key == KEY_RESIZE) {
 		clearok(curscr, TRUE);
@@ -763,4 +783,13 @@ unsigned tui_act_key(struct tui *t, int ret, wint_t key)
 		t->msg[0] = 0; /* the last reply has been seen */
 	t->msg_dirty = true;
 	return run_action(t, a) | TUI_REDRAW;
+}
+
+/* After any key: a console now in sight has its alerts seen. */
+unsigned tui_act_key(struct tui *t, int ret, wint_t key)
+{
+	unsigned flags = act_key(t, ret, key);
+	if (tui_alerts_seen(t))
+		flags |= TUI_REDRAW;
+	return flags;
 }

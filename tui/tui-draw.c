@@ -15,7 +15,7 @@
 
 enum color {
 	C_TITLE, C_TITLE_SEL, C_TITLE_FOCUS, C_RUNNING, C_BUSY, C_BAD, C_STOPPED,
-	C_HEADER, C_ERROR, C_HIT, C_MARKED, C_BROADCAST, C_MAX,
+	C_HEADER, C_ERROR, C_HIT, C_MARKED, C_BROADCAST, C_ALERT, C_MAX,
 };
 
 static const struct {
@@ -36,6 +36,8 @@ static const struct {
 	 * banner: loud */
 	[C_MARKED] = { COLOR_BLACK, COLOR_MAGENTA, A_BOLD, A_REVERSE | A_BOLD | A_UNDERLINE },
 	[C_BROADCAST] = { COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD | A_BLINK },
+	/* an unseen alert: a pane's mark, its table row's, the header's count */
+	[C_ALERT] = { COLOR_YELLOW, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD },
 };
 
 static void use_color(WINDOW *w, enum color c)
@@ -46,6 +48,17 @@ static void use_color(WINDOW *w, enum color c)
 	}
 	int pair = alloc_pair(palette[c].fg, palette[c].bg);
 	wattr_set(w, palette[c].attr, (short)(pair < 0 ? 0 : pair), NULL);
+}
+
+/* Colour n cells at (y, x) as they are. */
+static void recolor(WINDOW *w, int y, int x, int n, enum color c)
+{
+	if (!has_colors()) {
+		mvwchgat(w, y, x, n, palette[c].mono, 0, NULL);
+		return;
+	}
+	int pair = alloc_pair(palette[c].fg, palette[c].bg);
+	mvwchgat(w, y, x, n, palette[c].attr, (short)(pair < 0 ? 0 : pair), NULL);
 }
 
 static enum color state_color(const struct proto_inst *in)
@@ -95,12 +108,18 @@ static void draw_header(struct tui *t)
 				      proto_state_name(s));
 	if (!t->npane && n < (int)sizeof buf)
 		n += snprintf(buf + n, sizeof buf - (size_t)n, " no instances configured");
-	if (t->last.warning[0] && n < (int)sizeof buf) {
+	n = MIN(n, (int)sizeof buf - 1);
+	/* the unseen alerts, loud, before the server's warning */
+	char alerts[64] = "", nalerts[32], k[16], warn[sizeof t->last.warning + 8] = "";
+	tui_alert_count_text(t->pane, t->npane, nalerts, sizeof nalerts);
+	if (nalerts[0])
+		snprintf(alerts, sizeof alerts, " %s (%s jumps) ", nalerts,
+			 tui_key_name(t->km.key[TUI_A_NEXT_ALERT], k, sizeof k));
+	if (t->last.warning[0]) {
 		char warning[sizeof t->last.warning];
 		util_clean_text(t->last.warning, warning);
-		n += snprintf(buf + n, sizeof buf - (size_t)n, "  ! %s", warning);
+		snprintf(warn, sizeof warn, "  ! %s", warning);
 	}
-	n = MIN(n, (int)sizeof buf - 1);
 	if (t->server_ms) {
 		time_t now = (time_t)((t->server_ms + (uv_now(t->loop) - t->server_at)) / 1000);
 		struct tm tm;
@@ -113,15 +132,22 @@ static void draw_header(struct tui *t)
 			      t->lay.pages);
 	snprintf(right + m, sizeof right - (size_t)m, "%s ", clock);
 	char all[sizeof t->hdr_text];
-	snprintf(all, sizeof all, "%d|%s|%s", COLS, buf, right);
+	/* (a long warning last: cut, it still tells every other change) */
+	snprintf(all, sizeof all, "%d|%s|%s|%s|%s", COLS, right, alerts, buf, warn);
 	if (!strcmp(all, t->hdr_text))
 		return; /* as shown: a status every second mostly changes nothing here */
 	snprintf(t->hdr_text, sizeof t->hdr_text, "%s", all);
 	use_color(w, C_HEADER);
 	fill_row(w, 0, 0, COLS);
-	put(w, 0, 0, COLS, buf);
+	int x = put(w, 0, 0, COLS, buf);
+	if (alerts[0]) {
+		use_color(w, C_ALERT);
+		x = put(w, 0, x + 1, COLS, alerts);
+		use_color(w, C_HEADER);
+	}
+	x = put(w, 0, x, COLS, warn);
 	int rx = COLS - (int)strlen(right);
-	if (rx > n + 1)
+	if (rx > x + 1)
 		put(w, 0, rx, COLS, right);
 	wnoutrefresh(w);
 }
@@ -250,12 +276,17 @@ bool tui_draw_title(struct tui *t, struct tui_pane *p, bool selected, bool full)
 				     : "";
 	int tag_len = (int)strlen(tag);
 	char name[PROTO_MAX_NAME + 8], state[64], rest[sizeof p->title_rest];
-	char head[sizeof p->title_head];
+	char head[sizeof p->title_head], alert[sizeof p->alert + 32];
 	snprintf(name, sizeof name, "%s%s ", selected ? ">" : " ", p->st.name);
 	tui_state_text(&p->st, state, sizeof state);
 	int room = end - (int)strlen(name) - (int)strlen(state) - tag_len;
+	/* an unseen alert before the figures: they get what it leaves */
+	room -= tui_alert_text(p->alerts, p->alert, room, alert, sizeof alert);
 	tui_title_text(p, room, rest, sizeof rest);
-	snprintf(head, sizeof head, "%d %d %d %s%s|%s", end, selected, focused, tag, name, state);
+	if (alert[0] && (int)strlen(rest) > room)
+		rest[0] = '\0'; /* (its narrowest form would push the tag off) */
+	snprintf(head, sizeof head, "%d %d %d %s%s|%s%s", end, selected, focused, tag, name, state,
+		 alert);
 	size_t k = 0;
 	if (!full && !strcmp(head, p->title_head) && ascii(head) && ascii(rest)) {
 		while (rest[k] && rest[k] == p->title_rest[k])
@@ -274,11 +305,15 @@ bool tui_draw_title(struct tui *t, struct tui_pane *p, bool selected, bool full)
 		x = put(w, 0, 0, end, name);
 		use_color(w, state_color(&p->st));
 		x = put(w, 0, x, end, state);
+		if (alert[0]) {
+			use_color(w, C_ALERT);
+			x = put(w, 0, x, end, alert);
+		}
 		use_color(w, bar);
 		x = put(w, 0, x, end, rest);
 	} else {
 		/* ASCII: one column per byte */
-		x = MIN(end, (int)(strlen(name) + strlen(state) + k));
+		x = MIN(end, (int)(strlen(name) + strlen(state) + strlen(alert) + k));
 		use_color(w, bar);
 		fill_row(w, 0, x, end);
 		x = put(w, 0, x, end, rest + k);
@@ -427,6 +462,9 @@ static size_t help_lines(struct tui *t, char lines[][160], size_t max)
 	LINE("Halt view: Esc closes it; the halt goes on.");
 	LINE("Title bar: name, state, load (1 min), guest memory used/total, host CPU %%,");
 	LINE("  uptime; a narrow pane drops the labels, then the uptime and the CPU.");
+	LINE("  An unseen alert: [ALERT: its text] in red after the state, \"N alerts\" on");
+	LINE("  the top line, until the console is focused, zoomed or jumped to with %s.",
+	     tui_key_name(t->km.key[TUI_A_NEXT_ALERT], k, sizeof k));
 	LINE("Rebind in umltop.conf: BIND_<NAME>=\"KEY\" (NAME from the middle column, e.g.");
 	LINE("  BIND_ZOOM=\"Z\") and PREFIX=\"C-b\"; see umltop(1).");
 #undef LINE
@@ -524,6 +562,16 @@ static int table_net_width(const struct proto_status *st, const struct table_wid
 	return MIN(MAX(longest, 3), MAX(3, room));
 }
 
+/* Whether the instance of a table row has unseen alerts (the table is
+ * drawn from the status, the panes keep the alerts). */
+static bool table_alerts(const struct tui *t, const struct proto_inst *in)
+{
+	for (size_t i = 0; i < t->npane; i++)
+		if (!strcmp(t->pane[i].st.name, in->name))
+			return t->pane[i].alerts > 0;
+	return false;
+}
+
 static void draw_table(struct tui *t)
 {
 	WINDOW *w = view_window(t);
@@ -567,6 +615,8 @@ static void draw_table(struct tui *t)
 		if (sel)
 			fill_row(w, 1 + y, 0, COLS);
 		table_row(w, 1 + y, &t->last.inst[idx[top + y]], &tw);
+		if (table_alerts(t, &t->last.inst[idx[top + y]]))
+			recolor(w, 1 + y, 1, tw.name, C_ALERT); /* the name, its text kept */
 	}
 	len = snprintf(foot, sizeof foot, "sorted by %s%s.  Sort: n name  s state  l load  "
 		       "m memory  u uptime  c cpu  r rss (again: reverse)  Enter: select  "

@@ -1,8 +1,8 @@
 /* The TUI's figures as text and in order: uptime and load as the title
  * bars and the table show them (durations and memory, which ctl shows
  * too, are proto/figures.c's), the table's sort, the halt-all view's phase
- * lines and summary, and a pane's title bar.  Pure: status structs in,
- * text out. */
+ * lines and summary, a pane's title bar and its alert mark, the header's
+ * alert count.  Pure: status structs in, text out. */
 #include "config.h"
 
 #include <stdio.h>
@@ -415,4 +415,64 @@ void tui_broadcast_text(const struct tui_pane *pane, size_t n, const char *prefi
 	free(body);
 	buf_free(&names);
 	buf_free(&skipped);
+}
+
+/* ---- alerts ---- */
+
+/* The server's text quotes the guest ("match: LINE"): cleaned as the
+ * reason is, then cut to the room there is, never inside a character. */
+int tui_alert_text(unsigned alerts, const char *text, int width, char *out, size_t cap)
+{
+	char clean[sizeof ((struct tui_pane *)0)->alert], head[32];
+	out[0] = 0;
+	if (!alerts || width < 2 || cap < 3)
+		return 0;
+	snprintf(clean, sizeof clean, "%s", text);
+	util_clean_text(clean, clean); /* in place: never longer */
+	if (alerts == 1)
+		snprintf(head, sizeof head, " [ALERT");
+	else
+		snprintf(head, sizeof head, " [ALERT %u", alerts);
+	int hl = (int)strlen(head), tl = text_cols(clean);
+	if (hl + 1 > width) {
+		snprintf(out, cap, " !");
+		return 2;
+	}
+	if (!clean[0] || hl + 5 > width) { /* no text, or no room for a letter of it */
+		snprintf(out, cap, "%s]", head);
+		return hl + 1;
+	}
+	if (hl + 2 + tl + 1 <= width) {
+		snprintf(out, cap, "%s: %s]", head, clean);
+		return hl + 2 + tl + 1;
+	}
+	/* ": " then the text's first (width - hl - 4) characters, "~]" */
+	size_t k = 0;
+	for (int c = 0; c < width - hl - 4 && clean[k]; c++)
+		do
+			k++;
+		while (((unsigned char)clean[k] & 0xc0) == 0x80);
+	snprintf(out, cap, "%s: %.*s~]", head, (int)k, clean);
+	return width;
+}
+
+void tui_alert_count_text(const struct tui_pane *pane, size_t n, char *out, size_t cap)
+{
+	unsigned total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += pane[i].alerts;
+	if (total)
+		snprintf(out, cap, "%u alert%s", total, total == 1 ? "" : "s");
+	else if (cap)
+		out[0] = 0;
+}
+
+int tui_next_alert(const struct tui_pane *pane, size_t n, int from)
+{
+	for (size_t k = 1; k <= n; k++) {
+		size_t i = ((size_t)MAX(from, 0) + k) % n;
+		if (pane[i].alerts)
+			return (int)i;
+	}
+	return -1;
 }

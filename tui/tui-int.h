@@ -71,7 +71,7 @@ enum tui_action {
 	TUI_A_SEARCH_NEXT, TUI_A_SEARCH_PREV, TUI_A_SCROLL_UP, TUI_A_SCROLL_DOWN,
 	TUI_A_PAGE_NEXT, TUI_A_PAGE_PREV, TUI_A_HELP, TUI_A_REDRAW, TUI_A_DETACH,
 	TUI_A_QUIT_ALL, TUI_A_MARK, TUI_A_MARK_TAG, TUI_A_BROADCAST, TUI_A_OVERVIEW,
-	TUI_A_SEND_PREFIX,
+	TUI_A_SEND_PREFIX, TUI_A_NEXT_ALERT,
 	TUI_A_MAX,
 };
 
@@ -175,12 +175,17 @@ struct tui_pane {
 	struct tui_rect rect;
 	int scroll;              /* lines scrolled back, 0 = live */
 	bool repaint, retitle;   /* the whole console / the title bar */
-	/* the title bar as last drawn: all but its figures, and its figures */
-	char title_head[PROTO_MAX_NAME + 128], title_rest[512];
+	/* the title bar as last drawn: all but its figures (an alert's mark
+	 * too, up to 512 + 32), and its figures */
+	char title_head[PROTO_MAX_NAME + 128 + 544], title_rest[512];
 	/* the search hit shown highlighted: a term row (< 0 = scrollback) */
 	bool hit;
 	int hit_row, hit_col, hit_len;
 	bool marked;             /* m, M: broadcast mode types here too */
+	/* alerts (PROTO_EV_ALERT) the user has not seen: the console not
+	 * focused, zoomed or jumped to since; the last one's text as sent */
+	unsigned alerts;
+	char alert[sizeof ((struct proto_event *)0)->text];
 };
 
 /* TUI_BROADCAST: every key goes to every marked console that runs, the
@@ -257,6 +262,7 @@ struct tui {
 	size_t fed;               /* console bytes since the last frame */
 	bool busy;                /* the last frame carried a flood of output */
 	uint64_t typed_ms;        /* when keys last went to the focused guest */
+	uint64_t alert_ms;        /* when the last alert came: one bell a burst */
 	bool echo;                /* its answer came: paint now, flood or not */
 	unsigned outq_wait;       /* ms to wait while the terminal is backed up */
 
@@ -276,6 +282,11 @@ void tui_set_msg(struct tui *t, bool err, const char *fmt, ...) PRINTF_LIKE(3, 4
 struct tui_pane *tui_selected(struct tui *t);
 void tui_quit(struct tui *t, int code, char *msg);
 void tui_relayout(struct tui *t);
+/* The selected console is in sight (focused or zoomed, the panes shown):
+ * its alerts are seen, their marks go.  True when there were any. */
+bool tui_alerts_seen(struct tui *t);
+/* Clear a pane's unseen alerts (its title bar, the header's count). */
+void tui_alerts_clear(struct tui *t, struct tui_pane *p);
 
 /* tui-act.c: a key read from the terminal (wget_wch's ret and key) */
 unsigned tui_act_key(struct tui *t, int ret, wint_t key);
@@ -299,6 +310,17 @@ void tui_title_text(const struct tui_pane *p, int width, char *out, size_t cap);
  * width columns (ASCII), the names cut before the way out is. */
 void tui_broadcast_text(const struct tui_pane *pane, size_t n, const char *prefix,
 			int width, char *out, size_t cap);
+
+/* Alerts: " [ALERT: match: Oops]", " [ALERT 3: ...]" for a pane's title
+ * bar, the server's text cleaned of control characters and cut (ending
+ * "~]") to width columns; a bare " !" when even "[ALERT]" does not fit,
+ * "" with no unseen alert.  Returns its columns. */
+int tui_alert_text(unsigned alerts, const char *text, int width, char *out, size_t cap);
+/* The header's count of unseen alerts, "1 alert", "3 alerts", "" for none. */
+void tui_alert_count_text(const struct tui_pane *pane, size_t n, char *out, size_t cap);
+/* The pane after `from` (wrapping round, `from` itself last) with an
+ * unseen alert, or -1. */
+int tui_next_alert(const struct tui_pane *pane, size_t n, int from);
 
 /* tui-search.c: find the search text in the selected console, from the
  * current hit towards older (dir < 0) or newer (dir > 0) lines. */

@@ -47,6 +47,7 @@ const struct tui_binding tui_bindings[] = {
 	{ 'm', TUI_A_MARK, "mark", "mark the selected instance for broadcast, or unmark it", false },
 	{ 'M', TUI_A_MARK_TAG, "mark_tag", "mark every instance carrying a tag (prompts for it)", false },
 	{ 'b', TUI_A_BROADCAST, "broadcast", "broadcast: keys go to every marked running console; the prefix leaves", false },
+	{ '!', TUI_A_NEXT_ALERT, "next_alert", "jump to the next instance with an unseen alert and clear its mark", false },
 	{ 27, TUI_A_OVERVIEW, "overview", "after the prefix: back to the overview", true },
 	{ 'a', TUI_A_SEND_PREFIX, "send_prefix", "after the prefix: send the prefix key to the guest", true },
 };

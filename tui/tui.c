@@ -6,6 +6,8 @@
  *                       OUTPUT: PROTO_SUB_SCREENS)
  *          --OUTPUT---> term_feed: the emulator records dirty rows, nothing
  *                       is drawn here
+ *          --EVENT----> on_event: an alert marks its pane (title bar, table
+ *                       row, the header's count) until its console is seen
  *   keys   --> tui-act.c: actions, prompts, INPUT to the focused guest
  *   any of the above --> tui_mark(): one paint timer, armed only when there
  *   is something to paint: at once when the screen was idle or when the
@@ -43,6 +45,8 @@
  * quarter of the ingest rate (bench/tui.sh, one core busy elsewhere:
  * 30 MB/s against 39 MB/s at 4 MB). */
 #define SKIP_BYTES (4 * 1024 * 1024)
+/* Alerts this close together are one burst: the bell rings once for it. */
+#define ALERT_BURST_MS 10000
 
 static void paint_cb(uv_timer_t *h);
 
@@ -451,6 +455,53 @@ static void on_status(struct tui *t, const struct proto_frame *f)
 	tui_mark(t, changed ? TUI_RELAYOUT : TUI_REDRAW);
 }
 
+/* ---- alerts ---- */
+
+void tui_alerts_clear(struct tui *t, struct tui_pane *p)
+{
+	if (!p->alerts)
+		return;
+	p->alerts = 0;
+	p->retitle = true;
+	t->hdr_dirty = true;
+	if (t->view == TUI_V_TABLE)
+		t->over_dirty = true;
+}
+
+bool tui_alerts_seen(struct tui *t)
+{
+	struct tui_pane *p = tui_selected(t);
+	if (!p || !p->alerts || t->view != TUI_V_PANES || t->too_small ||
+	    (t->mode != TUI_FOCUS && !t->zoom))
+		return false;
+	tui_alerts_clear(t, p);
+	return true;
+}
+
+/* An alert marks its pane until the user looks at that console; one not
+ * in sight rings the terminal's bell, once a burst.  The text is the
+ * server's (guest output in it): kept as sent, cleaned where drawn. */
+static void on_event(struct tui *t, const struct proto_frame *f)
+{
+	struct proto_event e;
+	if (proto_get_event(f, &e) < 0 || e.kind != PROTO_EV_ALERT)
+		return;
+	struct tui_pane *p = find_pane(t, e.name);
+	if (!p)
+		return;
+	p->alerts++;
+	snprintf(p->alert, sizeof p->alert, "%s", e.text);
+	p->retitle = true;
+	t->hdr_dirty = true;
+	if (t->view == TUI_V_TABLE)
+		t->over_dirty = true;
+	uint64_t now = uv_now(t->loop);
+	if (!tui_alerts_seen(t) && (!t->alert_ms || now - t->alert_ms > ALERT_BURST_MS))
+		beep();
+	t->alert_ms = now;
+	tui_mark(t, TUI_REDRAW);
+}
+
 static void frame_cb(void *arg, const struct proto_frame *f)
 {
 	struct tui *t = arg;
@@ -461,6 +512,7 @@ static void frame_cb(void *arg, const struct proto_frame *f)
 	case PROTO_SNAPSHOT: on_snapshot(t, f); break;
 	case PROTO_OUTPUT: on_output(t, f); break;
 	case PROTO_REPLY: on_reply(t, f); break;
+	case PROTO_EVENT: on_event(t, f); break;
 	default: break;
 	}
 }
@@ -493,6 +545,7 @@ static void reconnect_cb(uv_timer_t *h)
 			t->pane[i].asked_rows = t->pane[i].asked_cols = 0;
 		}
 		conn_status_sub(t->conn, true);
+		conn_events_sub(t->conn, true, 0);
 		tui_set_msg(t, false, "connected to the server again");
 		tui_mark(t, TUI_RELAYOUT | TUI_REDRAW);
 		return;
@@ -724,6 +777,9 @@ static int run(struct tui *t, const struct opts *o)
 	}
 	tui_relayout(t);
 	conn_status_sub(t->conn, true);
+	/* alerts from now on (no history: the ones before are `ctl events`'s,
+	 * and an old one marked at every start would only be noise) */
+	conn_events_sub(t->conn, true, 0);
 	tui_mark(t, TUI_REDRAW);
 	uv_run(t->loop, UV_RUN_DEFAULT);
 	curses_stop(t);

@@ -7,7 +7,9 @@
  * reason, a rename, a narrower pane.  And a status that changes nothing
  * shown draws nothing.  Marks: a marked pane's bar says so in its own
  * colour, louder in broadcast mode; the keys m, M (a tag, whole words),
- * b and the prefix as the TUI takes them, and what goes to the guests. */
+ * b and the prefix as the TUI takes them, and what goes to the guests.
+ * Alerts: the mark after the state in its own colour, cut to the bar; the
+ * keys that see an alert (!, Enter, z) and those that do not. */
 #include "config.h"
 
 #include <locale.h>
@@ -325,6 +327,55 @@ static void marked_titles(void **state)
 	delscreen(s);
 }
 
+/* An unseen alert's mark: after the state, red, the figures fitted to
+ * what it leaves; a long one cut to the bar ("~]"), guest control
+ * characters never drawn; gone once seen. */
+static void alert_titles(void **state)
+{
+	(void)state;
+	SCREEN *s = screen_start();
+	struct tui t = { .mode = TUI_OVERVIEW };
+	struct tui_pane p = { .st = running("web", 125) };
+	p.rect.cols = 60;
+	p.win = newwin(2, W + 1, 0, 0);
+	char bar[W + 1];
+	assert_true(tui_draw_title(&t, &p, false, true));
+	chtype plain = mvwinch(p.win, 0, 20) & (A_ATTRIBUTES | A_COLOR);
+
+	p.alerts = 1;
+	snprintf(p.alert, sizeof p.alert, "match: ALERT-42");
+	assert_true(tui_draw_title(&t, &p, false, false));
+	same_as_whole(&t, &p, false);
+	row_text(p.win, 0, p.rect.cols, bar);
+	assert_string_equal(bar, " web  running  [ALERT: match: ALERT-42] 0.12 24/64M 0.3% 2m ");
+	chtype red = mvwinch(p.win, 0, 20) & (A_ATTRIBUTES | A_COLOR);
+	assert_int_not_equal(red, plain);
+	/* the figures after it in the bar's colour */
+	assert_int_equal(mvwinch(p.win, 0, 45) & (A_ATTRIBUTES | A_COLOR), plain);
+	/* a second status that changes nothing draws nothing */
+	assert_false(tui_draw_title(&t, &p, false, false));
+
+	/* a long line with an escape in it: cut to the bar, marked */
+	p.alerts = 2;
+	snprintf(p.alert, sizeof p.alert, "match: \033[2J Oops: 0000 [#1] PREEMPT SMP NOPTI and more");
+	p.marked = true;
+	assert_true(tui_draw_title(&t, &p, false, false));
+	same_as_whole(&t, &p, false);
+	row_text(p.win, 0, p.rect.cols, bar);
+	assert_string_equal(bar, " web  running  [ALERT 2: match: ?[2J Oops: 0000 [~] [marked]");
+
+	/* seen: back as it was */
+	p.alerts = 0;
+	p.marked = false;
+	assert_true(tui_draw_title(&t, &p, false, false));
+	same_as_whole(&t, &p, false);
+	row_text(p.win, 0, p.rect.cols, bar);
+	assert_string_equal(bar, " web  running  load 0.12  mem 24/64M  cpu 0.3%  up 2m       ");
+	delwin(p.win);
+	endwin();
+	delscreen(s);
+}
+
 static unsigned key(struct tui *t, int c)
 {
 	return tui_act_key(t, OK, (wint_t)c);
@@ -411,6 +462,64 @@ static void mark_keys(void **state)
 	buf_free(&t.typed);
 }
 
+/* ! selects the next instance with an unseen alert and clears it, and
+ * says so; Enter and z see the selected one's; moving about does not. */
+static void alert_keys(void **state)
+{
+	(void)state;
+	struct tui_pane p[3] = {
+		{ .st = running("a", 5) }, { .st = running("b", 5) }, { .st = running("c", 5) },
+	};
+	struct tui t = { .mode = TUI_OVERVIEW, .pane = p, .npane = 3 };
+	tui_keymap_init(&t.km, NULL, NULL, 0, NULL);
+	char count[32];
+
+	key(&t, '!');
+	assert_string_equal(t.msg, "no unseen alert");
+	p[2].alerts = 2;
+	snprintf(p[2].alert, sizeof p[2].alert, "crashed: \033[31mpanic");
+	p[1].alerts = 1;
+	tui_alert_count_text(p, 3, count, sizeof count);
+	assert_string_equal(count, "3 alerts");
+	key(&t, '!');
+	assert_int_equal(t.sel, 1);
+	assert_int_equal(p[1].alerts, 0);
+	assert_int_equal(p[2].alerts, 2);
+	key(&t, '!');
+	assert_int_equal(t.sel, 2);
+	assert_int_equal(p[2].alerts, 0);
+	assert_string_equal(t.msg, "c: 2 alerts, the last: crashed: ?[31mpanic");
+	tui_alert_count_text(p, 3, count, sizeof count);
+	assert_string_equal(count, "");
+
+	/* moving about sees nothing */
+	p[0].alerts = p[1].alerts = 1;
+	key(&t, '\t');
+	assert_int_equal(t.sel, 0);
+	assert_int_equal(p[0].alerts, 1);
+	/* focusing sees it */
+	key(&t, '\r');
+	assert_int_equal(t.mode, TUI_FOCUS);
+	assert_int_equal(p[0].alerts, 0);
+	key(&t, 1);
+	key(&t, 27);
+	assert_int_equal(t.mode, TUI_OVERVIEW);
+	/* zoom sees the selected one, and each one selected while zoomed */
+	key(&t, 'z');
+	assert_true(t.zoom);
+	assert_int_equal(p[1].alerts, 1);
+	p[0].alerts = 1;
+	key(&t, '\t');
+	assert_int_equal(t.sel, 1);
+	assert_int_equal(p[1].alerts, 0);
+	assert_true(tui_alerts_seen(&t) == false);
+	p[1].alerts = 4; /* one that comes while in sight (on_event asks this) */
+	assert_true(tui_alerts_seen(&t));
+	assert_int_equal(p[1].alerts, 0);
+	assert_int_equal(p[0].alerts, 1);
+	buf_free(&t.typed);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -425,6 +534,8 @@ int main(void)
 		cmocka_unit_test(hints_fit),
 		cmocka_unit_test(marked_titles),
 		cmocka_unit_test(mark_keys),
+		cmocka_unit_test(alert_titles),
+		cmocka_unit_test(alert_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

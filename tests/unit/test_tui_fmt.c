@@ -4,7 +4,8 @@
  * counted from how each instance ended, and the interfaces as the
  * table's NET column shows them; M's tag match (whole words) and the
  * broadcast banner (who is typed into, who is skipped and why, the way
- * out, fitted to the line). */
+ * out, fitted to the line); an alert's mark in a title bar (cleaned, cut
+ * to fit), the header's count of unseen alerts, the next one to jump to. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -257,6 +258,77 @@ static void banner(void **state)
 				 "F1 leaves");
 }
 
+/* An alert's mark: the server's text (guest output) whole where it fits,
+ * cut ending "~]" where not, never inside a character, control
+ * characters replaced; "[ALERT]" without text, " !" narrower still. */
+static void alert_marks(void **state)
+{
+	(void)state;
+	char out[600];
+	assert_int_equal(tui_alert_text(0, "match: x", 80, out, sizeof out), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(tui_alert_text(1, "match: ALERT-42", 80, out, sizeof out), 25);
+	assert_string_equal(out, " [ALERT: match: ALERT-42]");
+	/* exactly as wide: whole; one narrower: cut */
+	assert_int_equal(tui_alert_text(1, "match: ALERT-42", 25, out, sizeof out), 25);
+	assert_string_equal(out, " [ALERT: match: ALERT-42]");
+	assert_int_equal(tui_alert_text(1, "match: ALERT-42", 24, out, sizeof out), 24);
+	assert_string_equal(out, " [ALERT: match: ALERT-~]");
+	assert_int_equal(tui_alert_text(3, "crashed: Kernel panic", 20, out, sizeof out), 20);
+	assert_string_equal(out, " [ALERT 3: crashed~]");
+	/* too narrow for a letter of the text, then for the word */
+	assert_int_equal(tui_alert_text(1, "match: x y z", 12, out, sizeof out), 12);
+	assert_string_equal(out, " [ALERT: m~]");
+	assert_int_equal(tui_alert_text(1, "match: x y z", 11, out, sizeof out), 8);
+	assert_string_equal(out, " [ALERT]");
+	assert_int_equal(tui_alert_text(1, "match: x y z", 7, out, sizeof out), 2);
+	assert_string_equal(out, " !");
+	assert_int_equal(tui_alert_text(1, "match", 1, out, sizeof out), 0);
+	assert_int_equal(tui_alert_text(2, "", 40, out, sizeof out), 10);
+	assert_string_equal(out, " [ALERT 2]");
+	/* guest output: an escape sequence cannot reach the terminal */
+	tui_alert_text(1, "match: \033[2J\033]0;pwned\007BUG:", 80, out, sizeof out);
+	assert_string_equal(out, " [ALERT: match: ?[2J?]0;pwned?BUG:]");
+	/* UTF-8 counted by characters, cut between them */
+	assert_int_equal(tui_alert_text(1, "match: \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 20, out,
+					sizeof out), 20);
+	assert_string_equal(out, " [ALERT: match: \xc3\xa9\xc3\xa9~]");
+	/* a 511-byte line, as the server may send it */
+	char line[512];
+	memset(line, 'x', sizeof line - 1);
+	line[sizeof line - 1] = 0;
+	assert_int_equal(tui_alert_text(1, line, 1000, out, sizeof out), 9 + 511 + 1);
+	assert_int_equal(tui_alert_text(1, line, 60, out, sizeof out), 60);
+	assert_int_equal(strlen(out), 60);
+}
+
+/* The header's count and the jump: the next pane after the selected one
+ * with an unseen alert, round the end, the selected one itself last. */
+static void alert_count_and_next(void **state)
+{
+	(void)state;
+	struct tui_pane p[4] = {
+		{ .st = live("a", 0, 0, 1) }, { .st = live("b", 0, 0, 1) },
+		{ .st = live("c", 0, 0, 1) }, { .st = live("d", 0, 0, 1) },
+	};
+	char out[32] = "junk";
+	tui_alert_count_text(p, 4, out, sizeof out);
+	assert_string_equal(out, "");
+	assert_int_equal(tui_next_alert(p, 4, 0), -1);
+	p[2].alerts = 1;
+	tui_alert_count_text(p, 4, out, sizeof out);
+	assert_string_equal(out, "1 alert");
+	assert_int_equal(tui_next_alert(p, 4, 0), 2);
+	assert_int_equal(tui_next_alert(p, 4, 2), 2);
+	assert_int_equal(tui_next_alert(p, 4, 3), 2);
+	p[0].alerts = 2;
+	tui_alert_count_text(p, 4, out, sizeof out);
+	assert_string_equal(out, "3 alerts");
+	assert_int_equal(tui_next_alert(p, 4, 0), 2);
+	assert_int_equal(tui_next_alert(p, 4, 2), 0);
+	assert_int_equal(tui_next_alert(p, 4, 1), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +339,8 @@ int main(void)
 		cmocka_unit_test(net_column),
 		cmocka_unit_test(tag_words),
 		cmocka_unit_test(banner),
+		cmocka_unit_test(alert_marks),
+		cmocka_unit_test(alert_count_and_next),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

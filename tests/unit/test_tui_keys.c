@@ -136,6 +136,33 @@ static void broadcast_bindings(void **state)
 	buf_free(&err);
 }
 
+/* The alert jump: ! in the overview and after the prefix, in the table
+ * `?` and umltop(1) list, rebindable as BIND_NEXT_ALERT. */
+static void alert_binding(void **state)
+{
+	(void)state;
+	const struct tui_binding *b = NULL;
+	for (size_t i = 0; i < tui_nbindings; i++)
+		if (tui_bindings[i].action == TUI_A_NEXT_ALERT)
+			b = &tui_bindings[i];
+	assert_non_null(b);
+	assert_int_equal(b->key, '!');
+	assert_string_equal(b->name, "next_alert");
+	assert_false(b->focus_only);
+	assert_non_null(strstr(b->desc, "unseen alert"));
+	struct tui_keymap km;
+	struct buf err = { 0 };
+	tui_keymap_init(&km, NULL, NULL, 0, &err);
+	assert_int_equal(tui_keymap_lookup(&km, '!', false), TUI_A_NEXT_ALERT);
+	assert_int_equal(tui_keymap_lookup(&km, '!', true), TUI_A_NEXT_ALERT);
+	char *bind[] = { "next_alert", "A" };
+	tui_keymap_init(&km, NULL, bind, 1, &err);
+	assert_int_equal(err.len, 0);
+	assert_int_equal(tui_keymap_lookup(&km, 'A', false), TUI_A_NEXT_ALERT);
+	assert_int_equal(tui_keymap_lookup(&km, '!', false), TUI_A_NONE);
+	buf_free(&err);
+}
+
 static void config_rebinds(void **state)
 {
 	char *bind[] = { "zoom", "Z", "send_prefix", "b", "halt_all", "M-h", "frobnicate", "x",
@@ -207,6 +234,7 @@ int main(void)
 		cmocka_unit_test(default_lookup),
 		cmocka_unit_test(config_rebinds),
 		cmocka_unit_test(broadcast_bindings),
+		cmocka_unit_test(alert_binding),
 		cmocka_unit_test(man_page_lists_every_binding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
