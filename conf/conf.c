@@ -1040,6 +1040,9 @@ static void build_global(struct loader *ld, struct conf_global *g, int file)
 	g->log_max = 16u << 20;
 	if ((a = dict_get(&ld->global, "LOG_MAX")) && a->value[0])
 		conf_parse_size(a->value, &g->log_max);
+	g->alert_bell = true;
+	if ((a = dict_get(&ld->global, "ALERT_BELL")) && a->value[0])
+		conf_parse_bool(a->value, &g->alert_bell);
 	g->bind = xcalloc(1, sizeof *g->bind);
 	for (size_t i = 0; i < ld->global.n; i++) {
 		a = &ld->global.a[i];

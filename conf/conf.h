@@ -78,6 +78,7 @@ struct conf_global {
 				  * (BIND_HALT_ALL -> "halt_all"); any ACTION
 				  * is accepted: the TUI judges the names */
 	size_t nbind;            /* pairs, not strings */
+	bool alert_bell;         /* ALERT_BELL: the TUI rings at an alert, default yes */
 };
 
 struct conf {

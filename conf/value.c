@@ -631,6 +631,7 @@ static const struct key keys[] = {
 	{ "POLL_INTERVAL", true, check_poll },
 	{ "SCROLLBACK", true, check_lines },
 	{ "LOG_MAX", true, check_size },
+	{ "ALERT_BELL", true, check_bool },
 	{ "BIND_", true, check_keyspec }, /* BIND_<ACTION>, matched by prefix */
 };
 

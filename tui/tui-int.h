@@ -263,6 +263,7 @@ struct tui {
 	bool busy;                /* the last frame carried a flood of output */
 	uint64_t typed_ms;        /* when keys last went to the focused guest */
 	uint64_t alert_ms;        /* when the last alert came: one bell a burst */
+	bool alert_bell;          /* ALERT_BELL (umltop.conf), default yes */
 	bool echo;                /* its answer came: paint now, flood or not */
 	unsigned outq_wait;       /* ms to wait while the terminal is backed up */
 

@@ -496,7 +496,8 @@ static void on_event(struct tui *t, const struct proto_frame *f)
 	if (t->view == TUI_V_TABLE)
 		t->over_dirty = true;
 	uint64_t now = uv_now(t->loop);
-	if (!tui_alerts_seen(t) && (!t->alert_ms || now - t->alert_ms > ALERT_BURST_MS))
+	if (t->alert_bell && !tui_alerts_seen(t) &&
+	    (!t->alert_ms || now - t->alert_ms > ALERT_BURST_MS))
 		beep();
 	t->alert_ms = now;
 	tui_mark(t, TUI_REDRAW);
@@ -706,6 +707,7 @@ static void load_config(struct tui *t, const struct opts *o, struct buf *warn)
 	conf_errors_free(&errs);
 	tui_keymap_init(&t->km, g.prefix, g.bind, g.nbind, warn);
 	t->scrollback = g.scrollback ? g.scrollback : 10000;
+	t->alert_bell = g.alert_bell;
 	conf_global_free(&g);
 }
 

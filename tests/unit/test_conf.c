@@ -857,7 +857,7 @@ static void global_defaults(void **state)
 	free(put(e, "cfg/umltop.conf",
 		 "# fleet-wide\nUMLDIR=\"@/uml\"\nMEMORY=64M\nHALT_TIMEOUT=90s\n"
 		 "PREFIX=C-b\nPOLL_INTERVAL=2s\nSCROLLBACK=500\nLOG_MAX=1M\n"
-		 "BIND_HALT_ALL=\"X\"\n"));
+		 "BIND_HALT_ALL=\"X\"\nALERT_BELL=no\n"));
 	free(put(e, "cfg/web.conf", "MEMORY=256M\nARGS=\"root_from=$UMLDIR\"\n"));
 	free(put(e, "cfg/db.conf", "AUTOSTART=no\n"));
 	struct res r;
@@ -882,6 +882,7 @@ static void global_defaults(void **state)
 	assert_int_equal(g->poll_ms, 2000);
 	assert_int_equal(g->scrollback, 500);
 	assert_true(g->log_max == 1u << 20);
+	assert_false(g->alert_bell);
 	assert_int_equal(g->nbind, 1);
 	assert_string_equal(g->bind[0], "halt_all");
 	assert_string_equal(g->bind[1], "X");
@@ -902,6 +903,7 @@ static void global_builtin_defaults(void **state)
 	assert_int_equal(r.c->global.poll_ms, 1000);
 	assert_int_equal(r.c->global.scrollback, 10000);
 	assert_true(r.c->global.log_max == 16u << 20);
+	assert_true(r.c->global.alert_bell);
 	assert_int_equal(r.c->global.nbind, 0);
 	res_free(&r);
 }
