@@ -133,7 +133,9 @@ static void draw_header(struct tui *t)
 	snprintf(right + m, sizeof right - (size_t)m, "%s ", clock);
 	char all[sizeof t->hdr_text];
 	/* (a long warning last: cut, it still tells every other change) */
-	snprintf(all, sizeof all, "%d|%s|%s|%s|%s", COLS, right, alerts, buf, warn);
+	if (snprintf(all, sizeof all, "%d|%s|%s|%s|%s", COLS, right, alerts, buf, warn) >=
+	    (int)sizeof all)
+		all[sizeof all - 1] = '\0';
 	if (!strcmp(all, t->hdr_text))
 		return; /* as shown: a status every second mostly changes nothing here */
 	snprintf(t->hdr_text, sizeof t->hdr_text, "%s", all);
