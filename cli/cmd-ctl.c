@@ -295,15 +295,6 @@ static void check_wait(struct ctl *c)
 	}
 }
 
-static bool has_word(const char *words, const char *w)
-{
-	size_t n = strlen(w);
-	for (const char *p = words; (p = strstr(p, w)); p += n)
-		if ((p == words || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
-			return true;
-	return false;
-}
-
 static const struct proto_inst *find_inst(const struct proto_status *st, const char *name)
 {
 	for (uint32_t i = 0; i < st->n; i++)
@@ -324,7 +315,7 @@ static void send_many(struct ctl *c, const struct proto_status *st)
 	int first_text;
 	if (!strcmp(c->argv[1], "--tag")) {
 		for (uint32_t i = 0; i < st->n; i++)
-			if (has_word(st->inst[i].tags, c->argv[2]))
+			if (proto_has_tag(st->inst[i].tags, c->argv[2]))
 				to[n++] = &st->inst[i];
 		if (!n) {
 			fprintf(stderr, "umltop ctl: send: no instance has the tag '%s'\n", c->argv[2]);

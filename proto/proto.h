@@ -248,6 +248,10 @@ struct proto_status {
 	struct proto_inst *inst;
 };
 
+/* Whether tag is one of the words of tags (a proto_inst's): whole words,
+ * "lab" is not in "lab1"; an empty tag, or one holding a blank, is in none. */
+bool proto_has_tag(const char *tags, const char *tag);
+
 void proto_put_status(struct buf *b, const struct proto_status *s);
 /* Decode a STATUS payload; 0 or -EBADMSG.  s->inst is malloc'd. */
 int proto_get_status(const struct proto_frame *f, struct proto_status *s);

@@ -167,3 +167,20 @@ const char *proto_event_kind_name(unsigned kind)
 	static const char *const names[] = { "?", "state", "phase", "alert", "now" };
 	return kind <= PROTO_EV_KIND_MAX ? names[kind] : "?";
 }
+
+/* ---- tags ---- */
+
+bool proto_has_tag(const char *tags, const char *tag)
+{
+	size_t len = strlen(tag);
+	if (!len || strchr(tag, ' '))
+		return false;
+	for (const char *w = tags; *w; ) {
+		w += strspn(w, " ");
+		size_t n = strcspn(w, " ");
+		if (n == len && !memcmp(w, tag, len))
+			return true;
+		w += n;
+	}
+	return false;
+}

@@ -374,7 +374,7 @@ static unsigned mark_tagged(struct tui *t, const char *tag)
 	size_t n = 0;
 	for (size_t i = 0; i < t->npane; i++) {
 		struct tui_pane *p = &t->pane[i];
-		if (!tui_has_tag(p->st.tags, tag))
+		if (!proto_has_tag(p->st.tags, tag))
 			continue;
 		p->marked = p->retitle = true;
 		buf_printf(&names, " %s", p->st.name);

@@ -358,21 +358,6 @@ void tui_title_text(const struct tui_pane *p, int width, char *out, size_t cap)
 
 /* ---- marks and broadcast ---- */
 
-bool tui_has_tag(const char *tags, const char *tag)
-{
-	size_t len = strlen(tag);
-	if (!len || strchr(tag, ' '))
-		return false;
-	for (const char *w = tags; *w; ) {
-		w += strspn(w, " ");
-		size_t n = strcspn(w, " ");
-		if (n == len && !memcmp(w, tag, len))
-			return true;
-		w += n;
-	}
-	return false;
-}
-
 bool tui_takes_keys(const struct proto_inst *in)
 {
 	return in->state == PROTO_RUNNING && in->pid;

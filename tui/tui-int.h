@@ -145,7 +145,6 @@ void tui_fmt_load(char *out, size_t cap, const struct proto_inst *in);
 int tui_fmt_net(char *out, size_t cap, const char *net, int width);
 /* Whether a status's tags (space-separated words) hold the word tag:
  * a whole word, "lab" is not in "lab1". */
-bool tui_has_tag(const char *tags, const char *tag);
 /* Whether broadcast mode types into an instance: only a running one. */
 bool tui_takes_keys(const struct proto_inst *in);
 

@@ -277,6 +277,24 @@ static void event_round_trip(void **state)
 	buf_free(&b);
 }
 
+/* A tag is a whole word of the status's tags: "lab" is not in "lab1". */
+static void tag_words(void **state)
+{
+	(void)state;
+	assert_true(proto_has_tag("lab", "lab"));
+	assert_true(proto_has_tag("web lab db", "lab"));
+	assert_true(proto_has_tag("  lab  ", "lab"));
+	assert_true(proto_has_tag("lab1 lab", "lab"));
+	assert_false(proto_has_tag("lab1", "lab"));
+	assert_false(proto_has_tag("mylab", "lab"));
+	assert_false(proto_has_tag("lab1 xlab labx", "lab"));
+	assert_false(proto_has_tag("lab", "lab1"));
+	assert_false(proto_has_tag("la", "lab"));
+	assert_false(proto_has_tag("", "lab"));
+	assert_false(proto_has_tag("lab", ""));
+	assert_false(proto_has_tag("web lab", "web lab")); /* one word at a time */
+}
+
 static void names(void **state)
 {
 	assert_string_equal(proto_state_name(PROTO_UNRESPONSIVE), "unresponsive");
@@ -327,6 +345,7 @@ int main(void)
 		cmocka_unit_test(status_bad_count),
 		cmocka_unit_test(status_bad_state),
 		cmocka_unit_test(event_round_trip),
+		cmocka_unit_test(tag_words),
 		cmocka_unit_test(names),
 		cmocka_unit_test(paths),
 	};

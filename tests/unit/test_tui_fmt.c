@@ -201,24 +201,6 @@ static void net_column(void **state)
 	assert_int_equal(s[39], '~');
 }
 
-/* A tag is a whole word of the status's tags: "lab" is not in "lab1". */
-static void tag_words(void **state)
-{
-	(void)state;
-	assert_true(tui_has_tag("lab", "lab"));
-	assert_true(tui_has_tag("web lab db", "lab"));
-	assert_true(tui_has_tag("  lab  ", "lab"));
-	assert_true(tui_has_tag("lab1 lab", "lab"));
-	assert_false(tui_has_tag("lab1", "lab"));
-	assert_false(tui_has_tag("mylab", "lab"));
-	assert_false(tui_has_tag("lab1 xlab labx", "lab"));
-	assert_false(tui_has_tag("lab", "lab1"));
-	assert_false(tui_has_tag("la", "lab"));
-	assert_false(tui_has_tag("", "lab"));
-	assert_false(tui_has_tag("lab", ""));
-	assert_false(tui_has_tag("web lab", "web lab")); /* one word at a time */
-}
-
 static void banner(void **state)
 {
 	(void)state;
@@ -337,7 +319,6 @@ int main(void)
 		cmocka_unit_test(summary),
 		cmocka_unit_test(figures),
 		cmocka_unit_test(net_column),
-		cmocka_unit_test(tag_words),
 		cmocka_unit_test(banner),
 		cmocka_unit_test(alert_marks),
 		cmocka_unit_test(alert_count_and_next),
