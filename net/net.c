@@ -355,7 +355,7 @@ void net_take_over(const char *rundir, const struct conf_instance *ci, struct ne
 
 static void leftover_line(const char *what, const char *ifname, void *arg)
 {
-	const struct conf_instance *ci = arg;
+	(void)arg;
 	struct net_link l;
 	if (!strcmp(what, "tap")) {
 		/* ours, from a run whose server died: free (no UML holds it) */
@@ -370,11 +370,10 @@ static void leftover_line(const char *what, const char *ifname, void *arg)
 		snprintf(made[nmade].name, sizeof made[nmade].name, "%s", ifname);
 		nmade++;
 	}
-	(void)ci;
 }
 
 void net_clean_leftovers(const char *rundir, const struct conf_instance *ci)
 {
-	record_read(rundir, ci->name, leftover_line, (void *)ci);
+	record_read(rundir, ci->name, leftover_line, NULL);
 	net_record_drop(rundir, ci->name);
 }
