@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "cli/hosts.h"
 #include "proto/proto.h"
 
 struct conn;
@@ -19,6 +20,12 @@ struct conn_opts {
 	const char *const *conf;  /* -c paths passed to a server we start */
 	size_t nconf;
 	const char *who;          /* "tui", "attach", "ctl" */
+	/* NULL: the local server at socket, as above.  A host with a dest:
+	 * its server through `ssh DEST umltop proxy [-S host->socket]`
+	 * (socket, autostart and conf unused: the proxy starts a server
+	 * there as any client would).  A host without dest: this machine's
+	 * server at host->socket, else socket. */
+	const struct host *host;
 };
 
 struct conn_cb {

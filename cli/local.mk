@@ -3,4 +3,9 @@
 # uses (cli/conn.h).
 noinst_LTLIBRARIES += libcli.la
 libcli_la_SOURCES = cli/cli.h cli/conn.h cli/conn.c cli/cmd-ctl.c \
-	cli/cmd-check.c cli/cmd-mconsole.c
+	cli/cmd-check.c cli/cmd-mconsole.c cli/hosts.h cli/hosts.c
+
+check_PROGRAMS += tests/unit/test_hosts
+TESTS += tests/unit/test_hosts
+tests_unit_test_hosts_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_hosts_LDADD = libcli.la libutil.la $(CMOCKA_LIBS)
