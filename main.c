@@ -23,6 +23,7 @@ static const struct subcommand subcommands[] = {
 	{ "server", srv_main, "server [-S SOCKET] [-c CONFIG]... [--foreground]  run the console server" },
 	{ "ctl", cli_cmd_ctl, "ctl [-S SOCKET] COMMAND...     scripted control (umltop ctl --help)" },
 	{ "attach", tui_cmd_attach, "attach [-S SOCKET] [-r] [-e KEY] [--raw] NAME  one console (Ctrl-] detaches)" },
+	{ "proxy", cli_cmd_proxy, "proxy [-S SOCKET]              stdin/stdout to this host's server (for ssh)" },
 	{ "mconsole", cli_cmd_mconsole, "mconsole UMID|DIR|SOCKET CMD... talk to a UML's management console" },
 };
 

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <uv.h>
 
 #include "cli/hosts.h"
@@ -36,7 +37,14 @@ struct conn_cb {
 };
 
 /* Connect (blocking, brief), then run on loop.  0, or -errno with a
- * message for the user in err. */
+ * message for the user in err.  To a host with a dest, ssh is spawned and
+ * conn_open returns at once (0, unless ssh cannot be run); everything
+ * that goes wrong after comes as closed(why): ssh's last stderr line
+ * ("Permission denied (publickey).", the remote proxy's "no server on
+ * ..."), else what the link saw, then how ssh ended, e.g. "user@h2:
+ * Permission denied (publickey). (ssh exited with status 255)".  why
+ * never starts with the host's name (the caller adds it); the program
+ * run is $UMLTOP_SSH, else ssh. */
 int conn_open(uv_loop_t *loop, const struct conn_opts *o, const struct conn_cb *cb,
 	      void *arg, struct conn **out, char *err, size_t errlen);
 void conn_close(struct conn *c);
@@ -46,7 +54,17 @@ void conn_close(struct conn *c);
 bool conn_established(const struct conn *c);
 /* Bytes written but not yet taken by the server. */
 size_t conn_queued(const struct conn *c);
+/* Where, for messages: the socket's path, or over ssh the host's name. */
 const char *conn_socket(const struct conn *c);
+/* The ssh child of a conn to another host while it runs, else 0 (a local
+ * socket).  conn_close kills (SIGTERM, then SIGKILL) and reaps it. */
+pid_t conn_pid(const struct conn *c);
+
+/* This machine's server as conn_open reaches it (o->socket or the
+ * default, started when o->autostart, the directory and the server's uid
+ * checked), as a connected fd for `umltop proxy`, which relays bytes and
+ * speaks no frames.  The fd, or -errno with err set. */
+int conn_connect_local(const struct conn_opts *o, char *err, size_t errlen);
 
 void conn_send(struct conn *c, const void *frame, size_t len);
 void conn_status_sub(struct conn *c, bool on);
