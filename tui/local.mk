@@ -14,7 +14,7 @@ libtui_la_SOURCES += tui/console.h tui/console.c
 # (tui.c), keys and actions, drawing, and the pure cores (layout, bindings,
 # figures) that the unit tests below pin.
 libtui_la_SOURCES += tui/tui-int.h tui/tui.c tui/tui-act.c tui/tui-draw.c \
-	tui/tui-search.c tui/tui-layout.c tui/tui-keys.c tui/tui-fmt.c
+	tui/tui-search.c tui/tui-layout.c tui/tui-keys.c tui/tui-fmt.c tui/tui-hosts.c
 # Its end-to-end tests (real UMLs, driven through tmux): 200x50, 80x24 with
 # resizes, twelve instances.
 E2E_TESTS += tests/e2e/tui.sh tests/e2e/tui-small.sh tests/e2e/tui-scale.sh
@@ -34,6 +34,9 @@ E2E_TESTS += tests/e2e/tui-broadcast.sh
 # Alerts: a matching console line or a crash marks the pane's title bar
 # and counts in the top bar until seen; ! jumps there.
 E2E_TESTS += tests/e2e/tui-alerts.sh
+# Several hosts (-H): HOST/NAME panes and table, keys to the right host,
+# a host that drops (unknown, reconnects by itself), halt-all over hosts.
+E2E_TESTS += tests/e2e/tui-hosts.sh
 
 # attach: its end-to-end test, and the tmux helpers it shares with the TUI's.
 E2E_TESTS += tests/e2e/attach.sh
@@ -61,6 +64,13 @@ tests_unit_test_qstrip_LDADD = libtui.la libutil.la $(CMOCKA_LIBS)
 
 check_PROGRAMS += tests/unit/test_tui_layout tests/unit/test_tui_keys tests/unit/test_tui_fmt
 TESTS += tests/unit/test_tui_layout tests/unit/test_tui_keys tests/unit/test_tui_fmt
+# Several hosts: HOST/NAME, the retry backoff, the table grouped by host,
+# halt progress per host, the header's host states, the halt prompt.
+check_PROGRAMS += tests/unit/test_tui_hosts
+TESTS += tests/unit/test_tui_hosts
+tests_unit_test_tui_hosts_SOURCES = tests/unit/test_tui_hosts.c
+tests_unit_test_tui_hosts_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tui_hosts_LDADD = libtui.la libproto.la libutil.la $(CMOCKA_LIBS)
 tests_unit_test_tui_layout_SOURCES = tests/unit/test_tui_layout.c
 tests_unit_test_tui_layout_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_tui_layout_LDADD = libtui.la libutil.la $(CMOCKA_LIBS)

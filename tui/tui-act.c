@@ -88,7 +88,7 @@ static unsigned a_next_alert(struct tui *t)
 	struct tui_pane *p = &t->pane[i];
 	char text[sizeof p->alert];
 	util_clean_text(p->alert, text);
-	tui_set_msg(t, false, "%s: %u alert%s, the last: %s", p->st.name, p->alerts,
+	tui_set_msg(t, false, "%s: %u alert%s, the last: %s", tui_shown(p), p->alerts,
 		    p->alerts == 1 ? "" : "s", text);
 	tui_alerts_clear(t, p);
 	return flags | TUI_REDRAW;
@@ -111,7 +111,7 @@ static unsigned a_focus(struct tui *t)
 		p->scroll = 0;
 		p->repaint = true;
 		tui_set_msg(t, false, "%s: keys go to the guest; %s %s: overview, %s ?: help",
-			    p->st.name, tui_key_name(t->km.prefix, k, sizeof k),
+			    tui_shown(p), tui_key_name(t->km.prefix, k, sizeof k),
 			    keyname_of(t, TUI_A_OVERVIEW, e, sizeof e), k);
 	}
 	p->retitle = true;
@@ -169,6 +169,10 @@ static unsigned a_detach(struct tui *t)
 	for (size_t i = 0; i < t->npane; i++)
 		live += t->pane[i].st.pid != 0;
 	const char *s = t->sock_arg ? " -S " : "", *sock = t->sock_arg ? t->sock_arg : "";
+	if (t->multi) { /* -H: each host's, the way back with the same -H */
+		s = "";
+		sock = t->host_args.data;
+	}
 	tui_quit(t, 0, xasprintf("umltop: detached; %u instance%s keep%s running.\n"
 				 "Run `umltop%s%s` to come back, `umltop ctl%s%s halt-all` to stop them.\n",
 				 live, live == 1 ? "" : "s", live == 1 ? "s" : "", s, sock, s, sock));
@@ -183,8 +187,8 @@ static unsigned command1(struct tui *t, const char *cmd)
 	if (!p)
 		return 0;
 	const char *argv[] = { cmd, p->st.name };
-	tui_send_command(t, 2, argv);
-	tui_set_msg(t, false, "%s %s ...", cmd, p->st.name);
+	tui_set_msg(t, false, "%s %s ...", cmd, tui_shown(p));
+	tui_send_command(t, p->host, 2, argv); /* (its failure said instead) */
 	return TUI_REDRAW;
 }
 
@@ -196,6 +200,8 @@ static unsigned ask(struct tui *t, enum tui_action a, const char *question)
 	t->prompt = TUI_P_CONFIRM;
 	t->confirm = a;
 	snprintf(t->target, sizeof t->target, "%s", p->st.name);
+	snprintf(t->target_name, sizeof t->target_name, "%s", tui_shown(p));
+	t->target_host = p->host;
 	tui_set_msg(t, false, "%s (y/n)", question);
 	return TUI_REDRAW;
 }
@@ -203,7 +209,7 @@ static unsigned ask(struct tui *t, enum tui_action a, const char *question)
 static unsigned a_cad(struct tui *t)
 {
 	char q[160];
-	snprintf(q, sizeof q, "Send ctrl-alt-del to %s?", tui_selected(t) ? tui_selected(t)->st.name : "");
+	snprintf(q, sizeof q, "Send ctrl-alt-del to %s?", tui_selected(t) ? tui_shown(tui_selected(t)) : "");
 	return ask(t, TUI_A_CAD, q);
 }
 
@@ -211,14 +217,14 @@ static unsigned a_halt(struct tui *t)
 {
 	char q[160];
 	snprintf(q, sizeof q, "Halt %s (cad, then sync, halt, kill if it hangs)?",
-		 tui_selected(t) ? tui_selected(t)->st.name : "");
+		 tui_selected(t) ? tui_shown(tui_selected(t)) : "");
 	return ask(t, TUI_A_HALT, q);
 }
 
 static unsigned a_restart(struct tui *t)
 {
 	char q[160];
-	snprintf(q, sizeof q, "Restart %s?", tui_selected(t) ? tui_selected(t)->st.name : "");
+	snprintf(q, sizeof q, "Restart %s?", tui_selected(t) ? tui_shown(tui_selected(t)) : "");
 	return ask(t, TUI_A_RESTART, q);
 }
 
@@ -226,7 +232,7 @@ static unsigned a_kill(struct tui *t)
 {
 	char q[200];
 	snprintf(q, sizeof q, "SIGKILL %s? Its disks are not synced.",
-		 tui_selected(t) ? tui_selected(t)->st.name : "");
+		 tui_selected(t) ? tui_shown(tui_selected(t)) : "");
 	return ask(t, TUI_A_KILL, q);
 }
 
@@ -238,9 +244,33 @@ static unsigned live_count(struct tui *t)
 	return n;
 }
 
+/* With -H halt-all asks which hosts, every connected one picked at
+ * first: a digit toggles one, Enter goes (tui_hosts_pick_text). */
+static void pick_text(struct tui *t)
+{
+	char text[sizeof t->msg];
+	tui_hosts_pick_text(t->host, t->nhost,
+			    t->confirm == TUI_A_QUIT_ALL ? "Halt all and stop the servers of:"
+							 : "Halt all on:",
+			    t->confirm == TUI_A_QUIT_ALL ? "halt, stop" : "halt", text, sizeof text);
+	tui_set_msg(t, false, "%s", text);
+}
+
+static unsigned ask_hosts(struct tui *t, enum tui_action a)
+{
+	t->prompt = TUI_P_HOSTS;
+	t->confirm = a;
+	for (size_t i = 0; i < t->nhost; i++)
+		t->host[i].pick = t->host[i].state == TUI_H_CONNECTED;
+	pick_text(t);
+	return TUI_REDRAW;
+}
+
 static unsigned a_halt_all(struct tui *t)
 {
 	char q[160];
+	if (t->multi)
+		return ask_hosts(t, TUI_A_HALT_ALL);
 	snprintf(q, sizeof q, "Halt all %u running instances?", live_count(t));
 	return ask(t, TUI_A_HALT_ALL, q);
 }
@@ -248,6 +278,8 @@ static unsigned a_halt_all(struct tui *t)
 static unsigned a_quit_all(struct tui *t)
 {
 	char q[160];
+	if (t->multi)
+		return ask_hosts(t, TUI_A_QUIT_ALL);
 	snprintf(q, sizeof q, "Halt all %u running instances and stop the server?", live_count(t));
 	return ask(t, TUI_A_QUIT_ALL, q);
 }
@@ -257,19 +289,29 @@ static unsigned a_start(struct tui *t)
 	return command1(t, "start");
 }
 
-/* The halt view follows the instances live when it was asked for. */
+/* The halt view follows the instances live when it was asked for, on
+ * the hosts picked (alone: the one). */
 static void halt_view(struct tui *t, const char *cmd)
 {
-	for (size_t i = 0; i < t->nhalting; i++)
-		free(t->halting[i]);
 	free(t->halting);
 	t->halting = xcalloc(t->npane + 1, sizeof *t->halting);
 	t->nhalting = 0;
-	for (size_t i = 0; i < t->npane; i++)
-		if (t->pane[i].st.pid)
-			t->halting[t->nhalting++] = xstrdup(t->pane[i].st.name);
+	if (!t->multi)
+		t->host[0].pick = true;
+	for (size_t i = 0; i < t->npane; i++) {
+		struct tui_pane *p = &t->pane[i];
+		if (!p->st.pid || !t->host[p->host].pick)
+			continue;
+		t->halting[t->nhalting].host = p->host;
+		snprintf(t->halting[t->nhalting++].name, PROTO_MAX_NAME, "%s", p->st.name);
+	}
 	const char *argv[] = { cmd };
-	tui_send_command(t, 1, argv);
+	for (size_t k = 0; k < t->nhost; k++) {
+		if (!t->host[k].pick)
+			continue;
+		t->host[k].shutdown = !strcmp(cmd, "shutdown");
+		tui_send_command(t, (unsigned)k, 1, argv);
+	}
 	t->view = TUI_V_HALT;
 	t->over_dirty = true;
 }
@@ -292,8 +334,8 @@ static unsigned confirmed(struct tui *t)
 	default: return TUI_REDRAW;
 	}
 	const char *argv[] = { cmd, t->target };
-	tui_send_command(t, 2, argv);
-	tui_set_msg(t, false, "%s %s ...", cmd, t->target);
+	tui_set_msg(t, false, "%s %s ...", cmd, t->target_name);
+	tui_send_command(t, t->target_host, 2, argv);
 	return TUI_REDRAW;
 }
 
@@ -304,16 +346,18 @@ static unsigned a_sysrq(struct tui *t)
 		return 0;
 	t->prompt = TUI_P_SYSRQ;
 	snprintf(t->target, sizeof t->target, "%s", p->st.name);
+	snprintf(t->target_name, sizeof t->target_name, "%s", tui_shown(p));
+	t->target_host = p->host;
 	char full[sizeof t->msg];
 	int len = snprintf(full, sizeof full, "sysrq %s: %s; c, t CRASH this kernel. "
-			   "Letter (Esc cancels):", p->st.name, sysrq_menu);
+			   "Letter (Esc cancels):", tui_shown(p), sysrq_menu);
 	if (len >= COLS) { /* the letters alone: h shows the kernel's own list */
 		char letters[sizeof sysrq_menu];
 		size_t n = 0;
 		for (const char *m = sysrq_menu; m; m = strstr(m, ", "), m = m ? m + 2 : NULL)
 			n += (size_t)snprintf(letters + n, sizeof letters - n, "%s%c", n ? " " : "", *m);
 		tui_set_msg(t, false, "sysrq %s: %s (h: help); c, t CRASH it. Letter (Esc cancels):",
-			    p->st.name, letters);
+			    tui_shown(p), letters);
 	} else {
 		tui_set_msg(t, false, "%s", full);
 	}
@@ -325,11 +369,11 @@ static void send_sysrq(struct tui *t, bool force)
 	char letter[2] = { t->sysrq, 0 };
 	const char *plain[] = { "sysrq", t->target, letter };
 	const char *forced[] = { "sysrq", "--force", t->target, letter };
+	tui_set_msg(t, false, "sysrq %c to %s ...", t->sysrq, t->target_name);
 	if (force)
-		tui_send_command(t, 4, forced);
+		tui_send_command(t, t->target_host, 4, forced);
 	else
-		tui_send_command(t, 3, plain);
-	tui_set_msg(t, false, "sysrq %c to %s ...", t->sysrq, t->target);
+		tui_send_command(t, t->target_host, 3, plain);
 }
 
 /* ---- marks and broadcast ---- */
@@ -351,7 +395,7 @@ static unsigned a_mark(struct tui *t)
 	p->retitle = true;
 	size_t n = marked_count(t, false);
 	char k[16];
-	tui_set_msg(t, false, "%s %s; %zu marked (%s: broadcast to them)", p->st.name,
+	tui_set_msg(t, false, "%s %s; %zu marked (%s: broadcast to them)", tui_shown(p),
 		    p->marked ? "marked" : "unmarked", n, keyname_of(t, TUI_A_BROADCAST, k, sizeof k));
 	return TUI_REDRAW;
 }
@@ -377,7 +421,7 @@ static unsigned mark_tagged(struct tui *t, const char *tag)
 		if (!proto_has_tag(p->st.tags, tag))
 			continue;
 		p->marked = p->retitle = true;
-		buf_printf(&names, " %s", p->st.name);
+		buf_printf(&names, " %s", tui_shown(p));
 		n++;
 	}
 	if (!n)
@@ -470,9 +514,9 @@ static unsigned search_step(struct tui *t, int dir)
 	}
 	if (!tui_search(t, p, dir))
 		tui_set_msg(t, true, "\"%s\": no %s match in %s", t->search,
-			    dir < 0 ? "older" : "newer", p->st.name);
+			    dir < 0 ? "older" : "newer", tui_shown(p));
 	else
-		tui_set_msg(t, false, "\"%s\" in %s (n older, N newer)", t->search, p->st.name);
+		tui_set_msg(t, false, "\"%s\" in %s (n older, N newer)", t->search, tui_shown(p));
 	return TUI_REDRAW;
 }
 
@@ -577,9 +621,46 @@ static unsigned sysrq_key(struct tui *t, int code)
 	return TUI_REDRAW;
 }
 
+/* The hosts halt-all goes to: a digit toggles a connected one, Enter (or
+ * y) goes, Esc (or n, q) cancels. */
+static unsigned hosts_key(struct tui *t, int code)
+{
+	if (code >= '1' && code <= '9' && (size_t)(code - '1') < t->nhost) {
+		struct tui_host *h = &t->host[code - '1'];
+		if (h->state == TUI_H_CONNECTED || h->pick)
+			h->pick = !h->pick;
+		pick_text(t);
+		if (h->state != TUI_H_CONNECTED && !h->pick)
+			tui_set_msg(t, true, "%s is %s: it cannot be halted from here now", h->name,
+				    h->state == TUI_H_CONNECTING ? "connecting" : "not connected");
+		return TUI_REDRAW;
+	}
+	if (code != '\r' && code != 'y' && code != 'Y') {
+		t->prompt = TUI_P_NONE;
+		tui_set_msg(t, false, "cancelled");
+		return TUI_REDRAW;
+	}
+	t->prompt = TUI_P_NONE;
+	struct buf names = { 0 };
+	for (size_t i = 0; i < t->nhost; i++)
+		if (t->host[i].pick)
+			buf_printf(&names, " %s", t->host[i].name);
+	if (!names.len) {
+		tui_set_msg(t, true, "no host picked: nothing halted");
+		return TUI_REDRAW;
+	}
+	unsigned flags = confirmed(t);
+	tui_set_msg(t, false, "%s sent to%s", t->confirm == TUI_A_QUIT_ALL ? "shutdown" : "halt-all",
+		    names.data);
+	buf_free(&names);
+	return flags;
+}
+
 static unsigned prompt_key(struct tui *t, int code)
 {
 	enum tui_prompt pr = t->prompt;
+	if (pr == TUI_P_HOSTS)
+		return hosts_key(t, code);
 	if (pr == TUI_P_SEARCH)
 		return search_key(t, code);
 	if (pr == TUI_P_SYSRQ)
@@ -633,7 +714,8 @@ static unsigned table_key(struct tui *t, int code)
 	if (code == '\r') {
 		/* The row under the bar, in the table's order. */
 		size_t *idx = xcalloc(t->last.n + 1, sizeof *idx);
-		tui_table_sort(t->last.inst, t->last.n, t->sort, t->sort_rev, idx);
+		tui_table_sort(t->last.inst, t->multi ? t->last_host : NULL, t->last.n, t->sort,
+			       t->sort_rev, idx);
 		int i = t->table_row >= 0 && (uint32_t)t->table_row < t->last.n
 				? (int)idx[t->table_row] : t->sel;
 		free(idx);

@@ -96,16 +96,23 @@ static void fill_row(WINDOW *w, int y, int x, int end)
 static void draw_header(struct tui *t)
 {
 	WINDOW *w = t->hdr;
-	unsigned count[PROTO_STATE_MAX + 1] = { 0 };
-	char buf[512], right[128], clock[16] = "";
+	unsigned count[PROTO_STATE_MAX + 1] = { 0 }, unknown = 0;
+	char buf[512], right[128], clock[16] = "", hosts[384];
 	for (size_t i = 0; i < t->npane; i++)
 		if (t->pane[i].st.state <= PROTO_STATE_MAX)
 			count[t->pane[i].st.state]++;
-	int n = snprintf(buf, sizeof buf, " umltop  %s ", t->host);
+		else
+			unknown++;
+	/* alone, the server's host name; with -H each host's state (a
+	 * reason cut so that the counts after it still show on 80 columns) */
+	tui_hosts_text(t->host, t->nhost, MAX(12, COLS / 3), hosts, sizeof hosts);
+	int n = snprintf(buf, sizeof buf, " umltop  %s ", t->multi ? hosts : t->last.host);
 	for (unsigned s = 0; s <= PROTO_STATE_MAX && n < (int)sizeof buf; s++)
 		if (count[s])
 			n += snprintf(buf + n, sizeof buf - (size_t)n, " %u %s", count[s],
-				      proto_state_name(s));
+				      tui_state_name(s));
+	if (unknown && n < (int)sizeof buf)
+		n += snprintf(buf + n, sizeof buf - (size_t)n, " %u unknown", unknown);
 	if (!t->npane && n < (int)sizeof buf)
 		n += snprintf(buf + n, sizeof buf - (size_t)n, " no instances configured");
 	n = MIN(n, (int)sizeof buf - 1);
@@ -189,7 +196,7 @@ void tui_hint_text(const struct tui *t, int width, char *out, size_t cap)
 		snprintf(keys, sizeof keys, "%s %s: overview  %s ?: help  %s %s: send %s", p,
 			 tui_key_name(t->km.key[TUI_A_OVERVIEW], k, sizeof k), p, p,
 			 tui_key_name(t->km.key[TUI_A_SEND_PREFIX], k2, sizeof k2), p);
-		const char *name = t->pane[t->sel].st.name;
+		const char *name = tui_shown(&t->pane[t->sel]);
 		int whole = snprintf(out, cap, "FOCUS %s: keys go to the guest.  %s", name, keys);
 		if (whole > width)
 			snprintf(out, cap, "FOCUS %s  %s", name, keys);
@@ -277,9 +284,9 @@ bool tui_draw_title(struct tui *t, struct tui_pane *p, bool selected, bool full)
 			  : p->marked ? " [marked]"
 				     : "";
 	int tag_len = (int)strlen(tag);
-	char name[PROTO_MAX_NAME + 8], state[64], rest[sizeof p->title_rest];
+	char name[TUI_NAME_MAX + 8], state[64], rest[sizeof p->title_rest];
 	char head[sizeof p->title_head], alert[sizeof p->alert + 32];
-	snprintf(name, sizeof name, "%s%s ", selected ? ">" : " ", p->st.name);
+	snprintf(name, sizeof name, "%s%s ", selected ? ">" : " ", tui_shown(p));
 	tui_state_text(&p->st, state, sizeof state);
 	int room = end - (int)strlen(name) - (int)strlen(state) - tag_len;
 	/* an unseen alert before the figures: they get what it leaves */
@@ -467,6 +474,13 @@ static size_t help_lines(struct tui *t, char lines[][160], size_t max)
 	LINE("  An unseen alert: [ALERT: its text] in red after the state, \"N alerts\" on");
 	LINE("  the top line, until the console is focused, zoomed or jumped to with %s.",
 	     tui_key_name(t->km.key[TUI_A_NEXT_ALERT], k, sizeof k));
+	if (t->multi) {
+		LINE("Several hosts (-H): names are HOST/NAME; the top line shows each host's");
+		LINE("  state; a host away shows its instances unknown until it is back.");
+		LINE("  %s and %s ask which hosts: a digit toggles one, Enter halts.",
+		     tui_key_name(t->km.key[TUI_A_HALT_ALL], k, sizeof k),
+		     tui_key_name(t->km.key[TUI_A_QUIT_ALL], b1, sizeof b1));
+	}
 	LINE("Rebind in umltop.conf: BIND_<NAME>=\"KEY\" (NAME from the middle column, e.g.");
 	LINE("  BIND_ZOOM=\"Z\") and PREFIX=\"C-b\"; see umltop(1).");
 #undef LINE
@@ -491,7 +505,7 @@ static void table_state(const struct proto_inst *in, char *out, size_t cap)
 	if (in->state == PROTO_HALTING)
 		snprintf(out, cap, "halting:%s", proto_phase_name(in->phase));
 	else
-		snprintf(out, cap, "%s", proto_state_name(in->state));
+		snprintf(out, cap, "%s", tui_state_name(in->state));
 }
 
 /* The table's NAME column as wide as its longest entry (up to 16, or what
@@ -505,7 +519,7 @@ struct table_widths {
 	int name, state, net;
 };
 
-static void table_row(WINDOW *w, int y, const struct proto_inst *in,
+static void table_row(WINDOW *w, int y, const struct proto_inst *in, const char *shown,
 		      const struct table_widths *tw)
 {
 	char up[16] = "-", load[16], mem[48], cpu[16] = "-", rss[24] = "-", pid[16] = "-",
@@ -519,8 +533,8 @@ static void table_row(WINDOW *w, int y, const struct proto_inst *in,
 		snprintf(pid, sizeof pid, "%u", in->pid);
 	}
 	table_state(in, state, sizeof state);
-	char name[PROTO_MAX_NAME + 1];
-	snprintf(name, sizeof name, "%s", in->name);
+	char name[TUI_NAME_MAX];
+	snprintf(name, sizeof name, "%s", shown);
 	if ((int)strlen(name) > tw->name && tw->name > 1) {
 		name[tw->name - 1] = '~';
 		name[tw->name] = 0;
@@ -564,14 +578,18 @@ static int table_net_width(const struct proto_status *st, const struct table_wid
 	return MIN(MAX(longest, 3), MAX(3, room));
 }
 
+/* The name shown for row i of the merged status: its pane's (the panes
+ * are in the status's order), HOST/NAME with -H. */
+static const char *shown_name(const struct tui *t, size_t i)
+{
+	return i < t->npane ? tui_shown(&t->pane[i]) : t->last.inst[i].name;
+}
+
 /* Whether the instance of a table row has unseen alerts (the table is
  * drawn from the status, the panes keep the alerts). */
-static bool table_alerts(const struct tui *t, const struct proto_inst *in)
+static bool table_alerts(const struct tui *t, size_t i)
 {
-	for (size_t i = 0; i < t->npane; i++)
-		if (!strcmp(t->pane[i].st.name, in->name))
-			return t->pane[i].alerts > 0;
-	return false;
+	return i < t->npane && t->pane[i].alerts > 0;
 }
 
 static void draw_table(struct tui *t)
@@ -580,7 +598,7 @@ static void draw_table(struct tui *t)
 	size_t n = t->last.n, *idx = xcalloc(n + 1, sizeof *idx);
 	static const char *const cols[] = { "NAME", "STATE", "LOAD1", "MEM", "UPTIME", "CPU%", "RSS" };
 	char head[1024], foot[256];
-	tui_table_sort(t->last.inst, n, t->sort, t->sort_rev, idx);
+	tui_table_sort(t->last.inst, t->multi ? t->last_host : NULL, n, t->sort, t->sort_rev, idx);
 	if (t->table_row < 0)
 		for (size_t i = 0; i < n; i++)
 			if ((int)idx[i] == t->sel)
@@ -592,12 +610,13 @@ static void draw_table(struct tui *t)
 	for (size_t i = 0; i < n; i++) {
 		char state[48];
 		table_state(&t->last.inst[i], state, sizeof state);
-		longest = MAX(longest, (int)strlen(t->last.inst[i].name));
+		longest = MAX(longest, (int)strlen(shown_name(t, i)));
 		tw.state = MAX(tw.state, MIN(14, (int)strlen(state)));
 		net = net || t->last.inst[i].net[0];
 	}
 	/* the six figure columns and the spaces take 55, the left margin 1 */
 	tw.name = MIN(longest, MAX(16, COLS - 56 - tw.state));
+	tw.name = MIN(tw.name, TUI_NAME_MAX - 1);
 	/* room for any state (the columns stay put as states change), and
 	 * for an interface or so after the figures */
 	if (COLS - 56 - tw.name >= 14 + (net ? 18 : 0))
@@ -616,8 +635,8 @@ static void draw_table(struct tui *t)
 		wattr_set(w, sel ? A_REVERSE : A_NORMAL, 0, NULL);
 		if (sel)
 			fill_row(w, 1 + y, 0, COLS);
-		table_row(w, 1 + y, &t->last.inst[idx[top + y]], &tw);
-		if (table_alerts(t, &t->last.inst[idx[top + y]]))
+		table_row(w, 1 + y, &t->last.inst[idx[top + y]], shown_name(t, idx[top + y]), &tw);
+		if (table_alerts(t, idx[top + y]))
 			recolor(w, 1 + y, 1, tw.name, C_ALERT); /* the name, its text kept */
 	}
 	len = snprintf(foot, sizeof foot, "sorted by %s%s.  Sort: n name  s state  l load  "
@@ -631,30 +650,64 @@ static void draw_table(struct tui *t)
 	free(idx);
 }
 
+/* One instance's line in the halt view; the next row. */
+static int halt_line(struct tui *t, WINDOW *w, int y, const struct tui_ref *r)
+{
+	char text[256], line[TUI_NAME_MAX + 8];
+	for (uint32_t j = 0; j < t->last.n; j++) {
+		const struct proto_inst *in = &t->last.inst[j];
+		if ((t->last_host ? t->last_host[j] : 0) != r->host || strcmp(in->name, r->name))
+			continue;
+		tui_halt_phase_text(in, text, sizeof text);
+		snprintf(line, sizeof line, "%-*s ", t->multi ? 24 : 16, shown_name(t, j));
+		wattr_set(w, A_NORMAL, 0, NULL);
+		int x = put(w, y, t->multi ? 3 : 1, COLS, line);
+		use_color(w, in->pid || in->state == TUI_UNKNOWN ? state_color(in)
+			     : in->end == PROTO_END_CLEAN	      ? C_RUNNING
+								      : C_BUSY);
+		put(w, y, x, COLS, text);
+		return y + 1;
+	}
+	return y;
+}
+
+/* With -H, each host the halt went to: its state and its summary, then
+ * its instances. */
+static int halt_host(struct tui *t, WINDOW *w, int y, int rows, unsigned host)
+{
+	struct tui_halt_sum sum;
+	char text[256], hosts[384], line[768];
+	const struct tui_host *h = &t->host[host];
+	tui_halt_summary(&t->last, t->last_host, t->halting, t->nhalting, (int)host, &sum);
+	tui_halt_summary_text(&sum, text, sizeof text);
+	tui_hosts_text(h, 1, 40, hosts, sizeof hosts);
+	snprintf(line, sizeof line, "%s: %s", hosts, text);
+	wattr_set(w, A_BOLD, 0, NULL);
+	put(w, y++, 1, COLS, line);
+	for (size_t i = 0; i < t->nhalting && y < rows - 2; i++)
+		if (t->halting[i].host == host)
+			y = halt_line(t, w, y, &t->halting[i]);
+	return y;
+}
+
 static void draw_halt(struct tui *t)
 {
 	WINDOW *w = view_window(t);
 	struct tui_halt_sum sum;
 	char text[256], line[512];
-	tui_halt_summary(&t->last, t->halting, t->nhalting, &sum);
+	tui_halt_summary(&t->last, t->last_host, t->halting, t->nhalting, -1, &sum);
 	wattr_set(w, A_BOLD, 0, NULL);
-	put(w, 0, 1, COLS, t->shutdown ? "Halting every instance; the server stops after"
+	put(w, 0, 1, COLS, t->shutdown ? (t->multi ? "Halting every instance; the servers stop after"
+						    : "Halting every instance; the server stops after")
 					 : "Halting every instance (cad, HALT_TIMEOUT, sync, halt, kill)");
 	int rows = getmaxy(w), y = 2;
-	for (size_t i = 0; i < t->nhalting && y < rows - 2; i++, y++) {
-		const struct proto_inst *in = NULL;
-		for (uint32_t j = 0; j < t->last.n; j++)
-			if (!strcmp(t->last.inst[j].name, t->halting[i]))
-				in = &t->last.inst[j];
-		if (!in)
-			continue;
-		tui_halt_phase_text(in, text, sizeof text);
-		snprintf(line, sizeof line, "%-16s ", in->name);
-		wattr_set(w, A_NORMAL, 0, NULL);
-		int x = put(w, y, 1, COLS, line);
-		use_color(w, in->pid ? state_color(in) : in->end == PROTO_END_CLEAN ? C_RUNNING
-							  : C_BUSY);
-		put(w, y, x, COLS, text);
+	if (t->multi) {
+		for (size_t k = 0; k < t->nhost && y < rows - 2; k++)
+			if (t->host[k].pick)
+				y = halt_host(t, w, y, rows, (unsigned)k);
+	} else {
+		for (size_t i = 0; i < t->nhalting && y < rows - 2; i++)
+			y = halt_line(t, w, y, &t->halting[i]);
 	}
 	tui_halt_summary_text(&sum, text, sizeof text);
 	snprintf(line, sizeof line, "%s%s%s", sum.pending ? "" : "Done: ", text,

@@ -2,7 +2,8 @@
  * bars and the table show them (durations and memory, which ctl shows
  * too, are proto/figures.c's), the table's sort, the halt-all view's phase
  * lines and summary, a pane's title bar and its alert mark, the header's
- * alert count.  Pure: status structs in, text out. */
+ * alert count, the hosts' names and states.  Pure: status structs in,
+ * text out. */
 #include "config.h"
 
 #include <stdio.h>
@@ -128,10 +129,12 @@ static int64_t key_of(const struct proto_inst *in, enum tui_sort by)
 
 static int cmp_one(const struct proto_inst *a, const struct proto_inst *b, enum tui_sort by)
 {
+	/* (the names compared are a host's own: equal names of two hosts
+	 * are told apart by the grouping before this) */
 	if (by == TUI_SORT_NAME)
 		return strcmp(a->name, b->name);
 	if (by == TUI_SORT_STATE) {
-		int c = strcmp(proto_state_name(a->state), proto_state_name(b->state));
+		int c = strcmp(tui_state_name(a->state), tui_state_name(b->state));
 		return c ? c : strcmp(a->name, b->name);
 	}
 	int64_t x = key_of(a, by), y = key_of(b, by);
@@ -142,17 +145,23 @@ static int cmp_one(const struct proto_inst *a, const struct proto_inst *b, enum 
 
 /* qsort has no context argument: insertion sort is plenty for a table of
  * a few dozen rows and keeps equal rows where they were. */
-void tui_table_sort(const struct proto_inst *inst, size_t n, enum tui_sort by,
-		    bool reverse, size_t *idx)
+void tui_table_sort(const struct proto_inst *inst, const unsigned *host, size_t n,
+		    enum tui_sort by, bool reverse, size_t *idx)
 {
 	for (size_t i = 0; i < n; i++)
 		idx[i] = i;
 	for (size_t i = 1; i < n; i++) {
 		size_t v = idx[i], j = i;
 		while (j > 0) {
-			int c = cmp_one(&inst[idx[j - 1]], &inst[v], by);
-			if (reverse ? c >= 0 : c <= 0)
-				break;
+			unsigned ha = host ? host[idx[j - 1]] : 0, hb = host ? host[v] : 0;
+			if (ha != hb) {
+				if (ha < hb)
+					break; /* the hosts' groups, always in their order */
+			} else {
+				int c = cmp_one(&inst[idx[j - 1]], &inst[v], by);
+				if (reverse ? c >= 0 : c <= 0)
+					break;
+			}
 			idx[j] = idx[j - 1];
 			j--;
 		}
@@ -162,22 +171,30 @@ void tui_table_sort(const struct proto_inst *inst, size_t n, enum tui_sort by,
 
 /* ---- halt-all ---- */
 
-static const struct proto_inst *find(const struct proto_status *st, const char *name)
+static const struct proto_inst *find(const struct proto_status *st, const unsigned *st_host,
+				     const struct tui_ref *r)
 {
 	for (uint32_t i = 0; i < st->n; i++)
-		if (!strcmp(st->inst[i].name, name))
+		if ((st_host ? st_host[i] : 0) == r->host && !strcmp(st->inst[i].name, r->name))
 			return &st->inst[i];
 	return NULL;
 }
 
-void tui_halt_summary(const struct proto_status *st, char *const *which, size_t n,
+void tui_halt_summary(const struct proto_status *st, const unsigned *st_host,
+		      const struct tui_ref *which, size_t n, int only_host,
 		      struct tui_halt_sum *sum)
 {
 	memset(sum, 0, sizeof *sum);
 	for (size_t i = 0; i < n; i++) {
-		const struct proto_inst *in = find(st, which[i]);
+		if (only_host >= 0 && which[i].host != (unsigned)only_host)
+			continue;
+		const struct proto_inst *in = find(st, st_host, &which[i]);
 		if (!in)
 			continue;
+		if (in->state == TUI_UNKNOWN) {
+			sum->pending++; /* its host is away: not known to be down */
+			continue;
+		}
 		if (in->pid) {
 			sum->pending++;
 			continue;
@@ -194,6 +211,10 @@ void tui_halt_summary(const struct proto_status *st, char *const *which, size_t 
 void tui_halt_phase_text(const struct proto_inst *in, char *out, size_t cap)
 {
 	unsigned s = in->phase_ms / 1000;
+	if (in->state == TUI_UNKNOWN) {
+		snprintf(out, cap, "unknown (%s)", in->reason);
+		return;
+	}
 	if (in->state == PROTO_HALTING) {
 		switch (in->phase) {
 		case PROTO_PHASE_CAD:
@@ -214,14 +235,14 @@ void tui_halt_phase_text(const struct proto_inst *in, char *out, size_t cap)
 		}
 	}
 	if (in->pid) {
-		snprintf(out, cap, "%s", proto_state_name(in->state));
+		snprintf(out, cap, "%s", tui_state_name(in->state));
 		return;
 	}
 	const char *how = in->end == PROTO_END_CLEAN	? "stopped cleanly"
 			  : in->end == PROTO_END_HALTED ? "stopped, needed halt"
 			  : in->end == PROTO_END_KILLED ? "stopped, killed"
 			  : in->end == PROTO_END_CRASHED ? "crashed"
-							 : proto_state_name(in->state);
+							 : tui_state_name(in->state);
 	if (in->exit_signal)
 		snprintf(out, cap, "%s (signal %d)", how, in->exit_signal);
 	else if (in->exit_code >= 0)
@@ -248,7 +269,7 @@ void tui_state_text(const struct proto_inst *in, char *out, size_t cap)
 		snprintf(out, cap, " halting: %s %us ", proto_phase_name(in->phase),
 			 in->phase_ms / 1000);
 	else
-		snprintf(out, cap, " %s ", proto_state_name(in->state));
+		snprintf(out, cap, " %s ", tui_state_name(in->state));
 }
 
 #define TITLE_FORMS 5
@@ -376,10 +397,10 @@ void tui_broadcast_text(const struct tui_pane *pane, size_t n, const char *prefi
 			continue;
 		if (tui_takes_keys(&pane[i].st)) {
 			live++;
-			buf_printf(&names, " %s", pane[i].st.name);
+			buf_printf(&names, " %s", tui_shown(&pane[i]));
 		} else {
-			buf_printf(&skipped, " %s (%s)", pane[i].st.name,
-				   proto_state_name(pane[i].st.state));
+			buf_printf(&skipped, " %s (%s)", tui_shown(&pane[i]),
+				   tui_state_name(pane[i].st.state));
 		}
 	}
 	char head[64], tail[48];
@@ -460,4 +481,82 @@ int tui_next_alert(const struct tui_pane *pane, size_t n, int from)
 			return (int)i;
 	}
 	return -1;
+}
+
+/* ---- several hosts ---- */
+
+const char *tui_state_name(unsigned state)
+{
+	return state == TUI_UNKNOWN ? "unknown" : proto_state_name(state);
+}
+
+void tui_full_name(char *out, size_t cap, const char *host, const char *name)
+{
+	if (host && host[0])
+		snprintf(out, cap, "%s/%s", host, name);
+	else
+		snprintf(out, cap, "%s", name);
+}
+
+unsigned tui_backoff_ms(unsigned fails)
+{
+	unsigned ms = TUI_BACKOFF_FIRST_MS;
+	for (unsigned i = 0; i < fails && ms < TUI_BACKOFF_MAX_MS; i++)
+		ms *= 2;
+	return MIN(ms, TUI_BACKOFF_MAX_MS);
+}
+
+static const char *host_state_name(enum tui_host_state s)
+{
+	switch (s) {
+	case TUI_H_CONNECTED: return "connected";
+	case TUI_H_CONNECTING: return "connecting";
+	case TUI_H_STOPPED: return "stopped";
+	default: return "unreachable";
+	}
+}
+
+void tui_hosts_text(const struct tui_host *h, size_t n, int why_max, char *out, size_t cap)
+{
+	struct buf b = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		if (!h[i].name[0])
+			continue; /* alone */
+		buf_printf(&b, "%s%s %s", b.len ? "  " : "", h[i].name, host_state_name(h[i].state));
+		if (h[i].state != TUI_H_UNREACHABLE || !h[i].why[0])
+			continue;
+		char why[sizeof h[i].why];
+		util_clean_text(h[i].why, why);
+		int cols = text_cols(why);
+		if (why_max > 1 && cols > why_max) {
+			size_t k = 0;
+			for (int c = 0; c < why_max - 1; c++)
+				do
+					k++;
+				while (((unsigned char)why[k] & 0xc0) == 0x80);
+			buf_printf(&b, ": %.*s~", (int)k, why);
+		} else {
+			buf_printf(&b, ": %s", why);
+		}
+	}
+	snprintf(out, cap, "%s", b.len ? b.data : "");
+	buf_free(&b);
+}
+
+void tui_hosts_pick_text(const struct tui_host *h, size_t n, const char *question,
+			 const char *act, char *out, size_t cap)
+{
+	struct buf b = { 0 };
+	buf_printf(&b, "%s", question);
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(&b, "  [%c] ", h[i].pick ? 'x' : ' ');
+		if (i < 9)
+			buf_printf(&b, "%zu ", i + 1);
+		buf_printf(&b, "%s", h[i].name);
+		if (h[i].state != TUI_H_CONNECTED)
+			buf_printf(&b, " (%s)", host_state_name(h[i].state));
+	}
+	buf_printf(&b, "   digit: toggle  Enter: %s  Esc: cancel", act);
+	snprintf(out, cap, "%s", b.data);
+	buf_free(&b);
 }

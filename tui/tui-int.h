@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <uv.h>
+
+#include "cli/conn.h"
+#include "cli/hosts.h"
 #include "lib/util.h"
 #include "proto/client.h"
 #include "proto/proto.h"
@@ -110,6 +114,82 @@ void tui_keymap_init(struct tui_keymap *km, const char *prefix,
  * prefix in focus mode (true). */
 enum tui_action tui_keymap_lookup(const struct tui_keymap *km, int key, bool after_prefix);
 
+/* ---- several hosts (tui-fmt.c, pure; tui-hosts.c holds the connections) ----
+ *
+ * With -H (DESIGN "Several hosts") the TUI holds one connection per host
+ * and shows one fleet: the panes and the table in the order of the hosts
+ * as given, each host's instances in its server's order, every name
+ * shown as HOST/NAME (a pane keeps the server's bare NAME in st.name for
+ * what it sends, and the name shown in name).  Without -H there is one
+ * host, the local server, and names are bare, as before.
+ *
+ * A host's connection:
+ *
+ *            conn_open ok                first STATUS
+ *   start ---------------> CONNECTING ----------------> CONNECTED
+ *     |                       |   ^                        |
+ *     | conn_open fails       | closed (why)               | closed (why)
+ *     v                       v   | retry timer            v
+ *   UNREACHABLE (why) <-----------+----------------- UNREACHABLE (why)
+ *
+ * The retry waits tui_backoff_ms(failures in a row): 1 s, doubling up to
+ * 30 s; a STATUS resets it.  While a host is not connected its instances
+ * stay in view in the client-side state TUI_UNKNOWN, their panes keeping
+ * the last screen; the first STATUS after a reconnect subscribes its
+ * panes again, and the snapshots that answer show the screens as they
+ * are.  (Alone, a lost server is an upgrade's re-exec: connect again
+ * every 200 ms for TUI_RECONNECT_MS, then give up, as before.) */
+
+/* An instance's state while its host is not connected (never on the wire). */
+#define TUI_UNKNOWN 0xffu
+/* A state's name: proto's, and "unknown" for TUI_UNKNOWN. */
+const char *tui_state_name(unsigned state);
+
+/* "HOST/NAME" and the NUL: what a shown name may need. */
+#define TUI_NAME_MAX (HOST_NAME_MAX_LEN + 1 + PROTO_MAX_NAME)
+/* The name shown for an instance: "HOST/NAME", or NAME when host is "". */
+void tui_full_name(char *out, size_t cap, const char *host, const char *name);
+/* How long to wait before connecting again after `fails` failures in a
+ * row (0: the first retry): 1 s, 2 s, 4 s, ... at most 30 s. */
+unsigned tui_backoff_ms(unsigned fails);
+#define TUI_BACKOFF_FIRST_MS 1000u
+#define TUI_BACKOFF_MAX_MS 30000u
+
+enum tui_host_state { TUI_H_CONNECTING, TUI_H_CONNECTED, TUI_H_UNREACHABLE, TUI_H_STOPPED };
+
+struct tui;
+
+struct tui_host {
+	struct tui *t;
+	char name[HOST_NAME_MAX_LEN + 1]; /* "" alone (no -H) */
+	struct conn_opts opts;
+	struct conn *conn;           /* NULL while not connected */
+	enum tui_host_state state;
+	char why[256];               /* unreachable: what the connection said */
+	uv_timer_t retry;            /* connecting again (alone: every 200 ms) */
+	unsigned fails;              /* failures in a row: the backoff */
+	uint64_t lost_at;            /* alone: when the server went away */
+	bool served;                 /* a STATUS came on this connection */
+	bool lost;                   /* it was unreachable: "connected again" */
+	struct proto_status st;      /* its latest status, its own names */
+	bool shutdown;               /* Q sent there: its end is expected */
+	bool pick;                   /* the halt prompt's toggle */
+};
+
+/* The header's hosts: "h1 connected  h2 connecting  h3 unreachable: WHY",
+ * a reason cut to why_max columns (ending '~'); "" alone. */
+void tui_hosts_text(const struct tui_host *h, size_t n, int why_max, char *out, size_t cap);
+/* The halt prompt: "Halt all on which hosts? [x] 1 h1  [ ] 2 h2 (unreachable)
+ * ... digit: toggle  Enter: ACT  Esc: cancel". */
+void tui_hosts_pick_text(const struct tui_host *h, size_t n, const char *question,
+			 const char *act, char *out, size_t cap);
+
+/* An instance of some host: what halt-all follows. */
+struct tui_ref {
+	unsigned host;
+	char name[PROTO_MAX_NAME];
+};
+
 /* ---- the table view and halt-all summary (tui-fmt.c, pure) ---- */
 
 enum tui_sort {
@@ -120,15 +200,20 @@ enum tui_sort {
 extern const char tui_sort_keys[TUI_SORT_MAX];
 extern const char *const tui_sort_names[TUI_SORT_MAX];
 /* Order idx[0..n) (indices into inst) by a column; reverse flips it. Ties
- * go by name, so the order is stable across status updates. */
-void tui_table_sort(const struct proto_inst *inst, size_t n, enum tui_sort by,
-		    bool reverse, size_t *idx);
+ * go by name, so the order is stable across status updates.  host (NULL
+ * alone): each instance's host, the rows grouped by it first, in the
+ * hosts' order whatever the column and direction. */
+void tui_table_sort(const struct proto_inst *inst, const unsigned *host, size_t n,
+		    enum tui_sort by, bool reverse, size_t *idx);
 
 struct tui_halt_sum {
 	unsigned clean, halted, killed, crashed, pending;
 };
-/* Count how the instances in `which` (names, n) ended; pending: still live. */
-void tui_halt_summary(const struct proto_status *st, char *const *which, size_t n,
+/* Count how the instances in `which` (n of them) ended; pending: still
+ * live.  st_host: the host of each of st's instances (NULL: all host 0);
+ * only_host >= 0 counts that host's alone. */
+void tui_halt_summary(const struct proto_status *st, const unsigned *st_host,
+		      const struct tui_ref *which, size_t n, int only_host,
 		      struct tui_halt_sum *sum);
 /* One instance's line in the halt view: "cad sent, waiting 12 s of 60 s". */
 void tui_halt_phase_text(const struct proto_inst *in, char *out, size_t cap);
@@ -151,9 +236,7 @@ bool tui_takes_keys(const struct proto_inst *in);
 /* ---- the session (tui.c, tui-act.c, tui-draw.c, tui-search.c) ---- */
 
 #include <curses.h>
-#include <uv.h>
 
-#include "cli/conn.h"
 #include "term/term.h"
 #include "tui/console.h"
 #include "tui/pane.h"
@@ -162,9 +245,11 @@ bool tui_takes_keys(const struct proto_inst *in);
  * upgrade re-executes the server on the same socket). */
 #define TUI_RECONNECT_MS 30000
 
-/* One per instance, in the server's order. */
+/* One per instance, in the hosts' order, each host's in its server's. */
 struct tui_pane {
-	struct proto_inst st;    /* the latest status */
+	struct proto_inst st;    /* the latest status (st.name: the server's) */
+	unsigned host;           /* its host, an index into tui.host */
+	char name[TUI_NAME_MAX]; /* the name shown: HOST/NAME, or NAME alone */
 	struct console con;      /* its term: while subscribed (on screen) */
 	bool sub;                /* CONSOLE_SUB sent (the pane is on screen) */
 	size_t unpainted;        /* console bytes fed since the pane was painted */
@@ -176,7 +261,7 @@ struct tui_pane {
 	bool repaint, retitle;   /* the whole console / the title bar */
 	/* the title bar as last drawn: all but its figures (an alert's mark
 	 * too, up to 512 + 32), and its figures */
-	char title_head[PROTO_MAX_NAME + 128 + 544], title_rest[512];
+	char title_head[TUI_NAME_MAX + 128 + 544], title_rest[512];
 	/* the search hit shown highlighted: a term row (< 0 = scrollback) */
 	bool hit;
 	int hit_row, hit_col, hit_len;
@@ -187,12 +272,19 @@ struct tui_pane {
 	char alert[sizeof ((struct proto_event *)0)->text];
 };
 
+/* The name a pane shows (a pane made without one, as the unit tests
+ * make them, shows the server's). */
+static inline const char *tui_shown(const struct tui_pane *p)
+{
+	return p->name[0] ? p->name : p->st.name;
+}
+
 /* TUI_BROADCAST: every key goes to every marked console that runs, the
  * prefix back to the overview. */
 enum tui_mode { TUI_OVERVIEW, TUI_FOCUS, TUI_BROADCAST };
 enum tui_view { TUI_V_PANES, TUI_V_HELP, TUI_V_TABLE, TUI_V_HALT };
 enum tui_prompt { TUI_P_NONE, TUI_P_CONFIRM, TUI_P_SYSRQ, TUI_P_SYSRQ_FORCE, TUI_P_SEARCH,
-		  TUI_P_TAG };
+		  TUI_P_TAG, TUI_P_HOSTS };
 
 /* What a handler asks the loop to redo, as htop's handlers do. */
 enum {
@@ -203,24 +295,29 @@ enum {
 
 struct tui {
 	uv_loop_t *loop;
-	struct conn *conn;
+	struct tui_host *host; /* nhost, one alone; never moved once made */
+	size_t nhost;
+	bool multi;           /* -H: names are HOST/NAME */
+	bool resub;           /* a host is back: relayout, its panes subscribed */
+	struct hosts hosts;   /* what -H picked */
 	uv_poll_t input;
 	unsigned empty_wakeups; /* stdin readable with no key, in a row */
 	uv_signal_t winch;
 	uv_timer_t paint;     /* armed only when something waits to be painted */
 	uv_timer_t clock;     /* the header's clock, once a second while shown */
-	uv_timer_t reconnect; /* the server went away: connecting again */
-	struct conn_opts conn_opts;
-	uint64_t lost_at;     /* 0 while connected */
 	struct tui_keymap km;
 	char *sock_arg;       /* -S as given, for the exit message */
+	struct buf host_args; /* " -H h1 -H h2" as given, for it too */
 	unsigned scrollback;
 
 	struct tui_pane *pane;
 	size_t npane;
-	char host[64];
 	uint64_t server_ms, server_at; /* server clock and our clock then */
-	struct proto_status last;      /* the latest status (for the views) */
+	/* every host's latest status in one, the panes' order (for the
+	 * views): bare names, last_host[i] the host of inst[i]; a host not
+	 * connected has its instances TUI_UNKNOWN */
+	struct proto_status last;
+	unsigned *last_host;
 
 	int sel;
 	enum tui_mode mode;
@@ -241,7 +338,9 @@ struct tui {
 	/* the prompt on the message line */
 	enum tui_prompt prompt;
 	enum tui_action confirm;  /* what y runs */
-	char target[PROTO_MAX_NAME];
+	char target[PROTO_MAX_NAME]; /* the instance it is for, its host's name */
+	unsigned target_host;
+	char target_name[TUI_NAME_MAX]; /* as shown */
 	char sysrq;
 	char input_buf[128];
 	size_t input_len;
@@ -251,10 +350,9 @@ struct tui {
 	enum tui_sort sort;
 	bool sort_rev;
 	int table_row;
-	char **halting;           /* the instances halt-all is stopping */
+	struct tui_ref *halting;  /* the instances halt-all is stopping */
 	size_t nhalting;
 	bool shutdown;            /* Q: the server exits when all are down */
-	uint32_t halt_id;
 
 	/* painting */
 	uint64_t last_paint_ms;
@@ -277,7 +375,8 @@ void tui_mark(struct tui *t, unsigned flags);
 void tui_flush_typed(struct tui *t);
 /* Ask for the pane's console again (a SNAPSHOT with its scrollback). */
 void tui_resync(struct tui *t, struct tui_pane *p);
-void tui_send_command(struct tui *t, int argc, const char *const *argv);
+/* A command to a host's server (argv[1], when a name, the bare one). */
+void tui_send_command(struct tui *t, unsigned host, int argc, const char *const *argv);
 void tui_set_msg(struct tui *t, bool err, const char *fmt, ...) PRINTF_LIKE(3, 4);
 struct tui_pane *tui_selected(struct tui *t);
 void tui_quit(struct tui *t, int code, char *msg);
@@ -287,6 +386,30 @@ void tui_relayout(struct tui *t);
 bool tui_alerts_seen(struct tui *t);
 /* Clear a pane's unseen alerts (its title bar, the header's count). */
 void tui_alerts_clear(struct tui *t, struct tui_pane *p);
+
+/* A frame from a host's server (tui-hosts.c passes them on). */
+void tui_frame(struct tui *t, struct tui_host *h, const struct proto_frame *f);
+/* A host's panes: subscribed afresh (after a reconnect, at its first
+ * status), or their server-side subscriptions gone (it dropped). */
+void tui_host_panes(struct tui *t, unsigned host, bool resub);
+/* The panes after a host's status or state changed: every host's status
+ * merged into last, the panes adopted and updated; the flags to mark. */
+unsigned tui_status_changed(struct tui *t);
+
+/* tui-hosts.c: the hosts' connections */
+/* Make the hosts (-H's, or the local server alone) and open each; alone,
+ * a failure is the end (-1, err set); with -H a host that fails is
+ * shown unreachable and tried again. */
+int tui_hosts_open(struct tui *t, const char *sock, const char *const *conf, size_t nconf,
+		   char *err, size_t errlen);
+void tui_hosts_close(struct tui *t);
+void tui_hosts_free(struct tui *t);
+/* The host's connection, NULL while it has none. */
+struct conn *tui_conn(struct tui *t, unsigned host);
+/* A host's first STATUS on a connection: connected, the backoff reset. */
+void tui_host_served(struct tui *t, struct tui_host *h);
+/* Merge the hosts' statuses into t->last and t->last_host. */
+void tui_hosts_merge(struct tui *t);
 
 /* tui-act.c: a key read from the terminal (wget_wch's ret and key) */
 unsigned tui_act_key(struct tui *t, int ret, wint_t key);

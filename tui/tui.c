@@ -14,8 +14,8 @@
  *   focused guest answers a key, every PAINT_MS under a flood;
  *   tui_draw_frame() paints and calls doupdate once.
  *
- * This file owns the loop, the connection, the panes' subscriptions and
- * sizes, and the paint schedule. */
+ * This file owns the loop, the panes' subscriptions and sizes, and the
+ * paint schedule; tui-hosts.c the connections (one per host with -H). */
 #include "config.h"
 
 #include <errno.h>
@@ -67,13 +67,11 @@ void tui_quit(struct tui *t, int code, char *msg)
 	t->quitting = true;
 	t->exit_code = code;
 	t->exit_msg = msg;
-	conn_close(t->conn);
-	t->conn = NULL; /* freed by its close callback */
+	tui_hosts_close(t);
 	close_handle((uv_handle_t *)&t->input);
 	close_handle((uv_handle_t *)&t->winch);
 	close_handle((uv_handle_t *)&t->paint);
 	close_handle((uv_handle_t *)&t->clock);
-	close_handle((uv_handle_t *)&t->reconnect);
 }
 
 /* The terminal went away without a SIGHUP reaching us (one ignored, say):
@@ -100,15 +98,19 @@ void tui_set_msg(struct tui *t, bool err, const char *fmt, ...)
 	t->msg_dirty = true;
 }
 
-void tui_send_command(struct tui *t, int argc, const char *const *argv)
+void tui_send_command(struct tui *t, unsigned host, int argc, const char *const *argv)
 {
-	if (!t->conn) {
+	struct conn *c = tui_conn(t, host);
+	if (!c && !t->multi) {
 		tui_set_msg(t, true, "not connected to the server (it is restarting): try again");
 		return;
 	}
-	uint32_t id = conn_command(t->conn, argc, argv);
-	if (!strcmp(argv[0], "halt-all") || !strcmp(argv[0], "shutdown"))
-		t->halt_id = id;
+	if (!c) {
+		tui_set_msg(t, true, "%s is not connected: try again once it is",
+			    t->host[host].name);
+		return;
+	}
+	conn_command(c, argc, argv);
 }
 
 struct tui_pane *tui_selected(struct tui *t)
@@ -125,7 +127,10 @@ struct tui_pane *tui_selected(struct tui *t)
  * dropped unread (that is how a flood costs no emulation here). */
 void tui_resync(struct tui *t, struct tui_pane *p)
 {
-	conn_console_sub(t->conn, p->st.name, t->scrollback, PROTO_SUB_SCREENS);
+	struct conn *c = tui_conn(t, p->host);
+	if (!c)
+		return; /* its host is away: the last screen stays */
+	conn_console_sub(c, p->st.name, t->scrollback, PROTO_SUB_SCREENS);
 	console_asked(&p->con);
 	p->unpainted = 0;
 }
@@ -199,8 +204,8 @@ void tui_mark(struct tui *t, unsigned flags)
 
 static void pane_unsub(struct tui *t, struct tui_pane *p)
 {
-	if (p->sub && !t->quitting)
-		conn_console_unsub(t->conn, p->st.name);
+	if (p->sub && tui_conn(t, p->host))
+		conn_console_unsub(tui_conn(t, p->host), p->st.name);
 	p->sub = false;
 	console_free(&p->con);
 	if (p->win)
@@ -228,8 +233,11 @@ static bool wrong_size(const struct tui_pane *p)
  * resets our emulator to the server's size and screen. */
 static void pane_sub(struct tui *t, struct tui_pane *p)
 {
+	struct conn *c = tui_conn(t, p->host);
+	if (!c)
+		return; /* subscribed when its host is back */
 	if (wrong_size(p) && may_resize(p)) {
-		conn_resize(t->conn, p->st.name, (unsigned)p->rect.rows, (unsigned)p->rect.cols);
+		conn_resize(c, p->st.name, (unsigned)p->rect.rows, (unsigned)p->rect.cols);
 		p->asked_rows = p->rect.rows;
 		p->asked_cols = p->rect.cols;
 	} else if (p->sub) {
@@ -282,10 +290,10 @@ void tui_relayout(struct tui *t)
 
 /* ---- frames from the server ---- */
 
-static struct tui_pane *find_pane(struct tui *t, const char *name)
+static struct tui_pane *find_pane(struct tui *t, unsigned host, const char *name)
 {
 	for (size_t i = 0; i < t->npane; i++)
-		if (!strcmp(t->pane[i].st.name, name))
+		if (t->pane[i].host == host && !strcmp(t->pane[i].st.name, name))
 			return &t->pane[i];
 	return NULL;
 }
@@ -297,13 +305,13 @@ static void term_bell(void *arg)
 
 static const struct term_callbacks term_cbs = { .bell = term_bell };
 
-static void on_snapshot(struct tui *t, const struct proto_frame *f)
+static void on_snapshot(struct tui *t, unsigned host, const struct proto_frame *f)
 {
 	struct proto_snapshot s;
 	char err[128];
 	if (proto_snapshot_decode(f, &s, err, sizeof err) < 0)
 		return;
-	struct tui_pane *p = find_pane(t, s.name);
+	struct tui_pane *p = find_pane(t, host, s.name);
 	/* held while scrolled back: resynced once back at the live screen
 	 * (paint_cb) */
 	if (!p || !p->sub || !console_snapshot(&p->con, &s, p->scroll > 0))
@@ -319,7 +327,7 @@ static void on_snapshot(struct tui *t, const struct proto_frame *f)
 	tui_mark(t, TUI_REDRAW);
 }
 
-static void on_output(struct tui *t, const struct proto_frame *f)
+static void on_output(struct tui *t, unsigned host, const struct proto_frame *f)
 {
 	struct proto_reader r;
 	char name[PROTO_MAX_NAME];
@@ -327,7 +335,7 @@ static void on_output(struct tui *t, const struct proto_frame *f)
 	proto_reader_init(&r, f);
 	proto_get_str(&r, name, sizeof name);
 	const uint8_t *bytes = proto_get_bytes(&r, &len);
-	struct tui_pane *p = find_pane(t, name);
+	struct tui_pane *p = find_pane(t, host, name);
 	if (!proto_reader_done(&r) || !p || !console_live(&p->con))
 		return; /* a SNAPSHOT on its way (or asked for later) includes these bytes */
 	if (p->unpainted > SKIP_BYTES) {
@@ -346,7 +354,7 @@ static void on_output(struct tui *t, const struct proto_frame *f)
 	tui_mark(t, TUI_REDRAW);
 }
 
-static void on_reply(struct tui *t, const struct proto_frame *f)
+static void on_reply(struct tui *t, const struct tui_host *h, const struct proto_frame *f)
 {
 	uint32_t id;
 	int code;
@@ -354,30 +362,34 @@ static void on_reply(struct tui *t, const struct proto_frame *f)
 	if (conn_parse_reply(f, &id, &code, &text) < 0)
 		return;
 	if (text[0])
-		tui_set_msg(t, code != PROTO_OK, "%s", text);
+		tui_set_msg(t, code != PROTO_OK, "%s%s%s", h->name, h->name[0] ? ": " : "", text);
 	free(text);
 	tui_mark(t, TUI_REDRAW);
 }
 
-/* Move the panes to the new status order, keeping each one's emulator;
- * true when the set or order changed (the grid must be redone). */
-static bool adopt_panes(struct tui *t, const struct proto_status *st)
+/* Move the panes to the new status order (every host's, merged),
+ * keeping each one's emulator; true when the set or order changed (the
+ * grid must be redone). */
+static bool adopt_panes(struct tui *t, const struct proto_status *st, const unsigned *host)
 {
 	/* the same instances in the same order (every second but a few):
 	 * nothing to move */
 	bool same = st->n == t->npane;
 	for (uint32_t i = 0; same && i < st->n; i++)
-		same = !strcmp(st->inst[i].name, t->pane[i].st.name);
+		same = host[i] == t->pane[i].host && !strcmp(st->inst[i].name, t->pane[i].st.name);
 	if (same)
 		return false;
 	bool changed = st->n != t->npane;
 	char selname[PROTO_MAX_NAME] = "";
-	if (t->npane)
+	unsigned selhost = 0;
+	if (t->npane) {
 		snprintf(selname, sizeof selname, "%s", tui_selected(t)->st.name);
+		selhost = tui_selected(t)->host;
+	}
 	struct tui_pane *np = xcalloc(st->n ? st->n : 1, sizeof *np);
 	int newsel = 0;
 	for (uint32_t i = 0; i < st->n; i++) {
-		struct tui_pane *old = find_pane(t, st->inst[i].name);
+		struct tui_pane *old = find_pane(t, host[i], st->inst[i].name);
 		if (old) {
 			np[i] = *old;
 			changed |= old != &t->pane[i];
@@ -386,8 +398,11 @@ static bool adopt_panes(struct tui *t, const struct proto_status *st)
 			changed = true;
 			console_init(&np[i].con, t->scrollback, &term_cbs, NULL);
 			np[i].repaint = true;
+			np[i].host = host[i];
+			tui_full_name(np[i].name, sizeof np[i].name, t->host[host[i]].name,
+				      st->inst[i].name);
 		}
-		if (!strcmp(st->inst[i].name, selname))
+		if (host[i] == selhost && !strcmp(st->inst[i].name, selname))
 			newsel = (int)i;
 	}
 	for (size_t i = 0; i < t->npane; i++) {
@@ -433,26 +448,45 @@ static void end_broadcast_unmarked(struct tui *t)
 	}
 }
 
-static void on_status(struct tui *t, const struct proto_frame *f)
+void tui_host_panes(struct tui *t, unsigned host, bool resub)
 {
-	t->lost_at = 0; /* served again */
-	struct proto_status st;
-	if (proto_get_status(f, &st) < 0)
-		return;
-	bool changed = adopt_panes(t, &st);
-	for (uint32_t i = 0; i < st.n; i++)
-		update_pane(t, &t->pane[i], &st.inst[i]);
+	for (size_t i = 0; i < t->npane; i++) {
+		struct tui_pane *p = &t->pane[i];
+		if (p->host != host)
+			continue;
+		p->sub = false; /* the server that had it is gone */
+		p->asked_rows = p->asked_cols = 0;
+		p->retitle = true;
+	}
+	t->resub |= resub;
+}
+
+unsigned tui_status_changed(struct tui *t)
+{
+	tui_hosts_merge(t);
+	bool changed = adopt_panes(t, &t->last, t->last_host) || t->resub;
+	t->resub = false;
+	for (uint32_t i = 0; i < t->last.n; i++)
+		update_pane(t, &t->pane[i], &t->last.inst[i]);
 	if (t->mode == TUI_BROADCAST)
 		end_broadcast_unmarked(t);
-	snprintf(t->host, sizeof t->host, "%s", st.host);
-	t->server_ms = st.time_ms;
-	t->server_at = uv_now(t->loop);
-	proto_status_free(&t->last);
-	t->last = st;
 	t->hdr_dirty = true;
 	if (t->view != TUI_V_PANES)
 		t->over_dirty = true;
-	tui_mark(t, changed ? TUI_RELAYOUT : TUI_REDRAW);
+	return changed ? TUI_RELAYOUT : TUI_REDRAW;
+}
+
+static void on_status(struct tui *t, struct tui_host *h, const struct proto_frame *f)
+{
+	struct proto_status st;
+	if (proto_get_status(f, &st) < 0)
+		return;
+	proto_status_free(&h->st);
+	h->st = st;
+	tui_host_served(t, h); /* (the first on this connection) */
+	t->server_ms = st.time_ms;
+	t->server_at = uv_now(t->loop);
+	tui_mark(t, tui_status_changed(t));
 }
 
 /* ---- alerts ---- */
@@ -481,12 +515,12 @@ bool tui_alerts_seen(struct tui *t)
 /* An alert marks its pane until the user looks at that console; one not
  * in sight rings the terminal's bell, once a burst.  The text is the
  * server's (guest output in it): kept as sent, cleaned where drawn. */
-static void on_event(struct tui *t, const struct proto_frame *f)
+static void on_event(struct tui *t, unsigned host, const struct proto_frame *f)
 {
 	struct proto_event e;
 	if (proto_get_event(f, &e) < 0 || e.kind != PROTO_EV_ALERT)
 		return;
-	struct tui_pane *p = find_pane(t, e.name);
+	struct tui_pane *p = find_pane(t, host, e.name);
 	if (!p)
 		return;
 	p->alerts++;
@@ -503,104 +537,59 @@ static void on_event(struct tui *t, const struct proto_frame *f)
 	tui_mark(t, TUI_REDRAW);
 }
 
-static void frame_cb(void *arg, const struct proto_frame *f)
+void tui_frame(struct tui *t, struct tui_host *h, const struct proto_frame *f)
 {
-	struct tui *t = arg;
+	unsigned host = (unsigned)(h - t->host);
 	if (t->quitting)
 		return;
 	switch (f->type) {
-	case PROTO_STATUS: on_status(t, f); break;
-	case PROTO_SNAPSHOT: on_snapshot(t, f); break;
-	case PROTO_OUTPUT: on_output(t, f); break;
-	case PROTO_REPLY: on_reply(t, f); break;
-	case PROTO_EVENT: on_event(t, f); break;
+	case PROTO_STATUS: on_status(t, h, f); break;
+	case PROTO_SNAPSHOT: on_snapshot(t, host, f); break;
+	case PROTO_OUTPUT: on_output(t, host, f); break;
+	case PROTO_REPLY: on_reply(t, h, f); break;
+	case PROTO_EVENT: on_event(t, host, f); break;
 	default: break;
 	}
-}
-
-static char *halt_summary_msg(struct tui *t)
-{
-	struct tui_halt_sum sum;
-	char text[256];
-	tui_halt_summary(&t->last, t->halting, t->nhalting, &sum);
-	tui_halt_summary_text(&sum, text, sizeof text);
-	return xasprintf("umltop: the server stopped: %s.\n", text);
-}
-
-static const struct conn_cb conn_cbs;
-
-/* Connected again (after an upgrade re-executed the server): the status
- * and every pane's console asked for afresh, as at the start. */
-static void reconnect_cb(uv_timer_t *h)
-{
-	struct tui *t = h->data;
-	char err[512];
-	if (t->quitting) {
-		uv_timer_stop(h);
-		return;
-	}
-	if (conn_open(t->loop, &t->conn_opts, &conn_cbs, t, &t->conn, err, sizeof err) == 0) {
-		uv_timer_stop(h); /* lost_at stays until a status comes */
-		for (size_t i = 0; i < t->npane; i++) {
-			t->pane[i].sub = false;
-			t->pane[i].asked_rows = t->pane[i].asked_cols = 0;
-		}
-		conn_status_sub(t->conn, true);
-		conn_events_sub(t->conn, true, 0);
-		tui_set_msg(t, false, "connected to the server again");
-		tui_mark(t, TUI_RELAYOUT | TUI_REDRAW);
-		return;
-	}
-	if (uv_now(t->loop) - t->lost_at > TUI_RECONNECT_MS) {
-		uv_timer_stop(h);
-		tui_quit(t, 1, xasprintf("umltop: lost the server: %s\n", err));
-	}
-}
-
-/* The server went away: after Q that is the end; otherwise it may be an
- * upgrade re-executing it on the same socket, so connect again for a
- * while before giving up. */
-static void closed_cb(void *arg, const char *why)
-{
-	struct tui *t = arg;
-	bool served = conn_established(t->conn);
-	t->conn = NULL;
-	if (t->shutdown) {
-		tui_quit(t, 0, halt_summary_msg(t));
-		return;
-	}
-	if (!served && !t->lost_at) { /* turned away: no use asking again */
-		tui_quit(t, 1, xasprintf("umltop: %s\n", why));
-		return;
-	}
-	if (!t->lost_at)
-		t->lost_at = uv_now(t->loop);
-	tui_set_msg(t, true, "server restarting: %s", why);
-	tui_mark(t, TUI_REDRAW);
-	uv_timer_start(&t->reconnect, reconnect_cb, 100, 200);
 }
 
 /* ---- terminal input and size ---- */
 
 /* Broadcast: the same bytes to every marked console that runs, one INPUT
  * each, so every guest gets the keys in the order typed. */
-static void flush_broadcast(struct tui *t)
+static bool flush_broadcast(struct tui *t)
 {
-	for (size_t i = 0; i < t->npane; i++)
-		if (t->pane[i].marked && tui_takes_keys(&t->pane[i].st))
-			conn_input(t->conn, t->pane[i].st.name, t->typed.data, t->typed.len);
+	bool sent = false;
+	for (size_t i = 0; i < t->npane; i++) {
+		struct tui_pane *p = &t->pane[i];
+		struct conn *c = tui_conn(t, p->host);
+		if (p->marked && tui_takes_keys(&p->st) && c) {
+			conn_input(c, p->st.name, t->typed.data, t->typed.len);
+			sent = true;
+		}
+	}
+	return sent;
 }
 
+/* (The keys go as typed: one INPUT per batch the terminal gave at once,
+ * to the host's connection, a remote one as a local one.) */
 void tui_flush_typed(struct tui *t)
 {
 	struct tui_pane *p = tui_selected(t);
-	if (t->typed.len && p && t->conn && !t->quitting) {
-		if (t->mode == TUI_BROADCAST)
-			flush_broadcast(t);
-		else
-			conn_input(t->conn, p->st.name, t->typed.data, t->typed.len);
-		t->typed_ms = uv_now(t->loop);
+	bool sent = false;
+	if (t->typed.len && p && !t->quitting) {
+		struct conn *c = tui_conn(t, p->host);
+		if (t->mode == TUI_BROADCAST) {
+			sent = flush_broadcast(t);
+		} else if (c) {
+			conn_input(c, p->st.name, t->typed.data, t->typed.len);
+			sent = true;
+		} else if (t->multi) { /* (alone, the server is back in a moment) */
+			tui_set_msg(t, true, "%s is not connected: keys not sent",
+				    t->host[p->host].name);
+		}
 	}
+	if (sent)
+		t->typed_ms = uv_now(t->loop);
 	t->typed.len = 0;
 }
 
@@ -654,29 +643,39 @@ struct opts {
 	const char *sock;
 	const char **conf;
 	size_t nconf;
+	const char **host; /* -H, in order */
+	size_t nhost;
 };
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 'S' },
+		{ "host", required_argument, NULL, 'H' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "S:c:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "S:c:H:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'S': o->sock = optarg; break;
+		case 'H':
+			o->host = xreallocarray(o->host, o->nhost + 1, sizeof *o->host);
+			o->host[o->nhost++] = optarg;
+			break;
 		case 'c':
 			o->conf = xreallocarray(o->conf, o->nconf + 1, sizeof *o->conf);
 			o->conf[o->nconf++] = optarg;
 			break;
 		case 'h':
 			printf("usage: umltop [-S SOCKET] [-c DIR|FILE]...\n"
+			       "       umltop -H HOST [-H HOST]... [-c DIR|FILE]...\n"
 			       "The interactive view of every instance; starts the server when\n"
-			       "none runs.  Press ? inside for the keys; see umltop(1).\n");
+			       "none runs.  -H: the instances of several hosts (the hosts file,\n"
+			       "or ssh destinations), named HOST/NAME.  Press ? inside for the\n"
+			       "keys; see umltop(1).\n");
 			return 0;
 		default:
 			return 2;
@@ -684,6 +683,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "umltop: unexpected argument '%s' (umltop --help)\n", argv[optind]);
+		return 2;
+	}
+	if (o->sock && o->nhost) {
+		fprintf(stderr, "umltop: -S and -H together: give a host's socket in the hosts "
+			"file (NAME - socket=PATH)\n");
 		return 2;
 	}
 	return -1;
@@ -744,8 +748,7 @@ static int start_handles(struct tui *t)
 	uv_signal_init(t->loop, &t->winch);
 	uv_timer_init(t->loop, &t->paint);
 	uv_timer_init(t->loop, &t->clock);
-	uv_timer_init(t->loop, &t->reconnect);
-	t->input.data = t->winch.data = t->paint.data = t->clock.data = t->reconnect.data = t;
+	t->input.data = t->winch.data = t->paint.data = t->clock.data = t;
 	int rc = uv_poll_start(&t->input, UV_READABLE, input_cb);
 	if (rc == 0)
 		rc = uv_signal_start(&t->winch, winch_cb, SIGWINCH);
@@ -754,16 +757,15 @@ static int start_handles(struct tui *t)
 	return rc;
 }
 
-static const struct conn_cb conn_cbs = { .frame = frame_cb, .closed = closed_cb };
-
 static int run(struct tui *t, const struct opts *o)
 {
 	char err[512];
-	struct conn_opts co = { .socket = o->sock, .autostart = true, .conf = o->conf,
-				.nconf = o->nconf, .who = "tui" };
-	t->conn_opts = co;
-	t->conn_opts.autostart = false; /* again: the server it had */
-	if (conn_open(t->loop, &co, &conn_cbs, t, &t->conn, err, sizeof err) < 0) {
+	if (t->multi &&
+	    hosts_select(o->host, o->nhost, &t->hosts, err, sizeof err) < 0) {
+		fprintf(stderr, "umltop: %s\n", err);
+		return 1;
+	}
+	if (tui_hosts_open(t, o->sock, o->conf, o->nconf, err, sizeof err) < 0) {
 		fprintf(stderr, "umltop: %s\n", err);
 		return 1;
 	}
@@ -778,10 +780,6 @@ static int run(struct tui *t, const struct opts *o)
 		return 1;
 	}
 	tui_relayout(t);
-	conn_status_sub(t->conn, true);
-	/* alerts from now on (no history: the ones before are `ctl events`'s,
-	 * and an old one marked at every start would only be noise) */
-	conn_events_sub(t->conn, true, 0);
 	tui_mark(t, TUI_REDRAW);
 	uv_run(t->loop, UV_RUN_DEFAULT);
 	curses_stop(t);
@@ -794,15 +792,18 @@ int tui_main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 	if (rc >= 0) {
 		free(o.conf);
+		free(o.host);
 		return rc;
 	}
-	struct tui t = { .sel = 0 };
+	struct tui t = { .sel = 0, .multi = o.nhost > 0 };
 	struct buf warn = { 0 };
 	setlocale(LC_ALL, "");
 	uv_loop_t loop;
 	uv_loop_init(&loop);
 	t.loop = &loop;
 	t.sock_arg = o.sock ? xstrdup(o.sock) : NULL;
+	for (size_t i = 0; i < o.nhost; i++)
+		buf_printf(&t.host_args, " -H %s", o.host[i]);
 	load_config(&t, &o, &warn);
 	if (warn.len)
 		tui_set_msg(&t, true, "%s", warn.data);
@@ -812,20 +813,23 @@ int tui_main(int argc, char **argv)
 		if (t.exit_msg)
 			fputs(t.exit_msg, rc ? stderr : stdout);
 	} else {
-		conn_close(t.conn);
+		t.quitting = true;
+		tui_hosts_close(&t);
 		uv_run(&loop, UV_RUN_DEFAULT);
 	}
 	uv_loop_close(&loop);
 	tui_layout_free(&t.lay);
 	proto_status_free(&t.last);
-	for (size_t i = 0; i < t.nhalting; i++)
-		free(t.halting[i]);
+	free(t.last_host);
+	tui_hosts_free(&t);
 	free(t.halting);
 	free(t.pane);
 	free(t.exit_msg);
 	free(t.sock_arg);
 	buf_free(&t.typed);
+	buf_free(&t.host_args);
 	buf_free(&warn);
 	free(o.conf);
+	free(o.host);
 	return rc;
 }

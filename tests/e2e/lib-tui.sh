@@ -76,7 +76,8 @@ tui_status() { tui_screen "$1" | sed -n 's/.*\[exit \([0-9]*\)\]$/\1/p' | tail -
 #   tui_pane_has S NAME TEXT, tui_pane_wait S NAME TEXT [SECS]
 #
 # A title bar starts at column 1 or right after a separator "│", as
-# "[> ]NAME  STATE"; the TUI's grid draws nothing else that way.
+# "[> ]NAME  STATE" (NAME is HOST/NAME with -H, STATE "unknown" while
+# that host is away); the TUI's grid draws nothing else that way.
 tui_grid() {
 	_mode=$1 _s=$2 _name=${3:-}
 	tui_screen "$_s" | sed 's/│/|/g' | awk -v mode="$_mode" -v name="$_name" \
@@ -85,7 +86,7 @@ tui_grid() {
 		if (c > 1 && substr(s, c - 1, 1) != "|")
 			return ""
 		t = substr(s, c)
-		if (t !~ /^[ >][A-Za-z0-9_.-]+  (starting|running|halting|stopped|crashed|unresponsive|failed)/)
+		if (t !~ /^[ >][A-Za-z0-9_.\/-]+  (starting|running|halting|stopped|crashed|unresponsive|failed|unknown)/)
 			return ""
 		sub(/^[ >]/, "", t)
 		sub(/ .*/, "", t)

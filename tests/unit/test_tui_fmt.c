@@ -41,7 +41,7 @@ static struct proto_inst down(const char *name, unsigned end, int code)
 static void order(const struct proto_inst *in, size_t n, enum tui_sort by, bool rev, char *out)
 {
 	size_t idx[16];
-	tui_table_sort(in, n, by, rev, idx);
+	tui_table_sort(in, NULL, n, by, rev, idx);
 	out[0] = 0;
 	for (size_t i = 0; i < n; i++)
 		strcat(strcat(out, i ? " " : ""), in[idx[i]].name);
@@ -109,10 +109,11 @@ static void summary(void **state)
 		live("e", 0, 0, 1), down("f", PROTO_END_CRASHED, 1),
 	};
 	struct proto_status st = { .n = 6, .inst = in };
-	char *all[] = { "a", "b", "c", "d", "e", "gone" };
+	struct tui_ref all[] = { { 0, "a" }, { 0, "b" }, { 0, "c" }, { 0, "d" }, { 0, "e" },
+				 { 0, "gone" } };
 	struct tui_halt_sum sum;
 	char text[200];
-	tui_halt_summary(&st, all, 6, &sum);
+	tui_halt_summary(&st, NULL, all, 6, -1, &sum);
 	assert_int_equal(sum.clean, 2);
 	assert_int_equal(sum.halted, 1);
 	assert_int_equal(sum.killed, 1);
@@ -120,8 +121,8 @@ static void summary(void **state)
 	assert_int_equal(sum.crashed, 0); /* f was not among those halted */
 	tui_halt_summary_text(&sum, text, sizeof text);
 	assert_string_equal(text, "2 stopped cleanly, 1 needed halt, 1 killed, 1 still stopping");
-	char *some[] = { "a", "f" };
-	tui_halt_summary(&st, some, 2, &sum);
+	struct tui_ref some[] = { { 0, "a" }, { 0, "f" } };
+	tui_halt_summary(&st, NULL, some, 2, -1, &sum);
 	tui_halt_summary_text(&sum, text, sizeof text);
 	assert_string_equal(text, "1 stopped cleanly, 0 needed halt, 0 killed, 1 crashed");
 }

@@ -1,0 +1,120 @@
+#!/bin/sh
+# One TUI over two hosts, here two servers of this machine on their own
+# sockets and fleets (hosts file lines `h1 - socket=PATH`): h1 runs a and
+# b, h2 runs another a.  `umltop -H h1 -H h2` shows h1/a, h1/b and h2/a
+# with prompts and each host connected in the top bar; keys typed into
+# h2/a reach h2's a only; the table groups by host.  h2's server
+# re-executes itself (SIGUSR2, an upgrade): the connection drops, the top
+# bar says h2 unreachable and its instance unknown within 5 s while h1's
+# pane keeps showing new output, and the TUI connects again by itself, the
+# pane showing what the guest printed since.  A third host whose server
+# cannot be reached is shown unreachable with the reason, and the others
+# work.  Then H asks which hosts, both connected ones picked, and Enter
+# halts every instance on both (ctl on each socket).
+. "$top_srcdir/tests/e2e/lib.sh"
+. "$top_srcdir/tests/e2e/lib-tui.sh"
+plan 13
+
+fleet_conf "$T_DIR/conf1" "$T_DIR/uml1" a b -- HALT_TIMEOUT=30
+fleet_conf "$T_DIR/conf2" "$T_DIR/uml2" a -- HALT_TIMEOUT=30
+start_server "$T_DIR/conf1"
+SOCK1=$SOCK
+STATE1=$UMLTOP_STATE_DIR
+SERVER1_PID=$SERVER_PID
+# h2's server: a socket, state directory and config of its own
+SOCK2=$T_DIR/sock2
+STATE2=$T_DIR/state2
+UMLTOP_STATE_DIR=$STATE2 "$UMLTOP" server -S "$SOCK2" -c "$T_DIR/conf2" --foreground \
+	>"$T_DIR/server2.out" 2>&1 &
+SERVER2_PID=$!
+track_pid "$SERVER2_PID"
+wait_until 60 test -S "$SOCK2" || bail "h2's server did not start"
+ctl1() { "$UMLTOP" ctl -S "$SOCK1" "$@"; }
+ctl2() { "$UMLTOP" ctl -S "$SOCK2" "$@"; }
+running_on() { "$UMLTOP" ctl -S "$1" status --json 2>/dev/null | grep -c '"state":"running"'; }
+all_running() { [ "$(running_on "$SOCK1")" -eq 2 ] && [ "$(running_on "$SOCK2")" -eq 1 ]; }
+wait_until 120 all_running || bail "the fleets did not boot"
+for s in "$SOCK1" "$SOCK2"; do
+	for p in $("$UMLTOP" ctl -S "$s" status --json | sed -n 's/.*"pid":\([0-9]*\).*/\1/p'); do
+		[ "$p" -gt 0 ] && track_group "$p"
+	done
+done
+
+export XDG_CONFIG_HOME=$T_DIR/config
+mkdir -p "$XDG_CONFIG_HOME/umltop"
+cat >"$XDG_CONFIG_HOME/umltop/hosts" <<EOF
+# the two hosts of this test, and one whose server is never there
+h1 - socket=$SOCK1
+h2 - socket=$SOCK2
+h3 - socket=/proc/umltop-none/sock
+EOF
+
+tui_session t 200 50 "$UMLTOP" -H h1 -H h2 -H h3
+prompts() { for n in h1/a h1/b h2/a; do tui_pane_prompt t "$n" || return 1; done; }
+wait_until 90 prompts
+tui_ok t $? "the TUI shows h1/a, h1/b and h2/a with their prompts"
+header() { tui_screen t | head -n 1; }
+wait_until 10 sh -c "$(command -v tmux) -S '$TMUX_SOCK' capture-pane -p -t t | head -n 1 |
+	grep -q 'h1 connected  h2 connected  h3 unreachable: .'"
+tui_ok t $? "the top bar: h1 and h2 connected, h3 unreachable with the reason"
+diag "top bar: $(header)"
+
+# h2/a is the third pane: Tab twice, Enter focuses it
+tmx send-keys -t t Tab Tab Enter
+tui_wait t 'FOCUS h2/a' 10
+tmx send-keys -t t -l 'echo H2-$((6*7))'
+tmx send-keys -t t Enter
+wait_until 30 grep -q 'H2-42' "$STATE2/a.console.log"
+ok $? "keys typed into h2/a reach h2's a"
+sleep 1
+! grep -q 'H2-' "$STATE1/a.console.log" && ! tui_pane_has t h1/a 'H2-' &&
+	tui_pane_has t h2/a 'H2-42'
+tui_ok t $? "... and not h1's a (log and pane)"
+tmx send-keys -t t C-a Escape
+
+# the table: one group per host, in the hosts' order
+tmx send-keys -t t t
+tui_wait t 'NAME' 10
+rows=$(tui_screen t | awk '$1 ~ /^h[0-9]\// { printf "%s ", $1 }')
+[ "$rows" = "h1/a h1/b h2/a " ]
+tui_ok t $? "the table lists h1/a h1/b h2/a, grouped by host ($rows)"
+tmx send-keys -t t Escape
+
+# h2's connection drops (its server re-executes itself): h2 unreachable,
+# its instance unknown, h1's pane live
+kill -USR2 "$SERVER2_PID"
+dropped=$(date +%s%N)
+wait_until 5 tui_has t 'h2 unreachable'
+tui_ok t $? "h2 shown unreachable within 5 s of the drop ($(( ($(date +%s%N) - dropped) / 1000000 )) ms)"
+ctl1 send a 'echo LIVE-$((6*7))' >/dev/null
+tui_pane_wait t h1/a 'LIVE-42' 10
+tui_ok t $? "h1's pane keeps showing new output meanwhile"
+wait_until 60 sh -c "grep -q 'upgrade: took over' '$STATE2/server.log'" ||
+	diag "h2's server did not say it took over"
+wait_until 30 tui_has t 'h2 connected again'
+tui_ok t $? "the TUI connects to h2 again by itself"
+ctl2 send a 'echo BACK-$((6*7))' >/dev/null
+tui_pane_wait t h2/a 'BACK-42' 30 && tui_pane_has t h2/a 'H2-42'
+tui_ok t $? "h2/a's pane shows its screen again, live"
+header | grep -q 'h1 connected  h2 connected  h3 unreachable'
+tui_ok t $? "the top bar says so: $(header | cut -c1-80)"
+
+# halt-all over both connected hosts
+tmx send-keys -t t H
+tui_wait t '[x] 1 h1  [x] 2 h2  [ ] 3 h3 (unreachable)' 10
+tui_ok t $? "H asks which hosts: h1 and h2 picked, h3 (unreachable) not"
+tmx send-keys -t t Enter
+stopped_on() { "$UMLTOP" ctl -S "$1" status --json 2>/dev/null | grep -c '"state":"stopped"'; }
+all_stopped() { [ "$(stopped_on "$SOCK1")" -eq 2 ] && [ "$(stopped_on "$SOCK2")" -eq 1 ]; }
+wait_until 180 all_stopped
+tui_ok t $? "every instance on h1 and h2 halted ($(stopped_on "$SOCK1") of 2 and $(stopped_on "$SOCK2") of 1 stopped)"
+tui_wait t 'Done: 3 stopped cleanly' 30
+tui_ok t $? "the halt view follows each host and instance to the end: Done: 3 stopped cleanly"
+diag "halt view: $(tui_screen t | grep -E 'h[12]' | head -n 5 | tr -s ' ' | tr '\n' '|')"
+
+tmx send-keys -t t Escape q
+tui_wait_dead t
+ctl2 shutdown >/dev/null 2>&1
+wait_until 120 sh -c "! kill -0 $SERVER2_PID 2>/dev/null"
+stop_server
+t_done
