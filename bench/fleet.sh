@@ -27,7 +27,8 @@
 # Usage: bench/fleet.sh [BUILDDIR] [N...]     (default 16 32 64; after
 #        `make && make bench`)
 # MEMORY=SIZE (default 48M: at 32M, 3 of 112 boots here panicked, "System is
-# deadlocked on memory" twice and "Segfault with no mm" once) per UML; IDLE_S, SETTLE_S (10), KEYS_ROUND (200).
+# deadlocked on memory" twice and "Segfault with no mm" once) per UML; IDLE_S, SETTLE_S (10), KEYS_ROUND (200);
+# BOOT_NICE=N in umltop.conf when set (BOOT_NICE=0: booting guests not niced).
 # Everything it starts is stopped by pid at exit (process groups of the
 # UMLs, the servers, its own tmux server); nothing is looked up by name.
 set -u
@@ -117,6 +118,8 @@ for n in $sizes; do
 	for u in $names; do
 		printf 'UMLDIR="%s"\nMEMORY="%s"\nAUTOSTART=no\n' "$D/uml" "$MEMORY" >"$D/conf/$u.conf"
 	done
+	# BOOT_NICE=N (unset: the server's default) for every instance
+	[ -n "${BOOT_NICE:-}" ] && printf 'BOOT_NICE=%s\n' "$BOOT_NICE" >"$D/conf/umltop.conf"
 	: >"$D/echo.root"
 	printf 'KERNEL="%s"\nROOT="%s"\nHALT_TIMEOUT=1\nAUTOSTART=yes\n' "$ECHO" "$D/echo.root" \
 		>"$D/conf/a-echo.conf"

@@ -613,6 +613,9 @@ static void resolve_values(struct loader *ld, struct draft *d)
 	in->halt_timeout = CONF_DEFAULT_HALT_TIMEOUT;
 	if ((a = get(ld, d, "HALT_TIMEOUT")))
 		conf_parse_seconds(a->value, &in->halt_timeout);
+	in->boot_nice = CONF_DEFAULT_BOOT_NICE;
+	if ((a = get(ld, d, "BOOT_NICE")))
+		conf_parse_nice(a->value, &in->boot_nice);
 	in->autostart = true;
 	if ((a = get(ld, d, "AUTOSTART")))
 		conf_parse_bool(a->value, &in->autostart);

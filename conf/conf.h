@@ -15,6 +15,11 @@
 
 #define CONF_GLOBAL_FILE "umltop.conf" /* global settings inside a config dir */
 #define CONF_DEFAULT_HALT_TIMEOUT 60   /* seconds, as the old init scripts */
+/* BOOT_NICE: how much lower a booting guest runs than the server (nice
+ * steps, 0-19; 0 = as the server).  A fleet that boots at once keeps
+ * every CPU busy; the guests already up, the server and the TUI stay
+ * ahead of the boot (issue 17: keystroke p99 while 64 boot). */
+#define CONF_DEFAULT_BOOT_NICE 10
 #define CONF_DEFAULT_READY "([#$] |login: )$"
 #define CONF_DEFAULT_ALERT "Kernel panic|Oops|BUG:|segfault"
 #define CONF_TAG_MAX 32   /* one tag's characters */
@@ -55,6 +60,7 @@ struct conf_instance {
 	bool mon_activity;     /* MONITOR=activity: output after a quiet spell */
 	unsigned mon_silence;  /* MONITOR=silence:S: no output for S seconds; 0 off */
 	unsigned halt_timeout; /* HALT_TIMEOUT in seconds */
+	unsigned boot_nice;    /* BOOT_NICE, 0-19: nice steps while starting */
 	bool autostart;        /* AUTOSTART, default yes: a configured
 				* instance starts with the server */
 	int line;              /* first line of the file, for messages */
@@ -172,6 +178,8 @@ int conf_parse_buf_env(const char *text, size_t len, conf_lookup_fn lookup,
  * 0 or -EINVAL. */
 int conf_parse_bool(const char *s, bool *out);
 int conf_parse_seconds(const char *s, unsigned *out);
+/* BOOT_NICE: a whole number from 0 to 19.  0 or -1. */
+int conf_parse_nice(const char *s, unsigned *out);
 int conf_parse_ms(const char *s, unsigned *out);
 
 /* One ubd word of UML's command line as UML reads it:

@@ -121,6 +121,16 @@ int conf_parse_ms(const char *s, unsigned *out)
 	return parse_scaled(s, units, mult, ARRAY_LEN(units), out);
 }
 
+int conf_parse_nice(const char *s, unsigned *out)
+{
+	uint64_t n;
+	const char *e = parse_uint(skip_ws(s), &n);
+	if (!e || *skip_ws(e) || n > 19)
+		return -EINVAL;
+	*out = (unsigned)n;
+	return 0;
+}
+
 /* ---- value checks: NULL when fine, else a malloc'd message ---- */
 
 static char *check_path(const char *key, const char *v)
@@ -220,6 +230,15 @@ static char *check_seconds(const char *key, const char *v)
 	if (conf_parse_seconds(v, &s) < 0)
 		return xasprintf("%s='%s' is not a number of seconds (e.g. 60, "
 				 "90s or 2m)", key, v);
+	return NULL;
+}
+
+static char *check_nice(const char *key, const char *v)
+{
+	unsigned n;
+	if (conf_parse_nice(v, &n) < 0)
+		return xasprintf("%s='%s' is not a number of nice steps from 0 to 19 "
+				 "(0: booting guests run as the server does)", key, v);
 	return NULL;
 }
 
@@ -627,6 +646,7 @@ static const struct key keys[] = {
 	{ "READY", false, check_regex },
 	{ "ALERT", false, check_alert },
 	{ "MONITOR", false, check_monitor },
+	{ "BOOT_NICE", false, check_nice },
 	{ "PREFIX", true, check_keyspec },
 	{ "POLL_INTERVAL", true, check_poll },
 	{ "SCROLLBACK", true, check_lines },
@@ -702,7 +722,7 @@ static char *unknown_key(const char *key)
 		return xasprintf("unknown key %s (did you mean %s?)", key, s);
 	return xasprintf("unknown key %s; instance keys are UMLDIR, USER, MEMORY, "
 			 "NET, KERNEL, ROOT, SWAP, UMID, ARGS, BRIDGE, SWITCH, TAGS, "
-			 "HALT_TIMEOUT, AUTOSTART, LOG, READY, TAGS, ALERT, MONITOR", key);
+			 "HALT_TIMEOUT, AUTOSTART, LOG, READY, ALERT, MONITOR, BOOT_NICE", key);
 }
 
 static const struct key *find_key(const char *key)

@@ -31,6 +31,7 @@ struct inst {
 	pid_t last_pid; /* the last run's, whose process group may be on its way out */
 	bool drop; /* runs as ci->user */
 	bool adopted; /* left running by an earlier server: no console, not our child */
+	bool boot_nice_pending; /* BOOT_NICE not undone yet (EAGAIN): at the next poll */
 	int exit_code, exit_signal;
 	uint64_t started_ns, ready_at_ns, phase_ns, halt_start_ns;
 	bool restart_pending;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,11 +46,126 @@ void inst_changed(struct inst *in)
 		in->env.ev->changed(in->env.arg, in);
 }
 
+/* ---- priority while booting (BOOT_NICE) ----
+ *
+ * With autogroups (CONFIG_SCHED_AUTOGROUP, /proc/sys/kernel/
+ * sched_autogroup_enabled) every session is a scheduling group of its own
+ * and a process's nice only ranks it within its group: each UML, in a
+ * session of its own (setsid for its console), weighs as much as the
+ * server's whole session whatever its nice.  The group's nice
+ * (/proc/PID/autogroup) is what ranks it then; without autogroups, the
+ * process's nice. */
+
+static bool read_text(const char *path, char *out, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, out, cap - 1);
+	close(fd);
+	out[n > 0 ? n : 0] = '\0';
+	return n > 0;
+}
+
+bool inst_status_cap_sys_nice(const char *status)
+{
+	const char *p = strstr(status, "\nCapEff:");
+	unsigned long long caps;
+	if (!p || sscanf(p + 8, "%llx", &caps) != 1)
+		return false;
+	return caps & (1ULL << 23); /* CAP_SYS_NICE */
+}
+
+bool inst_autogroup_nice(const char *text, int *nice)
+{
+	const char *p = strstr(text, " nice ");
+	return p && sscanf(p + 6, "%d", nice) == 1 && *nice >= -20 && *nice <= 19;
+}
+
+unsigned inst_boot_nice(unsigned want, int base, bool autogroup, bool cap_sys_nice,
+			unsigned long rlim_nice)
+{
+	if (base >= 19 || base < -20)
+		return 0;
+	unsigned room = (unsigned)(19 - base);
+	unsigned steps = want < room ? want : room;
+	if (cap_sys_nice)
+		return steps;
+	/* without the capability: a group's nice may go back to any value
+	 * from 0 up; a process's only down to 20 - RLIMIT_NICE, and 0 (the
+	 * default limit) allows no lowering at all */
+	if (autogroup)
+		return base >= 0 ? steps : 0;
+	if (rlim_nice > 40)
+		rlim_nice = 40;
+	return base >= 20 - (long)rlim_nice ? steps : 0;
+}
+
+/* How this host ranks a booting UML: autogroup or not, the server's own
+ * nice there (base), and the steps BOOT_NICE may take that the server can
+ * undo. */
+static unsigned boot_nice(const struct inst *in, bool *autogroup, int *base)
+{
+	char text[4096];
+	*autogroup = read_text("/proc/sys/kernel/sched_autogroup_enabled", text, sizeof text) &&
+		     text[0] == '1' && read_text("/proc/self/autogroup", text, sizeof text) &&
+		     inst_autogroup_nice(text, base);
+	if (!*autogroup) {
+		errno = 0;
+		*base = getpriority(PRIO_PROCESS, 0);
+		if (errno)
+			return 0;
+	}
+	if (!in->ci->boot_nice)
+		return 0;
+	struct rlimit rl = { 0 };
+	getrlimit(RLIMIT_NICE, &rl);
+	unsigned long lim = rl.rlim_cur == RLIM_INFINITY ? 40 : (unsigned long)rl.rlim_cur;
+	bool cap = read_text("/proc/self/status", text, sizeof text) &&
+		   inst_status_cap_sys_nice(text);
+	return inst_boot_nice(in->ci->boot_nice, *base, *autogroup, cap, lim);
+}
+
+/* Up (or gone): the UML back at the server's rank.  Also for a UML an
+ * earlier server started (upgrade, adoption): setting the nice it already
+ * has costs nothing.  A group's nice may be set only ten times a second
+ * on the whole host without CAP_SYS_ADMIN: the next poll tries again. */
+static void boot_nice_end(struct inst *in)
+{
+	bool autogroup;
+	int base;
+	in->boot_nice_pending = false;
+	if (in->pid <= 0 || !boot_nice(in, &autogroup, &base))
+		return;
+	if (!autogroup) {
+		if (setpriority(PRIO_PGRP, in->pid, base) < 0 && errno != ESRCH)
+			inst_log(in, "cannot give the UML back nice %d: %s", base, strerror(errno));
+		return;
+	}
+	char path[64], nice[16];
+	snprintf(path, sizeof path, "/proc/%d/autogroup", (int)in->pid);
+	int len = snprintf(nice, sizeof nice, "%d", base);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && write(fd, nice, (size_t)len) == len) {
+		close(fd);
+		return;
+	}
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (e == EAGAIN)
+		in->boot_nice_pending = true;
+	else if (e != ENOENT && e != ESRCH)
+		inst_log(in, "cannot give the UML's group back nice %d: %s", base, strerror(e));
+}
+
 void inst_set_state(struct inst *in, enum inst_state st)
 {
 	if (in->state == st)
 		return;
 	inst_log(in, "%s -> %s", util_state_name(in->state), util_state_name(st));
+	if (in->state == INST_STARTING)
+		boot_nice_end(in);
 	in->state = st;
 	inst_changed(in);
 }
@@ -326,6 +442,9 @@ static int spawn(struct inst *in, char *err, size_t errlen)
 		.fds = fds,
 		.nfds = nfds,
 	};
+	int base;
+	l.nice = boot_nice(in, &l.autogroup, &base);
+	snprintf(l.nice_text, sizeof l.nice_text, "%d", base + (int)l.nice);
 	int rc = 0;
 	if (in->drop)
 		rc = launch_prepare_user(&l, in->ci->user, in->ci->uid, in->ci->gid);
@@ -608,6 +727,8 @@ void inst_poll(struct inst *in, const struct inst_procs *procs)
 		inst_exited(in, NULL);
 	if (!inst_live(in))
 		return;
+	if (in->boot_nice_pending && in->state != INST_STARTING)
+		boot_nice_end(in);
 	struct inst_group_usage u;
 	inst_procs_group(procs, in->pid, &u);
 	if (in->last_ticks_ns && u.when_ns > in->last_ticks_ns && u.ticks >= in->last_ticks) {

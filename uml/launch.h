@@ -19,6 +19,9 @@ struct launch {
 	size_t ngroups;
 	const int *fds; /* handed to the UML as fds 3, 4, ... (see net/net.h) */
 	size_t nfds;
+	unsigned nice;  /* steps below the server while it boots (BOOT_NICE) */
+	bool autogroup; /* ... set on its session's group (uml/inst.c) */
+	char nice_text[16]; /* ... which then takes this nice */
 };
 
 /* Resolve the supplementary groups of user in the parent (not after fork). */

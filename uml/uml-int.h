@@ -30,4 +30,17 @@ bool inst_cmdline_is(const char *text, size_t len, const char *umid, const char 
  * copied but the direction and the errno.  False when line is not one. */
 bool inst_fpu_reason(const char *line, const char *shim, char *out, size_t cap);
 
+/* BOOT_NICE (conf.h): how many nice steps a starting guest may run below
+ * the server, whose nice is base (its autogroup's with autogroup, else its
+ * own), given whether the server holds CAP_SYS_NICE and its RLIMIT_NICE
+ * soft limit.  Raising a nice value needs no privilege, but lowering it
+ * back once the guest is up may: a guest that could not be given back its
+ * rank would run slow for good, so then 0. */
+unsigned inst_boot_nice(unsigned want, int base, bool autogroup, bool cap_sys_nice,
+			unsigned long rlim_nice);
+/* Whether CapEff in a /proc/self/status text holds CAP_SYS_NICE. */
+bool inst_status_cap_sys_nice(const char *status);
+/* The nice in a /proc/PID/autogroup text ("/autogroup-42 nice 0"). */
+bool inst_autogroup_nice(const char *text, int *nice);
+
 #endif

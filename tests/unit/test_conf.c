@@ -558,6 +558,9 @@ static void check_value_messages(void **state)
 		{ "MONITOR", "silence:", "MONITOR='silence:': use" },
 		{ "MONITOR", "silence:5s", "MONITOR='silence:5s': use" },
 		{ "ALERT", "Oops|(", "ALERT='Oops|(' is not a POSIX extended regex" },
+		{ "BOOT_NICE", "20", "BOOT_NICE='20' is not a number of nice steps from 0 to 19" },
+		{ "BOOT_NICE", "-5", "BOOT_NICE='-5' is not a number of nice steps" },
+		{ "BOOT_NICE", "low", "BOOT_NICE='low' is not a number of nice steps" },
 		{ "TAGS", "lab x0123456789012345678901234567890123", "TAGS: 'x0123456789012345678901234567890123' is not a tag" },
 		{ "TAGS", "t00000000000000000000000000000 t11111111111111111111111111111 "
 			  "t22222222222222222222222222222 t33333333333333333333333333333 "
@@ -587,6 +590,7 @@ static void check_value_accepts(void **state)
 		{ "TAGS", "lab router v1.2 core_net" },
 		{ "MONITOR", "activity silence:30" }, { "MONITOR", "silence:86400" },
 		{ "ALERT", "" }, { "ALERT", "Kernel panic|Oops" },
+		{ "BOOT_NICE", "0" }, { "BOOT_NICE", "19" }, { "BOOT_NICE", " 10 " },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(ok); i++) {
 		char *m = conf_check_value(ok[i][0], ok[i][1], false);

@@ -306,6 +306,58 @@ static void fpu_reason(void **state)
 
 /* Which left-over process is this instance's UML: its umid and uml_dir,
  * as whole words of its command line. */
+/* BOOT_NICE on each kind of host: root, a user with no RLIMIT_NICE (the
+ * default), a user whose limit allows going back, a server already niced;
+ * with autogroups and without. */
+static void boot_nice_allowed(void **state)
+{
+	(void)state;
+	for (int ag = 0; ag <= 1; ag++) {
+		assert_int_equal(inst_boot_nice(10, 0, ag, true, 0), 10);   /* root */
+		assert_int_equal(inst_boot_nice(10, -5, ag, true, 0), 10);
+		assert_int_equal(inst_boot_nice(10, 15, ag, true, 0), 4);   /* at most 19 */
+		assert_int_equal(inst_boot_nice(10, 19, ag, true, 0), 0);
+		assert_int_equal(inst_boot_nice(0, 0, ag, true, 40), 0);    /* BOOT_NICE=0 */
+		assert_int_equal(inst_boot_nice(19, -20, ag, true, 0), 19);
+		assert_int_equal(inst_boot_nice(10, 5, ag, false, 15), 10); /* down to 5 */
+		assert_int_equal(inst_boot_nice(10, 0, ag, false, ~0UL), 10); /* unlimited */
+		assert_int_equal(inst_boot_nice(10, 0, ag, false, 20), 10); /* down to 0 */
+	}
+	/* a process's nice: not back without the capability or a limit */
+	assert_int_equal(inst_boot_nice(10, 0, false, false, 0), 0);
+	assert_int_equal(inst_boot_nice(10, 0, false, false, 19), 0); /* down to 1 only */
+	/* a group's nice: back to 0 or more is anyone's, below 0 is not */
+	assert_int_equal(inst_boot_nice(10, 0, true, false, 0), 10);
+	assert_int_equal(inst_boot_nice(10, 3, true, false, 0), 10);
+	assert_int_equal(inst_boot_nice(10, -1, true, false, 0), 0);
+}
+
+static void autogroup_text(void **state)
+{
+	(void)state;
+	int n = 99;
+	assert_true(inst_autogroup_nice("/autogroup-10554 nice 0\n", &n));
+	assert_int_equal(n, 0);
+	assert_true(inst_autogroup_nice("/autogroup-7 nice -5\n", &n));
+	assert_int_equal(n, -5);
+	assert_true(inst_autogroup_nice("/autogroup-7 nice 19", &n));
+	assert_int_equal(n, 19);
+	assert_false(inst_autogroup_nice("/autogroup-7 nice 25\n", &n));
+	assert_false(inst_autogroup_nice("/autogroup-7\n", &n));
+	assert_false(inst_autogroup_nice("", &n));
+}
+
+static void cap_sys_nice(void **state)
+{
+	(void)state;
+	assert_true(inst_status_cap_sys_nice("Name:\tx\nCapInh:\t0\nCapEff:\t000001ffffffffff\n"));
+	assert_true(inst_status_cap_sys_nice("Name:\tx\nCapEff:\t0000000000800000\nCapBnd:\t0\n"));
+	assert_false(inst_status_cap_sys_nice("Name:\tx\nCapEff:\t00000000007fffff\n"));
+	assert_false(inst_status_cap_sys_nice("Name:\tx\nCapEff:\t0000000000000000\n"));
+	assert_false(inst_status_cap_sys_nice("Name:\tx\nCapPrm:\tffffffffffffffff\n"));
+	assert_false(inst_status_cap_sys_nice(""));
+}
+
 static void cmdline_is(void **state)
 {
 	static const char ours[] = "/uml/a/linux\0umid=a\0uml_dir=/run/umltop/s.d/uml\0mem=64M\0";
@@ -437,6 +489,9 @@ int main(void)
 		cmocka_unit_test(loadavg),
 		cmocka_unit_test(fpu_reason),
 		cmocka_unit_test(cmdline_is),
+		cmocka_unit_test(boot_nice_allowed),
+		cmocka_unit_test(cap_sys_nice),
+		cmocka_unit_test(autogroup_text),
 		cmocka_unit_test(uptime),
 		cmocka_unit_test(meminfo),
 		cmocka_unit_test(procstat),
