@@ -146,8 +146,10 @@ static void closed_multi(struct tui_host *h, const char *why)
 			return;
 		}
 	} else {
+		bool dropped = h->served; /* (not each failed try again) */
 		host_unreachable(h, why);
-		tui_set_msg(t, true, "%s unreachable: %s", h->name, h->why);
+		if (dropped)
+			tui_set_msg(t, true, "%s unreachable: %s", h->name, h->why);
 	}
 	tui_mark(t, tui_status_changed(t) | TUI_REDRAW);
 }

@@ -7,13 +7,14 @@
 # re-executes itself (SIGUSR2, an upgrade): the connection drops, the top
 # bar says h2 unreachable and its instance unknown within 5 s while h1's
 # pane keeps showing new output, and the TUI connects again by itself, the
-# pane showing what the guest printed since.  A third host whose server
+# pane showing what the guest printed since.  Marks and broadcast work
+# across hosts.  A third host whose server
 # cannot be reached is shown unreachable with the reason, and the others
 # work.  Then H asks which hosts, both connected ones picked, and Enter
 # halts every instance on both (ctl on each socket).
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
-plan 13
+plan 15
 
 fleet_conf "$T_DIR/conf1" "$T_DIR/uml1" a b -- HALT_TIMEOUT=30
 fleet_conf "$T_DIR/conf2" "$T_DIR/uml2" a -- HALT_TIMEOUT=30
@@ -60,8 +61,10 @@ tui_ok t $? "the top bar: h1 and h2 connected, h3 unreachable with the reason"
 diag "top bar: $(header)"
 
 # h2/a is the third pane: Tab twice, Enter focuses it
-tmx send-keys -t t Tab Tab Enter
-tui_wait t 'FOCUS h2/a' 10
+tmx send-keys -t t Tab Tab
+tui_wait t '>h2/a  running' 10
+tmx send-keys -t t Enter
+tui_wait t 'h2/a: keys go to the guest' 10
 tmx send-keys -t t -l 'echo H2-$((6*7))'
 tmx send-keys -t t Enter
 wait_until 30 grep -q 'H2-42' "$STATE2/a.console.log"
@@ -78,7 +81,24 @@ tui_wait t 'NAME' 10
 rows=$(tui_screen t | awk '$1 ~ /^h[0-9]\// { printf "%s ", $1 }')
 [ "$rows" = "h1/a h1/b h2/a " ]
 tui_ok t $? "the table lists h1/a h1/b h2/a, grouped by host ($rows)"
-tmx send-keys -t t Escape
+tmx send-keys -t t t
+
+# marks and broadcast across hosts: h2/a (selected) and h1/a
+tmx send-keys -t t m Tab m
+tui_wait t 'h1/a marked; 2 marked' 10
+tmx send-keys -t t b
+tui_wait t 'BROADCAST to 2 consoles: h1/a h2/a  C-a leaves' 10
+tui_ok t $? "m on h2/a and h1/a, then b: the banner names both, HOST/NAME"
+tmx send-keys -t t -l 'echo BC-$((6*7))'
+tmx send-keys -t t Enter
+lines() { tr -d '\r' <"$1/$2.console.log" | grep -c -x -F -- "$3"; }
+both() { [ "$(lines "$STATE1" a BC-42)" -ge 1 ] && [ "$(lines "$STATE2" a BC-42)" -ge 1 ]; }
+wait_until 30 both
+sleep 1
+[ "$(lines "$STATE1" a BC-42)" -eq 1 ] && [ "$(lines "$STATE2" a BC-42)" -eq 1 ] &&
+	[ "$(lines "$STATE1" b BC-42)" -eq 0 ]
+ok $? "typed once, BC-42 ran once in h1's a and once in h2's a, not in h1/b"
+tmx send-keys -t t C-a
 
 # h2's connection drops (its server re-executes itself): h2 unreachable,
 # its instance unknown, h1's pane live
