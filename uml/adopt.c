@@ -140,6 +140,91 @@ static pid_t pgrp_of(pid_t pid)
 	return inst_parse_procstat(text, &ps) == 0 ? ps.pgrp : 0;
 }
 
+/* Who holds an image.  UML locks its images (F_SETLK, UML-NOTES), so
+ * another UML on one is found by asking for the lock.  Any other process
+ * with it open only by walking every process's open files: about a
+ * thousand system calls per hundred processes, and a booting fleet makes
+ * thousands of host processes, while the server's loop waits.  So one walk
+ * serves every start for IMAGE_WALK_MS (a fleet that starts at once walks
+ * once, not twice per instance), and a holder it names is checked again
+ * before it counts: a file opened since the walk by a process other than
+ * a UML is the one thing missed. */
+#define IMAGE_WALK_MS 250
+
+struct open_file {
+	dev_t dev;
+	ino_t ino;
+	pid_t pid;
+};
+
+static struct {
+	struct open_file *v;
+	size_t n, cap;
+	uint64_t at_ms;
+} walked;
+
+/* Every regular file open in a process we may look at, into walked. */
+static void walk_open_files(void)
+{
+	walked.n = 0;
+	walked.at_ms = util_now_ms();
+	DIR *proc = opendir("/proc");
+	if (!proc)
+		return;
+	struct dirent *p;
+	while ((p = readdir(proc))) {
+		pid_t pid = atoi(p->d_name);
+		if (pid <= 0 || pid == getpid())
+			continue;
+		char dir[64];
+		snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		DIR *fds = dfd >= 0 ? fdopendir(dfd) : NULL;
+		if (!fds) {
+			if (dfd >= 0)
+				close(dfd);
+			continue; /* gone, or not ours to look at */
+		}
+		struct dirent *f;
+		struct stat st;
+		while ((f = readdir(fds))) {
+			if (f->d_name[0] == '.' || fstatat(dfd, f->d_name, &st, 0) < 0 ||
+			    !S_ISREG(st.st_mode))
+				continue;
+			if (walked.n == walked.cap) {
+				walked.cap = walked.cap ? 2 * walked.cap : 256;
+				walked.v = xreallocarray(walked.v, walked.cap, sizeof *walked.v);
+			}
+			walked.v[walked.n++] = (struct open_file){ st.st_dev, st.st_ino, pid };
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+}
+
+/* Whether pid has the file want open now. */
+static bool holds(pid_t pid, const struct stat *want)
+{
+	char dir[64];
+	snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *fds = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!fds) {
+		if (dfd >= 0)
+			close(dfd);
+		return false;
+	}
+	bool found = false;
+	struct dirent *f;
+	struct stat st;
+	while (!found && (f = readdir(fds)))
+		found = f->d_name[0] != '.' && fstatat(dfd, f->d_name, &st, 0) == 0 &&
+			S_ISREG(st.st_mode) && st.st_dev == want->st_dev &&
+			st.st_ino == want->st_ino;
+	closedir(fds);
+	return found;
+}
+
 /* A process holding the file at path open: its pid, or 0.  Two kernels on
  * one image corrupt it (UML's own lock only stops the second at boot, with
  * a panic), so an image in use by anything is not booted again.  skip: the
@@ -147,36 +232,27 @@ static pid_t pgrp_of(pid_t pid)
  * on their way out after its SIGKILL. */
 static pid_t image_user(const char *path, pid_t skip)
 {
-	struct stat want, st;
+	struct stat want;
 	if (!path || stat(path, &want) < 0)
 		return 0;
-	DIR *proc = opendir("/proc");
-	if (!proc)
-		return 0;
-	pid_t found = 0;
-	struct dirent *p;
-	while (!found && (p = readdir(proc))) {
-		pid_t pid = atoi(p->d_name);
-		if (pid <= 0 || pid == getpid())
-			continue;
-		char dir[64];
-		snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
-		DIR *fds = opendir(dir);
-		if (!fds)
-			continue; /* gone, or not ours to look at */
-		struct dirent *f;
-		while (!found && (f = readdir(fds))) {
-			char link[sizeof dir + sizeof f->d_name + 1];
-			snprintf(link, sizeof link, "%s/%s", dir, f->d_name);
-			if (f->d_name[0] != '.' && stat(link, &st) == 0 && S_ISREG(st.st_mode) &&
-			    st.st_dev == want.st_dev && st.st_ino == want.st_ino &&
-			    (!skip || pgrp_of(pid) != skip))
-				found = pid;
-		}
-		closedir(fds);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd >= 0) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		int rc = fcntl(fd, F_GETLK, &fl);
+		close(fd);
+		if (rc == 0 && fl.l_type != F_UNLCK && fl.l_pid > 0 &&
+		    (!skip || pgrp_of(fl.l_pid) != skip))
+			return fl.l_pid;
 	}
-	closedir(proc);
-	return found;
+	if (!walked.at_ms || util_now_ms() - walked.at_ms >= IMAGE_WALK_MS)
+		walk_open_files();
+	for (size_t i = 0; i < walked.n; i++) {
+		const struct open_file *o = &walked.v[i];
+		if (o->dev == want.st_dev && o->ino == want.st_ino &&
+		    (!skip || pgrp_of(o->pid) != skip) && holds(o->pid, &want))
+			return o->pid;
+	}
+	return 0;
 }
 
 /* The reason not to start: ROOT or SWAP open by another process. */
