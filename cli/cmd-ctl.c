@@ -1,6 +1,11 @@
 /* `umltop ctl`: scripted control for init systems, scripts and tests.
  * One command per run; the exit status is the server's reply code:
- * 0 done, 1 failed, 2 usage or unknown instance, 3 unreachable. */
+ * 0 done, 1 failed, 2 usage or unknown instance, 3 unreachable.
+ *
+ * Several hosts (-H, or HOST/NAME): the one-host command runs once per
+ * host, one after the other, each on its own connection; the instances
+ * are shown as HOST/NAME, and a host that cannot be reached is said on
+ * stderr while the others go on (exit 3 at the end). */
 #include "config.h"
 
 #include <errno.h>
@@ -14,6 +19,7 @@
 
 #include "cli/cli.h"
 #include "cli/conn.h"
+#include "cli/hosts.h"
 #include "lib/util.h"
 #include "proto/client.h" /* the figures as the TUI shows them */
 #include "proto/proto.h"
@@ -27,9 +33,17 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 #define WAIT_DEFAULT_S 300
 #define EVENTS_HISTORY 100 /* events: how many past ones first */
 
+/* What the runs for several hosts share: one table header, one JSON list. */
+struct ctl_multi {
+	bool header;
+	unsigned njson;
+};
+
 struct ctl {
 	uv_loop_t loop;
 	struct conn *conn;
+	const struct host *host;  /* -H or HOST/NAME: whose server; NULL = -S's */
+	struct ctl_multi *multi;  /* when several hosts are shown together */
 	int argc;
 	char **argv;
 	bool json, wait, no_enter;
@@ -74,15 +88,19 @@ static const char *state_text(const struct proto_inst *in, char *buf, size_t cap
 	return buf;
 }
 
-static void print_table(const struct proto_status *st)
+static void print_table(const struct ctl *c, const struct proto_status *st)
 {
+	const char *host = c->host ? c->host->name : "";
 	if (st->warning[0]) {
 		char warning[sizeof st->warning];
 		util_clean_text(st->warning, warning);
-		printf("warning: %s\n", warning);
+		printf("%s%swarning: %s\n", host, *host ? ": " : "", warning);
 	}
-	printf("%-16s %-18s %7s %8s %6s %6s %6s %11s %6s %8s\n", "NAME", "STATE", "PID",
-	       "UPTIME", "LOAD1", "LOAD5", "LOAD15", "MEM", "CPU%", "RSS");
+	if (!c->multi || !c->multi->header)
+		printf("%-16s %-18s %7s %8s %6s %6s %6s %11s %6s %8s\n", "NAME", "STATE", "PID",
+		       "UPTIME", "LOAD1", "LOAD5", "LOAD15", "MEM", "CPU%", "RSS");
+	if (c->multi)
+		c->multi->header = true;
 	for (uint32_t i = 0; i < st->n; i++) {
 		const struct proto_inst *in = &st->inst[i];
 		char state[32], up[16] = "-", load[3][16], mem[48] = "-", pid[16] = "-",
@@ -102,7 +120,9 @@ static void print_table(const struct proto_status *st)
 				snprintf(load[k], sizeof load[k], "-");
 		}
 		proto_fmt_mem(mem, sizeof mem, in);
-		printf("%-16s %-18s %7s %8s %6s %6s %6s %11s %6s %8s\n", in->name,
+		char name[HOST_NAME_MAX_LEN + PROTO_MAX_NAME + 2];
+		snprintf(name, sizeof name, "%s%s%s", host, *host ? "/" : "", in->name);
+		printf("%-16s %-18s %7s %8s %6s %6s %6s %11s %6s %8s\n", name,
 		       state_text(in, state, sizeof state), pid, up, load[0], load[1], load[2],
 		       mem, cpu, rss);
 		if (proto_reason_shown(in)) {
@@ -166,17 +186,29 @@ static void print_json_net(const char *net)
 	free(copy);
 }
 
-static void print_json(const struct proto_status *st)
+/* Alone: {"host":..., "warning":..., "instances":[...]}.  For several
+ * hosts, one list of every host's instances, each with "host" (its name
+ * in the hosts file; cli_cmd_ctl opens and closes the list). */
+static void print_json(const struct ctl *c, const struct proto_status *st)
 {
-	printf("{\"host\":");
-	json_str(st->host);
-	printf(",\"warning\":");
-	json_str(st->warning);
-	printf(",\"instances\":[");
+	if (!c->multi) {
+		printf("{\"host\":");
+		json_str(st->host);
+		printf(",\"warning\":");
+		json_str(st->warning);
+		printf(",\"instances\":[");
+	}
 	for (uint32_t i = 0; i < st->n; i++) {
 		const struct proto_inst *in = &st->inst[i];
 		bool stats = in->pid && (in->flags & PROTO_F_STATS);
-		printf("%s\n {\"name\":", i ? "," : "");
+		bool first = c->multi ? c->multi->njson++ == 0 : i == 0;
+		printf("%s\n {", first ? "" : ",");
+		if (c->host) {
+			printf("\"host\":");
+			json_str(c->host->name);
+			putchar(',');
+		}
+		printf("\"name\":");
 		json_str(in->name);
 		printf(",\"state\":\"%s\",\"phase\":\"%s\",\"phase_s\":%u,\"pid\":%u,"
 		       "\"uptime_s\":%u,\"console_lost\":%s,\"user\":",
@@ -209,7 +241,8 @@ static void print_json(const struct proto_status *st)
 		putchar(']');
 		putchar('}');
 	}
-	printf("\n]}\n");
+	if (!c->multi)
+		printf("\n]}\n");
 }
 
 /* ---- waiting for a state ---- */
@@ -246,14 +279,16 @@ static bool all_down(const struct proto_status *st)
 	return true;
 }
 
-static void print_ends(const struct proto_status *st)
+static void print_ends(const struct ctl *c, const struct proto_status *st)
 {
+	const char *host = c->host ? c->host->name : "";
 	for (uint32_t i = 0; i < st->n; i++) {
 		const struct proto_inst *in = &st->inst[i];
 		char reason[sizeof in->reason];
 		util_clean_text(in->reason, reason);
 		if (in->end != PROTO_END_NONE)
-			printf("%s: %s (%s)\n", in->name, proto_state_name(in->state),
+			printf("%s%s%s: %s (%s)\n", host, *host ? "/" : "", in->name,
+			       proto_state_name(in->state),
 			       reason[0] ? reason : proto_end_name(in->end));
 	}
 }
@@ -290,7 +325,7 @@ static void check_wait(struct ctl *c)
 			finish(c, EXIT_FAIL);
 		}
 	} else if (c->wait && all_down(st)) {
-		print_ends(st);
+		print_ends(c, st);
 		finish(c, EXIT_OK);
 	}
 }
@@ -385,9 +420,9 @@ static void on_status(struct ctl *c, const struct proto_frame *f)
 	}
 	if (!strcmp(c->argv[0], "status")) {
 		if (c->json)
-			print_json(&st);
+			print_json(c, &st);
 		else
-			print_table(&st);
+			print_table(c, &st);
 		finish(c, EXIT_OK);
 	} else if (!strcmp(c->argv[0], "send") && c->send_resolve) {
 		c->send_resolve = false;
@@ -424,7 +459,10 @@ static void on_reply(struct ctl *c, const struct proto_frame *f)
 		return;
 	}
 	FILE *out = code == PROTO_OK ? stdout : stderr;
-	if (text[0])
+	if (text[0] && c->host) /* each line said by that host */
+		for (char *save, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			fprintf(out, "%s: %s\n", c->host->name, l);
+	else if (text[0])
 		fprintf(out, "%s%s", text, text[strlen(text) - 1] == '\n' ? "" : "\n");
 	free(text);
 	c->replied = true;
@@ -526,7 +564,10 @@ static void closed_cb(void *arg, const char *why)
 		finish(c, EXIT_OK);
 		return;
 	}
-	fprintf(stderr, "umltop ctl: %s\n", why);
+	if (c->host)
+		fprintf(stderr, "%s: unreachable: %s\n", c->host->name, why);
+	else
+		fprintf(stderr, "umltop ctl: %s\n", why);
 	finish(c, EXIT_UNREACHABLE);
 }
 
@@ -550,7 +591,10 @@ static const struct conn_cb ctl_cb = { .frame = frame_cb, .closed = closed_cb };
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: umltop ctl [-S SOCKET] [-c CONFIG]... COMMAND\n"
+		"usage: umltop ctl [-S SOCKET] [-c CONFIG]... [-H HOST]... COMMAND\n"
+		"-H HOST (a name of the hosts file, an ssh destination, or local): the\n"
+		"command goes to each such host's server, instances shown as HOST/NAME;\n"
+		"a NAME written HOST/NAME goes to that host's server alone\n"
 		"commands:\n"
 		"  status [--json]               table of every instance\n"
 		"  start NAME                    start an instance (and the server if needed)\n"
@@ -631,10 +675,18 @@ static int run(struct ctl *c, const char *sock, const char *const *conf, size_t 
 	c->own_sock = sock ? NULL : proto_default_socket();
 	c->sock = sock ? sock : c->own_sock;
 	struct conn_opts o = { .socket = sock, .autostart = start, .conf = conf,
-			       .nconf = nconf, .who = "ctl" };
+			       .nconf = nconf, .who = "ctl", .host = c->host };
 	char err[512];
+	if (c->host && c->host->dest && !strcmp(cmd, "upgrade")) {
+		fprintf(stderr, "umltop ctl: %s: upgrade works on this machine's server; run it "
+			"on %s\n", c->host->name, c->host->name);
+		return EXIT_USAGE;
+	}
 	if (conn_open(&c->loop, &o, &ctl_cb, c, &c->conn, err, sizeof err) < 0) {
-		fprintf(stderr, "umltop ctl: %s\n", err);
+		if (c->host)
+			fprintf(stderr, "%s: unreachable: %s\n", c->host->name, err);
+		else
+			fprintf(stderr, "umltop ctl: %s\n", err);
 		return EXIT_UNREACHABLE;
 	}
 	if (!strcmp(cmd, "status")) {
@@ -709,26 +761,158 @@ static int run(struct ctl *c, const char *sock, const char *const *conf, size_t 
 	return c->exit;
 }
 
+/* One command on one server (c->host's, else sock's); its exit status. */
+static int ctl_run_one(struct ctl *c, const char *sock, const char *const *conf, size_t nconf,
+		       long timeout_s)
+{
+	uv_loop_init(&c->loop);
+	uv_timer_init(&c->loop, &c->timer);
+	c->timer.data = c;
+	if (timeout_s < 0 && (c->wait || !strcmp(c->argv[0], "wait")))
+		timeout_s = WAIT_DEFAULT_S;
+	c->timeout_s = timeout_s;
+	if (timeout_s > 0)
+		uv_timer_start(&c->timer, timeout_cb, (uint64_t)timeout_s * 1000, 0);
+	int rc = run(c, sock, conf, nconf);
+	if (!c->done)
+		uv_close((uv_handle_t *)&c->timer, NULL);
+	uv_run(&c->loop, UV_RUN_DEFAULT);
+	uv_loop_close(&c->loop);
+	proto_status_free(&c->last);
+	free(c->own_sock);
+	return rc;
+}
+
+/* The commands whose first word after the command is an instance: with
+ * HOST/NAME there, they go to HOST's server alone (status HOST/NAME: that
+ * host's table). */
+static bool names_instance(const char *cmd)
+{
+	static const char *const cmds[] = { "status", "start", "halt", "restart", "kill", "cad", "sysrq",
+					    "mconsole", "wait", "send", "tag", "resize" };
+	for (size_t i = 0; i < ARRAY_LEN(cmds); i++)
+		if (!strcmp(cmd, cmds[i]))
+			return true;
+	return false;
+}
+
+/* The host HOST of a HOST/NAME: one of -H, else one the hosts file names
+ * (or `local`).  0, or -1 said on stderr. */
+static int host_named(const char *name, const struct hosts *picked, struct hosts *own,
+		      const struct host **out)
+{
+	for (size_t i = 0; i < picked->n; i++)
+		if (!strcmp(picked->v[i].name, name)) {
+			*out = &picked->v[i];
+			return 0;
+		}
+	char *path = hosts_default_path();
+	char err[512];
+	int rc = path ? hosts_load(path, false, own, err, sizeof err) : 0;
+	if (rc < 0)
+		fprintf(stderr, "umltop ctl: %s\n", err);
+	for (size_t i = 0; rc == 0 && i < own->n; i++)
+		if (!strcmp(own->v[i].name, name)) {
+			*out = &own->v[i];
+			free(path);
+			return 0;
+		}
+	if (rc == 0 && !strcmp(name, "local")) {
+		const char *local[] = { "local" };
+		rc = hosts_select(local, 1, own, err, sizeof err);
+		if (rc == 0) {
+			*out = &own->v[own->n - 1];
+			free(path);
+			return 0;
+		}
+	}
+	if (rc == 0)
+		fprintf(stderr, "umltop ctl: no host '%s': not among -H, nor in %s\n", name,
+			path ? path : "the hosts file (no HOME)");
+	free(path);
+	return -1;
+}
+
+/* A command naming HOST/NAME: HOST's server, with HOST/ taken off NAME
+ * (and off the other names of `send NAME... TEXT`, of the same host). */
+static int ctl_one_host(struct ctl *c, const struct hosts *picked, const char *sock,
+			const char *const *conf, size_t nconf, long timeout_s)
+{
+	char host[HOST_NAME_MAX_LEN + 1];
+	c->argv[1] = (char *)hosts_split(c->argv[1], host);
+	struct hosts own = { 0 };
+	if (host_named(host, picked, &own, &c->host) < 0) {
+		hosts_free(&own);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(c->argv[0], "send"))
+		for (int i = 2; i < c->argc - 1; i++) {
+			char other[HOST_NAME_MAX_LEN + 1];
+			const char *name = hosts_split(c->argv[i], other);
+			if (!strcmp(other, host))
+				c->argv[i] = (char *)name;
+		}
+	int rc = ctl_run_one(c, sock, conf, nconf, timeout_s);
+	hosts_free(&own);
+	return rc;
+}
+
+/* Every -H host in turn; the worst status, 3 when any was unreachable. */
+static int ctl_each_host(const struct ctl *proto, const struct hosts *h, const char *sock,
+			 const char *const *conf, size_t nconf, long timeout_s)
+{
+	if (!strcmp(proto->argv[0], "events") && proto->follow && h->n > 1) {
+		fprintf(stderr, "umltop ctl: events --follow takes one host\n");
+		return EXIT_USAGE;
+	}
+	struct ctl_multi multi = { 0 };
+	bool status = !strcmp(proto->argv[0], "status");
+	if (status && proto->json)
+		printf("{\"instances\":[");
+	int worst = EXIT_OK;
+	bool unreachable = false;
+	for (size_t i = 0; i < h->n; i++) {
+		struct ctl c = *proto;
+		c.argv = xcalloc((size_t)proto->argc + 1, sizeof *c.argv);
+		memcpy(c.argv, proto->argv, (size_t)proto->argc * sizeof *c.argv);
+		c.host = &h->v[i];
+		c.multi = &multi;
+		int rc = ctl_run_one(&c, sock, conf, nconf, timeout_s);
+		free(c.argv);
+		if (rc == EXIT_UNREACHABLE)
+			unreachable = true;
+		else if (rc > worst)
+			worst = rc;
+		fflush(stdout);
+	}
+	if (status && proto->json)
+		printf("\n]}\n");
+	return unreachable ? EXIT_UNREACHABLE : worst;
+}
+
 int cli_cmd_ctl(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 'S' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "host", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *sock = NULL;
 	const char **conf = xcalloc((size_t)argc + 1, sizeof *conf);
-	size_t nconf = 0;
-	int opt;
+	const char **hnames = xcalloc((size_t)argc + 1, sizeof *hnames);
+	size_t nconf = 0, nhosts = 0;
+	int opt, rc = EXIT_USAGE;
 	optind = 1;
 	/* '+': options end at the command, whose own words may look like flags */
-	while ((opt = getopt_long(argc, argv, "+S:c:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+S:c:H:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'S': sock = optarg; break;
 		case 'c': conf[nconf++] = optarg; break;
-		case 'h': usage(stdout); free(conf); return EXIT_OK;
-		default: usage(stderr); free(conf); return EXIT_USAGE;
+		case 'H': hnames[nhosts++] = optarg; break;
+		case 'h': usage(stdout); rc = EXIT_OK; goto out;
+		default: usage(stderr); goto out;
 		}
 	}
 	struct ctl c = { .argc = argc - optind, .argv = argv + optind, .exit = EXIT_FAIL };
@@ -737,24 +921,27 @@ int cli_cmd_ctl(int argc, char **argv)
 	if (pf < 0) {
 		if (pf == -1)
 			usage(stderr);
-		free(conf);
-		return EXIT_USAGE;
+		goto out;
 	}
-	uv_loop_init(&c.loop);
-	uv_timer_init(&c.loop, &c.timer);
-	c.timer.data = &c;
-	if (timeout_s < 0 && (c.wait || !strcmp(c.argv[0], "wait")))
-		timeout_s = WAIT_DEFAULT_S;
-	c.timeout_s = timeout_s;
-	if (timeout_s > 0)
-		uv_timer_start(&c.timer, timeout_cb, (uint64_t)timeout_s * 1000, 0);
-	int rc = run(&c, sock, conf, nconf);
-	if (!c.done)
-		uv_close((uv_handle_t *)&c.timer, NULL);
-	uv_run(&c.loop, UV_RUN_DEFAULT);
-	uv_loop_close(&c.loop);
-	proto_status_free(&c.last);
-	free(c.own_sock);
+	struct hosts picked = { 0 };
+	char err[512];
+	if (nhosts && hosts_select(hnames, nhosts, &picked, err, sizeof err) < 0) {
+		fprintf(stderr, "umltop ctl: %s\n", err);
+		hosts_free(&picked);
+		goto out;
+	}
+	if (c.argc >= 2 && names_instance(c.argv[0]) && strchr(c.argv[1], '/')) {
+		rc = ctl_one_host(&c, &picked, sock, conf, nconf, timeout_s);
+	} else if (picked.n > 1 && c.argc >= 2 && names_instance(c.argv[0])) {
+		fprintf(stderr, "umltop ctl: %s: which host's? Name it %s/%s\n", c.argv[1],
+			picked.v[0].name, c.argv[1]);
+	} else if (nhosts)
+		rc = ctl_each_host(&c, &picked, sock, conf, nconf, timeout_s);
+	else
+		rc = ctl_run_one(&c, sock, conf, nconf, timeout_s);
+	hosts_free(&picked);
+out:
+	free(hnames);
 	free(conf);
 	return rc;
 }

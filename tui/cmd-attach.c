@@ -43,7 +43,8 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 struct attach {
 	uv_loop_t loop;
 	struct conn *conn;
-	const char *name;
+	const char *name;     /* on its server: HOST/ taken off */
+	struct hosts hosts;   /* -H HOST or HOST/NAME: the one host, reached over ssh */
 	bool raw, readonly, status_on, strip;
 	int detach_key, status_key;
 	int exit;
@@ -524,11 +525,18 @@ static void conn_closed_cb(void *arg, const char *why)
 	if (a->done)
 		return;
 	if (!served && !a->lost_at) { /* turned away: no use asking again */
-		finish(a, EXIT_FAIL, xasprintf("umltop attach: %s", why));
+		finish(a, EXIT_FAIL, xasprintf("umltop attach: %s%s%s",
+					       a->hosts.n ? a->hosts.v[0].name : "",
+					       a->hosts.n ? ": " : "", why));
 		return;
 	}
 	if (!a->lost_at)
 		a->lost_at = uv_now(&a->loop);
+	/* over ssh conn_open never fails at once: ssh ends, and says why */
+	if (uv_now(&a->loop) - a->lost_at > RECONNECT_MS) {
+		finish(a, EXIT_FAIL, xasprintf("umltop attach: lost the server: %s", why));
+		return;
+	}
 	a->dirty = true;
 	uv_timer_start(&a->retry, retry_cb, 100, 200);
 }
@@ -698,7 +706,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: umltop attach [-S SOCKET] [-c CONFIG]... [-r] [-e KEY] [-t KEY]\n"
-		"                     [--raw] [--no-status] NAME\n"
+		"                     [--raw] [--no-status] [-H HOST] [HOST/]NAME\n"
+		"  -H HOST       the instance on HOST (of the hosts file, an ssh\n"
+		"                destination, or local), as HOST/NAME does\n"
 		"  -r            read-only: watch, keys are not sent\n"
 		"  -e KEY        detach key (default ^]); ^x, C-x or ^?\n"
 		"  -t KEY        key that hides/shows the status line (default ^^; none)\n"
@@ -767,14 +777,17 @@ static int parse_args(struct attach *a, int argc, char **argv, const char **sock
 		{ "read-only", no_argument, NULL, 'r' },
 		{ "raw", no_argument, NULL, 'R' },
 		{ "no-status", no_argument, NULL, 'N' },
+		{ "host", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int opt;
 	bool raw = false;
+	const char *hname = NULL;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "S:c:re:t:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "S:c:re:t:H:h", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'H': hname = optarg; break;
 		case 'S': *sock = optarg; break;
 		case 'c': conf[(*nconf)++] = optarg; break;
 		case 'r': a->readonly = true; break;
@@ -800,7 +813,20 @@ static int parse_args(struct attach *a, int argc, char **argv, const char **sock
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	a->name = argv[optind];
+	char host[HOST_NAME_MAX_LEN + 1];
+	a->name = hosts_split(argv[optind], host);
+	if (host[0] && hname && strcmp(host, hname)) {
+		fprintf(stderr, "umltop attach: -H %s, but %s names host %s\n", hname,
+			argv[optind], host);
+		return EXIT_USAGE;
+	}
+	if (host[0])
+		hname = host;
+	char err[512];
+	if (hname && hosts_select(&hname, 1, &a->hosts, err, sizeof err) < 0) {
+		fprintf(stderr, "umltop attach: %s\n", err);
+		return EXIT_USAGE;
+	}
 	/* A terminal on stdout gets cells, never the guest's bytes, whatever
 	 * stdin is (`cmd | umltop attach` at a terminal must not let a guest
 	 * name the terminal or turn its mouse on). */
@@ -813,7 +839,8 @@ static int parse_args(struct attach *a, int argc, char **argv, const char **sock
 static int run(struct attach *a, const char *sock, const char *const *conf, size_t nconf)
 {
 	struct conn_opts o = { .socket = sock, .autostart = true, .conf = conf,
-			       .nconf = nconf, .who = "attach" };
+			       .nconf = nconf, .who = "attach",
+			       .host = a->hosts.n ? &a->hosts.v[0] : NULL };
 	a->opts = o;
 	a->opts.autostart = false; /* again: the server it had, not a new one */
 	char err[512];
@@ -848,6 +875,7 @@ int tui_cmd_attach(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	int rc = parse_args(&a, argc, argv, &sock, conf, &nconf);
 	if (rc >= 0) {
+		hosts_free(&a.hosts);
 		free(conf);
 		return rc;
 	}
@@ -862,6 +890,7 @@ int tui_cmd_attach(int argc, char **argv)
 	if (a.exit_msg)
 		fprintf(stderr, "%s\n", a.exit_msg);
 	free(a.exit_msg);
+	hosts_free(&a.hosts);
 	console_free(&a.con);
 	pane_shadow_free(a.view.shadow);
 	qstrip_free(&a.qs);
