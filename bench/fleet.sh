@@ -28,7 +28,8 @@
 #        `make && make bench`)
 # MEMORY=SIZE (default 48M: at 32M, 3 of 112 boots here panicked, "System is
 # deadlocked on memory" twice and "Segfault with no mm" once) per UML; IDLE_S, SETTLE_S (10), KEYS_ROUND (200);
-# BOOT_NICE=N in umltop.conf when set (BOOT_NICE=0: booting guests not niced).
+# BOOT_NICE=N in umltop.conf when set (BOOT_NICE=0: booting guests not niced);
+# KEEP=1 keeps the work directory (server logs, keys.N: each key's time and latency).
 # Everything it starts is stopped by pid at exit (process groups of the
 # UMLs, the servers, its own tmux server); nothing is looked up by name.
 set -u
@@ -68,7 +69,7 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null
 	done
 	wait 2>/dev/null
-	rm -rf "$W"
+	if [ -n "${KEEP:-}" ]; then echo "fleet: kept $W" >&2; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
@@ -279,7 +280,7 @@ for n in $sizes; do
 		grep '"name":"u' "$D/status.json" | grep -v '"state":"running"' |
 			sed 's/.*"name":"\([^"]*\)".*"state":"\([a-z]*\)".*"reason":"\([^"]*\)".*/    \1 \2: \3/' | head -n 5
 	fi
-	rm -rf "$D/uml"
+	rm -rf "$D/uml"  # the images; KEEP=1 keeps the rest (logs, key timings)
 done
 
 echo
