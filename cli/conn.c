@@ -51,7 +51,7 @@ struct conn {
 };
 
 static void read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b);
-static void close_handle(struct conn *c, uv_handle_t *h);
+static void close_handle(uv_handle_t *h);
 static void hung_up(struct conn *c, const char *why);
 static void tell_closed(struct conn *c, const char *why);
 static void linger_cb(uv_timer_t *t);
@@ -300,8 +300,8 @@ static void ssh_exit_cb(uv_process_t *p, int64_t status, int term_signal)
 	c->exit_status = status;
 	c->term_signal = term_signal;
 	if (c->closing) {
-		close_handle(c, (uv_handle_t *)&c->proc);
-		close_handle(c, (uv_handle_t *)&c->linger);
+		close_handle((uv_handle_t *)&c->proc);
+		close_handle((uv_handle_t *)&c->linger);
 		return;
 	}
 	hung_up(c, c->hello ? "the connection dropped" : "ssh ended before the server answered");
@@ -472,12 +472,12 @@ static void conn_free(uv_handle_t *h)
 	free(c);
 }
 
-static void close_handle(struct conn *c, uv_handle_t *h)
+/* Each handle counted in open_handles from its init; the last to close
+ * frees c. */
+static void close_handle(uv_handle_t *h)
 {
-	if (uv_is_closing(h))
-		return;
-	c->open_handles++;
-	uv_close(h, conn_free);
+	if (!uv_is_closing(h))
+		uv_close(h, conn_free);
 }
 
 /* ssh is reaped before its handle closes (libuv forgets a closed child,
@@ -488,13 +488,13 @@ void conn_close(struct conn *c)
 	if (!c || c->closing)
 		return;
 	c->closing = true;
-	close_handle(c, (uv_handle_t *)&c->pipe);
+	close_handle((uv_handle_t *)&c->pipe);
 	if (!c->ssh)
 		return;
-	close_handle(c, (uv_handle_t *)&c->err);
+	close_handle((uv_handle_t *)&c->err);
 	if (c->exited) {
-		close_handle(c, (uv_handle_t *)&c->proc);
-		close_handle(c, (uv_handle_t *)&c->linger);
+		close_handle((uv_handle_t *)&c->proc);
+		close_handle((uv_handle_t *)&c->linger);
 	} else {
 		uv_process_kill(&c->proc, SIGTERM);
 		uv_timer_start(&c->linger, linger_cb, SSH_LINGER_MS, 0);
