@@ -27,7 +27,8 @@ base=$(rank "$SERVER_PID")
 booted() { grep -q '/ # ' "$UMLTOP_STATE_DIR/$1.console.log" 2>/dev/null; }
 wait_until 120 booted slow && wait_until 120 booted zero || bail "no prompt ($(state_of slow), $(state_of zero))"
 is_state slow starting && is_state zero starting
-ok $? "both are still starting at their prompts (READY matches nothing)"
+ok $? "both are still starting at their prompts (READY matches nothing): slow $(state_of slow), zero $(state_of zero)"
+is_state slow starting || diag "slow: $(reason_of slow)"
 ps=$(pid_of slow) pz=$(pid_of zero)
 r=$(ranks "$ps")
 [ "$r" = "$((base + 10)) " ]
