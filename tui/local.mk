@@ -37,6 +37,9 @@ E2E_TESTS += tests/e2e/tui-alerts.sh
 # Several hosts (-H): HOST/NAME panes and table, keys to the right host,
 # a host that drops (unknown, reconnects by itself), halt-all over hosts.
 E2E_TESTS += tests/e2e/tui-hosts.sh
+# The same through ssh (a private sshd, tests/e2e/lib-ssh.sh): the issue's
+# acceptance, an ssh child killed by its pid, a host whose key is refused.
+E2E_TESTS += tests/e2e/tui-hosts-ssh.sh
 
 # attach: its end-to-end test, and the tmux helpers it shares with the TUI's.
 E2E_TESTS += tests/e2e/attach.sh

@@ -516,14 +516,23 @@ static const char *host_state_name(enum tui_host_state s)
 	}
 }
 
+/* A host tried again after a failure stays unreachable, with the
+ * reason, until it is served: "connecting" is for the first try only
+ * (a retry of a host that refuses flips every few seconds otherwise). */
+static enum tui_host_state shown_state(const struct tui_host *h)
+{
+	return h->state == TUI_H_CONNECTING && h->why[0] ? TUI_H_UNREACHABLE : h->state;
+}
+
 void tui_hosts_text(const struct tui_host *h, size_t n, int why_max, char *out, size_t cap)
 {
 	struct buf b = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		if (!h[i].name[0])
 			continue; /* alone */
-		buf_printf(&b, "%s%s %s", b.len ? "  " : "", h[i].name, host_state_name(h[i].state));
-		if (h[i].state != TUI_H_UNREACHABLE || !h[i].why[0])
+		enum tui_host_state st = shown_state(&h[i]);
+		buf_printf(&b, "%s%s %s", b.len ? "  " : "", h[i].name, host_state_name(st));
+		if (st != TUI_H_UNREACHABLE || !h[i].why[0])
 			continue;
 		char why[sizeof h[i].why];
 		util_clean_text(h[i].why, why);
@@ -554,7 +563,7 @@ void tui_hosts_pick_text(const struct tui_host *h, size_t n, const char *questio
 			buf_printf(&b, "%zu ", i + 1);
 		buf_printf(&b, "%s", h[i].name);
 		if (h[i].state != TUI_H_CONNECTED)
-			buf_printf(&b, " (%s)", host_state_name(h[i].state));
+			buf_printf(&b, " (%s)", host_state_name(shown_state(&h[i])));
 	}
 	buf_printf(&b, "   digit: toggle  Enter: %s  Esc: cancel", act);
 	snprintf(out, cap, "%s", b.data);

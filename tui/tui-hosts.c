@@ -261,7 +261,7 @@ static void unknown_inst(struct proto_inst *in, const struct tui_host *h)
 	in->pid = 0;
 	in->phase = 0;
 	in->cpu_x10 = 0;
-	if (h->state == TUI_H_UNREACHABLE)
+	if (h->state == TUI_H_UNREACHABLE || (h->state == TUI_H_CONNECTING && h->why[0]))
 		snprintf(in->reason, sizeof in->reason, "host unreachable: %.200s", h->why);
 	else if (h->state == TUI_H_STOPPED)
 		snprintf(in->reason, sizeof in->reason, "host's server stopped");

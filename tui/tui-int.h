@@ -177,7 +177,9 @@ struct tui_host {
 };
 
 /* The header's hosts: "h1 connected  h2 connecting  h3 unreachable: WHY",
- * a reason cut to why_max columns (ending '~'); "" alone. */
+ * a reason cut to why_max columns (ending '~'); "" alone.  A host being
+ * tried again after a failure shows unreachable with the last reason
+ * until it is back ("connecting" is the first try's). */
 void tui_hosts_text(const struct tui_host *h, size_t n, int why_max, char *out, size_t cap);
 /* The halt prompt: "Halt all on which hosts? [x] 1 h1  [ ] 2 h2 (unreachable)
  * ... digit: toggle  Enter: ACT  Esc: cancel". */

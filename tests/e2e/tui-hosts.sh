@@ -14,7 +14,7 @@
 # halts every instance on both (ctl on each socket).
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
-plan 15
+plan 17
 
 fleet_conf "$T_DIR/conf1" "$T_DIR/uml1" a b -- HALT_TIMEOUT=30
 fleet_conf "$T_DIR/conf2" "$T_DIR/uml2" a -- HALT_TIMEOUT=30
@@ -34,7 +34,12 @@ ctl1() { "$UMLTOP" ctl -S "$SOCK1" "$@"; }
 ctl2() { "$UMLTOP" ctl -S "$SOCK2" "$@"; }
 running_on() { "$UMLTOP" ctl -S "$1" status --json 2>/dev/null | grep -c '"state":"running"'; }
 all_running() { [ "$(running_on "$SOCK1")" -eq 2 ] && [ "$(running_on "$SOCK2")" -eq 1 ]; }
-wait_until 120 all_running || bail "the fleets did not boot"
+wait_until 120 all_running || {
+	diag "h1: $(ctl1 status 2>&1 | tr '\n' '|')  h2: $(ctl2 status 2>&1 | tr '\n' '|')"
+	sed 's/^/# h2 server: /' "$T_DIR/server2.out"
+	tail -n 20 "$STATE2/server.log" 2>/dev/null | sed 's/^/# h2 log: /'
+	bail "the fleets did not boot"
+}
 for s in "$SOCK1" "$SOCK2"; do
 	for p in $("$UMLTOP" ctl -S "$s" status --json | sed -n 's/.*"pid":\([0-9]*\).*/\1/p'); do
 		[ "$p" -gt 0 ] && track_group "$p"
@@ -137,4 +142,5 @@ tui_wait_dead t
 ctl2 shutdown >/dev/null 2>&1
 wait_until 120 sh -c "! kill -0 $SERVER2_PID 2>/dev/null"
 stop_server
+server_clean
 t_done

@@ -144,6 +144,11 @@ static void host_states(void **state)
 				 "(publickey,password).");
 	tui_hosts_text(h, 3, 18, out, sizeof out);
 	assert_string_equal(out, "h1 connected  h2 connecting  h3 unreachable: Permission denied~");
+	/* tried again after a failure: unreachable with the reason still */
+	h[2].state = TUI_H_CONNECTING;
+	tui_hosts_text(&h[2], 1, 100, out, sizeof out);
+	assert_string_equal(out, "h3 unreachable: Permission denied (publickey,password).");
+	h[2].state = TUI_H_UNREACHABLE;
 	/* the server's words cleaned: no control character reaches the bar */
 	snprintf(h[2].why, sizeof h[2].why, "bad\033[2Jthing");
 	tui_hosts_text(&h[2], 1, 100, out, sizeof out);
