@@ -15,6 +15,7 @@
 #include "mconsole/mconsole.h"
 #include "uml/feed.h"
 #include "uml/inst-int.h"
+#include "uml/launch.h"
 #include "uml/reap.h"
 
 /* Close what belongs to one run: console, mconsole client, notifier, the
@@ -22,6 +23,10 @@
 void inst_teardown(struct inst *in)
 {
 	uv_timer_stop(&in->timer);
+	if (in->launch_fd >= 0) {
+		close(in->launch_fd);
+		in->launch_fd = -1;
+	}
 	if (in->pid > 0)
 		kill(-in->pid, SIGKILL); /* helpers UML left in its group */
 	net_down(&in->net); /* the taps this run made, its share of a bridge */
@@ -145,7 +150,16 @@ void inst_exited(struct inst *in, const int *status)
 		in->panicked = false;
 	}
 	bool clean = !status || (in->exit_signal == 0 && in->exit_code == 0);
-	if (in->state == INST_HALTING) {
+	/* The child could not become the UML (launch_spawn's report): a
+	 * start that failed, whatever the state says. */
+	char launch_err[256];
+	bool unlaunched = in->launch_fd >= 0 && !clean &&
+		launch_report(in->launch_fd, in->ci->kernel, false, launch_err,
+			      sizeof launch_err) < 0;
+	if (unlaunched) {
+		in->end = INST_END_CRASHED;
+		inst_set_reason(in, "start failed: %s", launch_err);
+	} else if (in->state == INST_HALTING) {
 		in->end = inst_halt_end(in);
 		inst_set_reason(in, "halted (%s) after %.1f s", util_end_name(in->end),
 				(double)(util_now_ns() - in->halt_start_ns) / 1e9);
@@ -174,7 +188,9 @@ void inst_exited(struct inst *in, const int *status)
 	in->pid = 0;
 	in->adopted = false; /* the next start is ours, with a console */
 	in->phase = INST_PHASE_NONE;
-	if (failed) {
+	if (unlaunched) {
+		inst_set_state(in, INST_FAILED);
+	} else if (failed) {
 		char *why = xasprintf("%s during boot; see %s/%s.console.log", in->reason,
 				      in->env.statedir, in->ci->name);
 		inst_set_reason(in, "%s", why);

@@ -29,6 +29,7 @@ struct inst {
 	char reason[256];
 	pid_t pid;
 	pid_t last_pid; /* the last run's, whose process group may be on its way out */
+	int launch_fd;  /* the child's report (uml/launch.h) until it is read, or -1 */
 	bool drop; /* runs as ci->user */
 	bool adopted; /* left running by an earlier server: no console, not our child */
 	bool boot_nice_pending; /* BOOT_NICE not undone yet (EAGAIN): at the next poll */

@@ -449,7 +449,7 @@ static int spawn(struct inst *in, char *err, size_t errlen)
 	if (in->drop)
 		rc = launch_prepare_user(&l, in->ci->user, in->ci->uid, in->ci->gid);
 	if (rc == 0)
-		rc = launch_spawn(&l, &in->pid, err, errlen);
+		rc = launch_spawn(&l, &in->pid, &in->launch_fd, err, errlen);
 	else
 		snprintf(err, errlen, "cannot read the groups of %s", in->ci->user);
 	if (errfd >= 0)
@@ -767,6 +767,7 @@ struct inst *inst_new(const struct inst_env *env, const struct conf_instance *ci
 	struct inst *in = xcalloc(1, sizeof *in);
 	in->env = *env;
 	in->pty.master = in->pty.slave = -1;
+	in->launch_fd = -1;
 	in->rows = DEFAULT_ROWS;
 	in->cols = DEFAULT_COLS;
 	in->exit_code = -1;

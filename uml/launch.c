@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,7 +142,7 @@ int launch_prepare_user(struct launch *l, const char *user, uid_t uid, gid_t gid
 	}
 }
 
-int launch_spawn(const struct launch *l, pid_t *pid, char *err, size_t errlen)
+int launch_spawn(const struct launch *l, pid_t *pid, int *report, char *err, size_t errlen)
 {
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
@@ -161,16 +162,31 @@ int launch_spawn(const struct launch *l, pid_t *pid, char *err, size_t errlen)
 		child(l, pipefd[1]);
 	}
 	close(pipefd[1]);
+	*pid = p;
+	if (report) {
+		*report = pipefd[0];
+		return 0;
+	}
+	int rc = launch_report(pipefd[0], l->argv[0], true, err, errlen);
+	close(pipefd[0]);
+	return rc;
+}
+
+int launch_report(int fd, const char *argv0, bool wait, char *err, size_t errlen)
+{
+	if (!wait) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		if (poll(&pfd, 1, 0) == 0)
+			return 1;
+	}
 	int msg[2];
 	ssize_t n;
 	do
-		n = read(pipefd[0], msg, sizeof msg);
+		n = read(fd, msg, sizeof msg);
 	while (n < 0 && errno == EINTR);
-	close(pipefd[0]);
-	*pid = p;
 	if (n == (ssize_t)sizeof msg) {
 		snprintf(err, errlen, "%s %s: %s", step_name(msg[0]),
-			 msg[0] == STEP_EXEC ? l->argv[0] : "", strerror(msg[1]));
+			 msg[0] == STEP_EXEC ? argv0 : "", strerror(msg[1]));
 		return -(msg[1] ? msg[1] : EIO);
 	}
 	return 0;

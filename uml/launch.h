@@ -27,8 +27,17 @@ struct launch {
 /* Resolve the supplementary groups of user in the parent (not after fork). */
 int launch_prepare_user(struct launch *l, const char *user, uid_t uid, gid_t gid);
 /* Fork and exec.  0 and *pid, or -errno with a message in err (the child,
- * if one was made, has exited: *pid is set so it can be reaped). */
-int launch_spawn(const struct launch *l, pid_t *pid, char *err, size_t errlen);
+ * if one was made, has exited: *pid is set so it can be reaped).
+ *
+ * Without report, it waits for the exec: on a host whose CPUs a booting
+ * fleet keeps busy the new process may wait 100-200 ms for one, and the
+ * server's loop with it.  With report, it returns at once and *report is
+ * the pipe that says how the child fared (launch_report), to read once it
+ * has exec'd or exited. */
+int launch_spawn(const struct launch *l, pid_t *pid, int *report, char *err, size_t errlen);
+/* What the child said on its report pipe: 0 it exec'd, -errno with the
+ * failed step in err, or (wait false) 1 while it has said nothing yet. */
+int launch_report(int fd, const char *argv0, bool wait, char *err, size_t errlen);
 void launch_free(struct launch *l);
 
 #endif

@@ -4,11 +4,17 @@
 # running returns, and every wait gives up, non-zero, at its timeout; a
 # start while an instance halts or is killed is kept and done once it
 # stopped (a later halt drops it), and nothing starts once a shutdown
-# began.
+# began; a KERNEL that cannot be run fails its start with the reason.
 . "$top_srcdir/tests/e2e/lib.sh"
-plan 14
+plan 16
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" a -- HALT_TIMEOUT=20 AUTOSTART=no
+# an executable that is no program: execve says ENOEXEC
+printf 'not a kernel\n' >"$T_DIR/bad-kernel"
+chmod 755 "$T_DIR/bad-kernel"
+: >"$T_DIR/bad.root"
+printf 'KERNEL="%s"\nROOT="%s"\nAUTOSTART=no\n' "$T_DIR/bad-kernel" "$T_DIR/bad.root" \
+	>"$T_DIR/conf/bad.conf"
 
 # 1. a pipe handed to the daemon as fd 3 ends once `umltop server` returns
 rc=0
@@ -68,7 +74,16 @@ ctl halt a >/dev/null && ctl start a >/dev/null && ctl halt a >/dev/null
 wait_until 120 is_state a stopped && sleep 3 && is_state a stopped
 ok $? "halt, start, halt: a ends stopped ($(state_of a))"
 
-# 4. nothing starts once a shutdown began
+# 4. the child that cannot become the UML: the start fails, saying why
+#    (the server does not wait for the exec: it learns of it at the exit)
+ctl start bad >/dev/null 2>"$T_DIR/bad.err"
+wait_until 30 is_state bad failed
+ok $? "a KERNEL that cannot be run: bad is failed ($(state_of bad))"
+reason=$(reason_of bad)
+echo "$reason" | grep -q "start failed: exec $T_DIR/bad-kernel: Exec format error"
+ok $? "its reason says which step failed and why: $reason"
+
+# 5. nothing starts once a shutdown began
 ctl start a >/dev/null && wait_until 90 is_state a running || bail "a did not boot again"
 ctl shutdown >/dev/null
 rc=0
