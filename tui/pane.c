@@ -455,6 +455,7 @@ struct pass {
 	int pair;
 	bool cached, reset_ok;
 	bool no_pair; /* the cached colours wanted a pair and got none */
+	bool dim;     /* every cell A_DIM (pane_view.dim) */
 };
 
 static bool same_color(const struct term_color *a, const struct term_color *b)
@@ -557,7 +558,7 @@ static int build_row(struct pass *ps, const struct term *t, int row, int ncols, 
 			    (x + 1 >= ncols || !term_cell(t, row, (unsigned)x + 1, &seen[x + 1])))
 				memset(&seen[x + 1], 0, sizeof seen[x + 1]);
 		}
-		attr_t a = pane_attrs(&cv);
+		attr_t a = pane_attrs(&cv) | (ps->dim ? A_DIM : 0);
 		int pair = cell_pair(ps, &cv, &a);
 		if (seen && ps->no_pair) /* shown without its colours: drawn again next time */
 			memset(&seen[x], 0xff, sizeof seen[x] * (cv.width == 2 && x + 1 < w ? 2 : 1));
@@ -741,7 +742,7 @@ static void draw_rows(const struct pane_view *v, const struct term *t, int first
 	 * attributes: a title drawn in this window would colour the console */
 	wattr_set(v->win, A_NORMAL, 0, NULL);
 	unsigned epoch = col.epoch;
-	struct pass ps = { .reset_ok = true };
+	struct pass ps = { .reset_ok = true, .dim = v->dim };
 	bool whole = all || scroll > 0;
 	for (int r = first; r <= last; r++) {
 		draw_line(v, &ps, t, r, r - scroll, rows, cols, whole);

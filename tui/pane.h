@@ -107,6 +107,8 @@ struct pane_view {
 	int h, w;   /* size in cells; the term may be larger or smaller */
 	int scroll; /* lines scrolled back into scrollback; 0 = live screen */
 	struct pane_shadow *shadow; /* NULL: dirty rows are drawn whole */
+	bool dim;   /* every cell dimmed (a screen that is not live: its host
+		     * is away); a change of it needs pane_draw_all */
 };
 
 /* Draw rows first..last (term screen rows, as term_dirty() reports them;

@@ -336,8 +336,11 @@ static struct pane_view view_of(struct tui_pane *p)
 {
 	if (!p->shadow)
 		p->shadow = pane_shadow_new();
+	/* its host away: the last screen, dimmed (tui_status_changed
+	 * repaints it whole as the state comes and goes) */
 	return (struct pane_view){ .win = p->win, .y = 1, .x = 0, .h = p->rect.rows,
-				   .w = p->rect.cols, .scroll = p->scroll, .shadow = p->shadow };
+				   .w = p->rect.cols, .scroll = p->scroll, .shadow = p->shadow,
+				   .dim = p->st.state == TUI_UNKNOWN };
 }
 
 static void draw_hit(struct tui_pane *p)

@@ -34,11 +34,15 @@ static int host_connect(struct tui_host *h, char *err, size_t errlen)
 {
 	struct tui *t = h->t;
 	h->served = false;
-	if (conn_open(t->loop, &h->opts, &host_cbs, h, &h->conn, err, errlen) < 0) {
+	int rc = conn_open(t->loop, &h->opts, &host_cbs, h, &h->conn, err, errlen);
+	/* a server is started at the first try only: again, the server it
+	 * had (and a start that failed says so on stderr, which is the
+	 * screen curses draws once it runs) */
+	h->opts.autostart = false;
+	if (rc < 0) {
 		h->conn = NULL;
 		return -1;
 	}
-	h->opts.autostart = false; /* again: the server it had */
 	h->state = TUI_H_CONNECTING;
 	conn_status_sub(h->conn, true);
 	/* alerts from now on (no history: the ones before are `ctl events`'s,

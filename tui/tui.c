@@ -420,6 +420,8 @@ static bool adopt_panes(struct tui *t, const struct proto_status *st, const unsi
 
 static void update_pane(struct tui *t, struct tui_pane *p, const struct proto_inst *in)
 {
+	if ((p->st.state == TUI_UNKNOWN) != (in->state == TUI_UNKNOWN))
+		p->repaint = true; /* dimmed, or live again */
 	if (memcmp(&p->st, in, sizeof *in)) {
 		p->retitle = true;
 		p->st = *in;

@@ -13,7 +13,7 @@
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
 . "$top_srcdir/tests/e2e/lib-ssh.sh"
-plan 13
+plan 14
 
 fleet_conf "$T_DIR/conf1" "$T_DIR/uml1" a -- HALT_TIMEOUT=30
 fleet_conf "$T_DIR/conf2" "$T_DIR/uml2" a -- HALT_TIMEOUT=30
@@ -94,13 +94,19 @@ kill "$pid2"
 killed=$(date +%s%N)
 wait_until 5 tui_has t 'h2 unreachable'
 tui_ok t $? "h2 unreachable within 5 s of its ssh's end ($(( ($(date +%s%N) - killed) / 1000000 )) ms)"
+# dimmed: the line of SSH-42, captured alone (from the default attributes),
+# has dim (SGR 2) in the escape right before the word
+dimmed() { tui_line_sgr t 'SSH-42' | grep -o "$(printf '\033')\\[[0-9;]*mSSH-42" | grep -q '[[;]2[;m]'; }
+away() { tui_has t 'h2/a  unknown' && dimmed; }
+wait_until 3 away # (tmux may be half-way through the TUI's frame)
+tui_ok t $? "meanwhile h2/a is unknown, its last screen dimmed"
 ctl1 send a 'echo LIVE-$((6*7))' >/dev/null
 ctl2 send a 'echo AWAY-$((6*7))' >/dev/null
 tui_pane_wait t h1/a 'LIVE-42' 10
 tui_ok t $? "h1's pane keeps showing new output"
 wait_until 60 tui_has t 'h2 connected again'
 tui_ok t $? "the TUI connects to h2 again by itself"
-tui_pane_wait t h2/a 'AWAY-42' 30 && tui_pane_has t h2/a 'SSH-42'
+tui_pane_wait t h2/a 'AWAY-42' 30 && tui_pane_has t h2/a 'SSH-42' && ! dimmed
 tui_ok t $? "h2/a's pane shows its current screen (what the guest printed meanwhile)"
 new2=$(ssh_of "$SOCK2")
 diag "h2's ssh now: ${new2:-none} (was $pid2)"

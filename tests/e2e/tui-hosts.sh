@@ -5,7 +5,8 @@
 # with prompts and each host connected in the top bar; keys typed into
 # h2/a reach h2's a only; the table groups by host.  h2's server
 # re-executes itself (SIGUSR2, an upgrade): the connection drops, the top
-# bar says h2 unreachable and its instance unknown within 5 s while h1's
+# bar says h2 unreachable and its instance unknown (the pane's last
+# screen dimmed) within 5 s while h1's
 # pane keeps showing new output, and the TUI connects again by itself, the
 # pane showing what the guest printed since.  Marks and broadcast work
 # across hosts.  A third host whose server
@@ -14,7 +15,7 @@
 # halts every instance on both (ctl on each socket).
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
-plan 17
+plan 18
 
 fleet_conf "$T_DIR/conf1" "$T_DIR/uml1" a b -- HALT_TIMEOUT=30
 fleet_conf "$T_DIR/conf2" "$T_DIR/uml2" a -- HALT_TIMEOUT=30
@@ -111,6 +112,12 @@ kill -USR2 "$SERVER2_PID"
 dropped=$(date +%s%N)
 wait_until 5 tui_has t 'h2 unreachable'
 tui_ok t $? "h2 shown unreachable within 5 s of the drop ($(( ($(date +%s%N) - dropped) / 1000000 )) ms)"
+# dimmed: the line of H2-42, captured alone (from the default attributes),
+# has dim (SGR 2) in the escape right before the word
+dimmed() { tui_line_sgr t 'H2-42' | grep -o "$(printf '\033')\\[[0-9;]*mH2-42" | grep -q '[[;]2[;m]'; }
+away() { tui_has t 'h2/a  unknown' && dimmed; }
+wait_until 3 away # (tmux may be half-way through the TUI's frame)
+tui_ok t $? "meanwhile h2/a is unknown, its last screen dimmed ($(tui_screen t | grep -o 'h2/a  unknown  [^│]*' | head -n 1 | cut -c1-70))"
 ctl1 send a 'echo LIVE-$((6*7))' >/dev/null
 tui_pane_wait t h1/a 'LIVE-42' 10
 tui_ok t $? "h1's pane keeps showing new output meanwhile"
@@ -119,8 +126,8 @@ wait_until 60 sh -c "grep -q 'upgrade: took over' '$STATE2/server.log'" ||
 wait_until 30 tui_has t 'h2 connected again'
 tui_ok t $? "the TUI connects to h2 again by itself"
 ctl2 send a 'echo BACK-$((6*7))' >/dev/null
-tui_pane_wait t h2/a 'BACK-42' 30 && tui_pane_has t h2/a 'H2-42'
-tui_ok t $? "h2/a's pane shows its screen again, live"
+tui_pane_wait t h2/a 'BACK-42' 30 && tui_pane_has t h2/a 'H2-42' && ! dimmed
+tui_ok t $? "h2/a's pane shows its screen again, live (not dimmed)"
 header | grep -q 'h1 connected  h2 connected  h3 unreachable'
 tui_ok t $? "the top bar says so: $(header | cut -c1-80)"
 
