@@ -19,4 +19,4 @@ BENCH_PROGS += bench/tui-bench bench/tui-echo
 bench_tui_bench_SOURCES = bench/tui-bench.c
 bench_tui_bench_LDADD = libterm.la libutil.la $(VTERM_LIBS) -lutil
 bench_tui_echo_SOURCES = bench/tui-echo.c
-EXTRA_DIST += bench/tui.sh bench/fleet.sh
+EXTRA_DIST += bench/tui.sh bench/fleet.sh bench/hosts.sh
