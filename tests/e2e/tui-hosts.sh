@@ -12,10 +12,11 @@
 # across hosts.  A third host whose server
 # cannot be reached is shown unreachable with the reason, and the others
 # work.  Then H asks which hosts, both connected ones picked, and Enter
-# halts every instance on both (ctl on each socket).
+# halts every instance on both (ctl on each socket); Q stops both
+# servers, and the TUI ends with them.
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
-plan 18
+plan 19
 
 fleet_conf "$T_DIR/conf1" "$T_DIR/uml1" a b -- HALT_TIMEOUT=30
 fleet_conf "$T_DIR/conf2" "$T_DIR/uml2" a -- HALT_TIMEOUT=30
@@ -144,8 +145,17 @@ tui_wait t 'Done: 3 stopped cleanly' 30
 tui_ok t $? "the halt view follows each host and instance to the end: Done: 3 stopped cleanly"
 diag "halt view: $(tui_screen t | grep -E 'h[12]' | head -n 5 | tr -s ' ' | tr '\n' '|')"
 
-tmx send-keys -t t Escape q
-tui_wait_dead t
+# Q: which servers to stop (h1 and h2), then the TUI ends with them (its
+# summary counts none: every instance was down already)
+tmx send-keys -t t Enter # (closes the halt view)
+tmx send-keys -t t Q
+tui_wait t 'Halt all and stop the servers of:  [x] 1 h1  [x] 2 h2' 10
+tmx send-keys -t t Enter
+tui_wait_dead t 60
+gone() { ! kill -0 "$SERVER1_PID" 2>/dev/null && ! kill -0 "$SERVER2_PID" 2>/dev/null; }
+wait_until 60 gone && tui_has t 'the servers of h1 h2 stopped:' &&
+	[ "$(tui_status t)" = 0 ]
+tui_ok t $? "Q over h1 and h2 stops both servers, and the TUI ends saying so (exit $(tui_status t))"
 ctl2 shutdown >/dev/null 2>&1
 wait_until 120 sh -c "! kill -0 $SERVER2_PID 2>/dev/null"
 stop_server
