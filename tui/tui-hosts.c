@@ -220,7 +220,11 @@ int tui_hosts_open(struct tui *t, const char *sock, const char *const *conf, siz
 		const struct host *hs = &t->hosts.v[i];
 		co.host = hs;
 		co.socket = hs->socket;
-		co.autostart = !hs->dest; /* this machine's: as alone */
+		/* this machine's default server (-H local) is started as alone;
+		 * one named by its socket in the hosts file is a server that
+		 * should be there (a service), and a mistyped path is better
+		 * said unreachable than answered by a new, empty server */
+		co.autostart = !hs->dest && !hs->socket;
 		host_init(t, h, &co);
 		snprintf(h->name, sizeof h->name, "%s", hs->name);
 		char why[512];
