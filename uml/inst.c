@@ -679,6 +679,9 @@ static void mc_answered(struct inst *in, int status)
 		 * answer (the timer only stops once ready): it is overdue now. */
 		if (in->state == INST_STARTING && !uv_is_active((uv_handle_t *)&in->timer))
 			ready_timeout_cb(&in->timer);
+		/* A prompt that came while it did not answer was not looked
+		 * at (only a starting one is), and may be all it prints. */
+		inst_check_ready(in);
 	}
 }
 
