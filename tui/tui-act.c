@@ -38,6 +38,7 @@ static unsigned select_pane(struct tui *t, int i)
 	i = (i % (int)t->npane + (int)t->npane) % (int)t->npane;
 	bool was_on = i >= t->lay.first && i < t->lay.first + t->lay.count;
 	tui_flush_typed(t); /* what was typed so far is for the old pane */
+	t->moved = true;
 	t->pane[t->sel].retitle = true;
 	t->pane[i].retitle = true;
 	t->sel = i;

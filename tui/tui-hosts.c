@@ -2,7 +2,26 @@
  * with -H to each host's server, directly or through `ssh DEST umltop
  * proxy`), what happens when one drops (its instances unknown, the others
  * untouched, a retry with backoff), and their statuses merged into the
- * one fleet the views show.  The state machine is drawn in tui-int.h. */
+ * one fleet the views show.  The state machine is drawn in tui-int.h.
+ *
+ * What was chosen (issue 18), where DESIGN and the issue are silent:
+ *  - Any -H, even one, names instances HOST/NAME: the name says where a
+ *    console is; without -H nothing changes.  -S with -H is refused (a
+ *    local host's socket is in the hosts file).
+ *  - The panes and the table keep the hosts in the order given; the
+ *    table groups by host whatever it is sorted by (tui_table_sort).
+ *  - A host away is a client-side state, TUI_UNKNOWN: its instances stay
+ *    (pid 0, reason "host unreachable: WHY"), their panes keep the last
+ *    screen dimmed and take no keys; commands to it are refused with a
+ *    message.  Marks stay with HOST/NAME.
+ *  - Retries: 1 s after a failure, doubling to 30 s, reset by a STATUS; a
+ *    host tried again stays shown unreachable with its last reason.  Only
+ *    a drop of a served connection says so on the message line.
+ *  - Only this machine's default server (-H local) is started when none
+ *    answers, at the first try; a socket named in the hosts file is a
+ *    server that should be there.
+ *  - H and Q ask which hosts (every connected one picked); Q ends the TUI
+ *    once every picked host's server has gone. */
 #include "config.h"
 
 #include <stdio.h>

@@ -322,6 +322,9 @@ struct tui {
 	unsigned *last_host;
 
 	int sel;
+	bool moved;           /* the user has selected: with -H the selection
+			       * follows its instance; before, it stays on the
+			       * first pane whichever host answered first */
 	enum tui_mode mode;
 	enum tui_view view;
 	bool zoom, prefix;

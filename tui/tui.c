@@ -414,7 +414,7 @@ static bool adopt_panes(struct tui *t, const struct proto_status *st, const unsi
 	free(t->pane);
 	t->pane = np;
 	t->npane = st->n;
-	t->sel = newsel;
+	t->sel = t->multi && !t->moved ? 0 : newsel;
 	return changed;
 }
 
