@@ -310,7 +310,9 @@ static void halt_view(struct tui *t, const char *cmd)
 	for (size_t k = 0; k < t->nhost; k++) {
 		if (!t->host[k].pick)
 			continue;
-		t->host[k].shutdown = !strcmp(cmd, "shutdown");
+		/* (Q ends the TUI once these have gone: one that dropped
+		 * meanwhile is not waited for) */
+		t->host[k].shutdown = !strcmp(cmd, "shutdown") && tui_conn(t, (unsigned)k);
 		tui_send_command(t, (unsigned)k, 1, argv);
 	}
 	t->view = TUI_V_HALT;
