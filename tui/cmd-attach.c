@@ -46,6 +46,7 @@ struct attach {
 	uv_loop_t loop;
 	struct conn *conn;
 	const char *name;     /* on its server: HOST/ taken off */
+	char shown[HOST_NAME_MAX_LEN + 256]; /* what the user named: HOST/NAME or NAME */
 	struct hosts hosts;   /* -H HOST or HOST/NAME: the one host, reached over ssh */
 	bool raw, readonly, status_on, strip;
 	int detach_key, status_key;
@@ -157,8 +158,8 @@ static void instance_ended(struct attach *a, const struct proto_inst *in)
 	char reason[sizeof in->reason];
 	util_clean_text(in->reason, reason);
 	const char *state = proto_state_name(in->state);
-	char *msg = a->live ? xasprintf("%s %s%s%s", a->name, state, reason[0] ? ": " : "", reason)
-			    : xasprintf("%s is not running (%s%s%s)", a->name, state,
+	char *msg = a->live ? xasprintf("%s %s%s%s", a->shown, state, reason[0] ? ": " : "", reason)
+			    : xasprintf("%s is not running (%s%s%s)", a->shown, state,
 					reason[0] ? ": " : "", reason);
 	bool bad = in->state == PROTO_CRASHED || in->state == PROTO_FAILED || !a->live;
 	finish(a, bad ? EXIT_FAIL : EXIT_OK, msg);
@@ -194,7 +195,7 @@ static void draw_status(struct attach *a)
 {
 	if (!a->status_on || LINES < 2)
 		return;
-	char state[64], left[256], right[128], dk[16], sk[16];
+	char state[64], left[512], right[128], dk[16], sk[16];
 	state_label(a, state, sizeof state);
 	unsigned rows = 0, cols = 0;
 	if (a->con.term)
@@ -205,7 +206,7 @@ static void draw_status(struct attach *a)
 	if (a->view.scroll > 0)
 		snprintf(scroll, sizeof scroll, "  [scrolled back %d]", a->view.scroll);
 	bool refused = a->refused_at && uv_now(&a->loop) - a->refused_at < 5000;
-	snprintf(left, sizeof left, " %s  %s%s%s%s%s", a->name, state,
+	snprintf(left, sizeof left, " %s  %s%s%s%s%s", a->shown, state,
 		 a->readonly ? "  read-only" : "", size, scroll,
 		 refused ? "  [keys refused: the guest reads none]" : "");
 	key_label(a->detach_key, dk, sizeof dk);
@@ -436,7 +437,7 @@ static void on_status(struct attach *a, const struct proto_frame *f)
 		/* unknown: the REPLY to our CONSOLE_SUB says so and names the others */
 		if (a->known)
 			finish(a, EXIT_FAIL, xasprintf("%s was removed from the configuration",
-						       a->name));
+						       a->shown));
 	} else if (ended(in->state)) {
 		instance_ended(a, in);
 	} else {
@@ -584,7 +585,7 @@ static bool key(struct attach *a, int ret, wint_t k, struct buf *out)
 		return true;
 	}
 	if (ret == OK && (int)k == a->detach_key) {
-		finish(a, EXIT_OK, xasprintf("[detached from %s]", a->name));
+		finish(a, EXIT_OK, xasprintf("[detached from %s]", a->shown));
 		return false;
 	}
 	if (ret == OK && (int)k == a->status_key) {
@@ -838,6 +839,8 @@ static int parse_args(struct attach *a, int argc, char **argv, const char **sock
 		fprintf(stderr, "umltop attach: %s\n", err);
 		return EXIT_USAGE;
 	}
+	snprintf(a->shown, sizeof a->shown, "%s%s%s", a->hosts.n ? a->hosts.v[0].name : "",
+		 a->hosts.n ? "/" : "", a->name);
 	/* A terminal on stdout gets cells, never the guest's bytes, whatever
 	 * stdin is (`cmd | umltop attach` at a terminal must not let a guest
 	 * name the terminal or turn its mouse on). */

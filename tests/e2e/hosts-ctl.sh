@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
 . "$top_srcdir/tests/e2e/lib-ssh.sh"
-plan 15
+plan 16
 
 ssh_start
 fleet_conf "$T_DIR/conf1" "$T_DIR/uml" a
@@ -68,6 +68,8 @@ ok $? "ctl send h2/b without -H: h2 from the hosts file (exit $rc $(cat "$T_DIR/
 tui_session at 100 30 "$UMLTOP" attach h2/b
 tui_wait at '/ # ' 30
 ok $? "attach h2/b: b's prompt on the screen"
+tui_screen at | tail -n 1 | grep -q '^ h2/b  running'
+ok $? "attach h2/b: the status line names it h2/b: $(tui_screen at | tail -n 1)"
 tui_type at 'echo AT-$((7*9))'
 tui_wait at 'AT-63' 30 && wait_until 10 grep -q 'AT-63' "$log_b"
 ok $? "attach h2/b: typed into b, its console echoes AT-63"
