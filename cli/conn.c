@@ -332,7 +332,34 @@ static void err_read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 	}
 }
 
-/* ssh's account of the end: its stderr's last non-empty line. */
+/* The non-empty line of text that ends before *end, cleaned, with *end
+ * moved to its start; NULL when there is none. */
+static char *line_before(const char *text, const char **end)
+{
+	const char *e = *end;
+	while (e > text) {
+		while (e > text && strchr("\r\n \t", e[-1]))
+			e--;
+		const char *start = e;
+		while (start > text && start[-1] != '\n')
+			start--;
+		if (e > start) {
+			char *line = xstrndup(start, (size_t)(e - start));
+			char *clean = xmalloc(strlen(line) + 1);
+			util_clean_text(line, clean);
+			free(line);
+			*end = start;
+			return clean;
+		}
+		e = start;
+	}
+	*end = e;
+	return NULL;
+}
+
+/* ssh's account of the end: its stderr's last non-empty line, and the two
+ * before when the last points "above" (a server that could not start
+ * there printed its reasons first). */
 static char *ssh_last_line(struct conn *c)
 {
 	buf_reserve(&c->errtext, 1);
@@ -342,23 +369,21 @@ static char *ssh_last_line(struct conn *c)
 	if (strstr(text, "unknown command 'proxy'"))
 		return xstrdup("the umltop there has no `proxy` command (an older version? "
 			       "umltop= in the hosts file names another)");
-	char *end = text + strlen(text);
-	while (end > text) {
-		while (end > text && strchr("\r\n \t", end[-1]))
-			end--;
-		char *start = end;
-		while (start > text && start[-1] != '\n')
-			start--;
-		if (end > start) {
-			char *line = xstrndup(start, (size_t)(end - start));
-			char *clean = xmalloc(strlen(line) + 1);
-			util_clean_text(line, clean);
-			free(line);
-			return clean;
-		}
-		end = start;
+	const char *end = text + strlen(text);
+	char *last = line_before(text, &end);
+	if (!last || !strstr(last, "(see above)"))
+		return last;
+	/* the server's own words: its errors, then "invalid config" */
+	for (int i = 0; i < 2; i++) {
+		char *before = line_before(text, &end);
+		if (!before)
+			break;
+		char *both = xasprintf("%s; %s", before, last);
+		free(before);
+		free(last);
+		last = both;
 	}
-	return NULL;
+	return last;
 }
 
 /* Tell the link's end once ssh has exited and its stderr ended (or now,

@@ -101,6 +101,14 @@ static int fake_ssh(int argc, char **argv, const char *play)
 				"hosts.\r\nalice@box: Permission denied (publickey).\r\n");
 		return 255;
 	}
+	if (!strcmp(play, "no-server")) {
+		/* a proxy there whose server would not start: its reason first */
+		fprintf(stderr, "/etc/umltop/web.conf:3: MEMORY='lots' is not a size\n"
+				"umltop server: invalid config, nothing started\n"
+				"umltop proxy: could not start the server on /run/umltop/sock "
+				"(see above)\n");
+		return 3;
+	}
 	if (read_hello(0) != PROTO_VERSION)
 		return 9;
 	if (!strcmp(play, "v3")) {
@@ -268,6 +276,19 @@ static void ssh_refused(void **state)
 				   "status 255)");
 }
 
+/* "(see above)" alone says nothing: the line above comes with it */
+static void ssh_no_server(void **state)
+{
+	(void)state;
+	struct seen s = { 0 };
+	via_ssh("no-server", &s, false);
+	assert_int_equal(s.closed, 1);
+	assert_string_equal(s.why, "/etc/umltop/web.conf:3: MEMORY='lots' is not a size; "
+				   "umltop server: invalid config, nothing started; umltop "
+				   "proxy: could not start the server on /run/umltop/sock (see "
+				   "above) (ssh exited with status 3)");
+}
+
 static void ssh_dropped(void **state)
 {
 	(void)state;
@@ -357,6 +378,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(ssh_command_line),  cmocka_unit_test(ssh_other_words),
 		cmocka_unit_test(ssh_refused),       cmocka_unit_test(ssh_dropped),
 		cmocka_unit_test(ssh_closed_reaps),  cmocka_unit_test(ssh_missing),
+		cmocka_unit_test(ssh_no_server),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
