@@ -246,11 +246,12 @@ static int open_local(uv_loop_t *loop, const struct conn_opts *o, const struct c
 /* ---- over ssh ---- */
 
 /* A word of the remote command line as the remote shell reads it: as it
- * is when plain (a leading ~ still expands), else single-quoted. */
+ * is when plain (a leading ~ still expands), else single-quoted.  ('='
+ * is not plain: a first word NAME=VALUE would be an assignment there.) */
 static char *sh_word(const char *s)
 {
 	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			    "0123456789_-./~=:,+@%") == strlen(s))
+			    "0123456789_-./~:,+@%") == strlen(s))
 		return xstrdup(s);
 	struct buf b = { 0 };
 	buf_append(&b, "'", 1);
@@ -264,22 +265,28 @@ static char *sh_word(const char *s)
 	return b.data;
 }
 
-/* ssh [OPTIONS] [host's options] -- DEST UMLTOP proxy [-S SOCK].  BatchMode:
- * a host that wants a password is unreachable, never a prompt inside the
- * TUI; keepalives find a dead link in ~15 s.  ControlMaster and the rest
- * of the user's ssh config apply. */
+/* ssh -T -oBatchMode=yes [host's options] [defaults] -- DEST UMLTOP proxy
+ * [-S SOCK].  BatchMode: a host that wants a password is unreachable,
+ * never a prompt inside the TUI.  ssh keeps the first value it is given
+ * for an option, so the host's options come before the defaults
+ * (keepalives that find a dead link in ~15 s), which they may override.
+ * ControlMaster and the rest of the user's ssh config apply. */
 static char **ssh_argv(const struct host *h, char **owned, size_t *nowned)
 {
 	const char *prog = getenv("UMLTOP_SSH");
-	static const char *const fixed[] = { "-T", "-oBatchMode=yes", "-oConnectTimeout=10",
-					     "-oServerAliveInterval=5", "-oServerAliveCountMax=3" };
-	char **argv = xcalloc(ARRAY_LEN(fixed) + h->nssh_opt + 9, sizeof *argv);
+	static const char *const first[] = { "-T", "-oBatchMode=yes" };
+	static const char *const defaults[] = { "-oConnectTimeout=10", "-oServerAliveInterval=5",
+						"-oServerAliveCountMax=3" };
+	char **argv = xcalloc(ARRAY_LEN(first) + ARRAY_LEN(defaults) + h->nssh_opt + 9,
+			      sizeof *argv);
 	size_t n = 0;
 	argv[n++] = (char *)(prog && *prog ? prog : "ssh");
-	for (size_t i = 0; i < ARRAY_LEN(fixed); i++)
-		argv[n++] = (char *)fixed[i];
+	for (size_t i = 0; i < ARRAY_LEN(first); i++)
+		argv[n++] = (char *)first[i];
 	for (size_t i = 0; i < h->nssh_opt; i++)
 		argv[n++] = h->ssh_opt[i];
+	for (size_t i = 0; i < ARRAY_LEN(defaults); i++)
+		argv[n++] = (char *)defaults[i];
 	argv[n++] = "--";
 	argv[n++] = h->dest;
 	*nowned = 0;
@@ -554,7 +561,9 @@ static void hung_up(struct conn *c, const char *why)
 	}
 	c->ending = true;
 	c->why = xstrdup(why);
-	if (!c->exited)
+	/* ssh gone but its stderr open (a ProxyCommand's child holds it):
+	 * the linger ends that wait too */
+	if (!c->exited || !c->err_done)
 		uv_timer_start(&c->linger, linger_cb, SSH_LINGER_MS, 0);
 	ssh_report(c, false);
 }

@@ -101,6 +101,23 @@ static int fake_ssh(int argc, char **argv, const char *play)
 				"hosts.\r\nalice@box: Permission denied (publickey).\r\n");
 		return 255;
 	}
+	if (!strcmp(play, "held-stderr")) {
+		/* ssh gone, its stderr still open in a child (a ProxyCommand's) */
+		pid_t kid = fork();
+		if (kid == 0) {
+			close(0);
+			close(1);
+			sleep(30);
+			_exit(0);
+		}
+		char *p = xasprintf("%s/kid", getenv("TEST_CONN_DIR"));
+		FILE *k = fopen(p, "w");
+		fprintf(k, "%d\n", (int)kid);
+		fclose(k);
+		free(p);
+		fprintf(stderr, "kex_exchange_identification: Connection closed\n");
+		return 255;
+	}
 	if (!strcmp(play, "no-server")) {
 		/* a proxy there whose server would not start: its reason first */
 		fprintf(stderr, "/etc/umltop/web.conf:3: MEMORY='lots' is not a size\n"
@@ -250,8 +267,9 @@ static void ssh_command_line(void **state)
 	free(path);
 	/* the program itself, then ssh's arguments */
 	const char *args = strchr(got, '\n') + 1;
-	assert_string_equal(args, "-T\n-oBatchMode=yes\n-oConnectTimeout=10\n"
-				  "-oServerAliveInterval=5\n-oServerAliveCountMax=3\n-p\n2222\n--\n"
+	/* the host's options before the defaults: ssh keeps the first value */
+	assert_string_equal(args, "-T\n-oBatchMode=yes\n-p\n2222\n-oConnectTimeout=10\n"
+				  "-oServerAliveInterval=5\n-oServerAliveCountMax=3\n--\n"
 				  "alice@box\numltop\nproxy\n-S\n'/run/u m/s'\n");
 	assert_string_equal(s.why, "the server on h2 speaks protocol version 3, this umltop "
 				   "speaks 4");
@@ -287,6 +305,32 @@ static void ssh_no_server(void **state)
 				   "umltop server: invalid config, nothing started; umltop "
 				   "proxy: could not start the server on /run/umltop/sock (see "
 				   "above) (ssh exited with status 3)");
+}
+
+/* ssh exited but a child of its holds its stderr: the link still ends,
+ * after the linger, not when the child does (30 s) */
+static void ssh_stderr_held(void **state)
+{
+	(void)state;
+	struct seen s = { 0 };
+	uint64_t t0 = util_now_ms();
+	via_ssh("held-stderr", &s, false);
+	uint64_t took = util_now_ms() - t0;
+	char *p = xasprintf("%s/kid", dir);
+	FILE *k = fopen(p, "r");
+	int kid = 0;
+	if (k) {
+		if (fscanf(k, "%d", &kid) != 1)
+			kid = 0;
+		fclose(k);
+	}
+	free(p);
+	if (kid > 0)
+		kill(kid, SIGKILL); /* the fake's child: stopped by its pid */
+	assert_int_equal(s.closed, 1);
+	assert_string_equal(s.why, "kex_exchange_identification: Connection closed (ssh exited "
+				   "with status 255)");
+	assert_true(took < 20000);
 }
 
 static void ssh_dropped(void **state)
@@ -378,7 +422,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(ssh_command_line),  cmocka_unit_test(ssh_other_words),
 		cmocka_unit_test(ssh_refused),       cmocka_unit_test(ssh_dropped),
 		cmocka_unit_test(ssh_closed_reaps),  cmocka_unit_test(ssh_missing),
-		cmocka_unit_test(ssh_no_server),
+		cmocka_unit_test(ssh_no_server),     cmocka_unit_test(ssh_stderr_held),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
