@@ -833,24 +833,59 @@ static int host_named(const char *name, const struct hosts *picked, struct hosts
 	return -1;
 }
 
-/* A command naming HOST/NAME: HOST's server, with HOST/ taken off NAME
- * (and off the other names of `send NAME... TEXT`, of the same host). */
-static int ctl_one_host(struct ctl *c, const struct hosts *picked, const char *sock,
+/* The word that names the instance: the first after the command and
+ * sysrq's --force; -1 for none (send --tag: the tagged ones of every
+ * host). */
+static int instance_word(const struct ctl *c)
+{
+	int i = 1;
+	if (!strcmp(c->argv[0], "sysrq"))
+		while (i < c->argc && !strcmp(c->argv[i], "--force"))
+			i++;
+	if (!strcmp(c->argv[0], "send") && i < c->argc && !strcmp(c->argv[i], "--tag"))
+		return -1;
+	return i < c->argc ? i : -1;
+}
+
+/* Whether word is HOST/NAME with HOST a host: one of -H or of the file. */
+static bool names_a_host(const char *word, const struct hosts *picked, const struct hosts *file)
+{
+	char host[HOST_NAME_MAX_LEN + 1];
+	hosts_split(word, host);
+	for (size_t i = 0; host[0] && i < picked->n; i++)
+		if (!strcmp(picked->v[i].name, host))
+			return true;
+	for (size_t i = 0; host[0] && i < file->n; i++)
+		if (!strcmp(file->v[i].name, host))
+			return true;
+	return false;
+}
+
+/* A command naming HOST/NAME (argv[w]): HOST's server, with HOST/ taken
+ * off NAME (and off the other names of `send NAME... TEXT`, which must be
+ * of the same host: a name of another would be typed as text). */
+static int ctl_one_host(struct ctl *c, int w, const struct hosts *picked, const char *sock,
 			const char *const *conf, size_t nconf, long timeout_s)
 {
 	char host[HOST_NAME_MAX_LEN + 1];
-	c->argv[1] = (char *)hosts_split(c->argv[1], host);
+	c->argv[w] = (char *)hosts_split(c->argv[w], host);
 	struct hosts own = { 0 };
 	if (host_named(host, picked, &own, &c->host) < 0) {
 		hosts_free(&own);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(c->argv[0], "send"))
-		for (int i = 2; i < c->argc - 1; i++) {
+		for (int i = w + 1; i < c->argc - 1; i++) {
 			char other[HOST_NAME_MAX_LEN + 1];
 			const char *name = hosts_split(c->argv[i], other);
-			if (!strcmp(other, host))
+			if (!strcmp(other, host)) {
 				c->argv[i] = (char *)name;
+			} else if (names_a_host(c->argv[i], picked, &own)) {
+				fprintf(stderr, "umltop ctl: send: %s/%s and %s are on two hosts: "
+					"one send per host\n", host, c->argv[w], c->argv[i]);
+				hosts_free(&own);
+				return EXIT_USAGE;
+			}
 		}
 	int rc = ctl_run_one(c, sock, conf, nconf, timeout_s);
 	hosts_free(&own);
@@ -930,11 +965,12 @@ int cli_cmd_ctl(int argc, char **argv)
 		hosts_free(&picked);
 		goto out;
 	}
-	if (c.argc >= 2 && names_instance(c.argv[0]) && strchr(c.argv[1], '/')) {
-		rc = ctl_one_host(&c, &picked, sock, conf, nconf, timeout_s);
-	} else if (picked.n > 1 && c.argc >= 2 && names_instance(c.argv[0])) {
-		fprintf(stderr, "umltop ctl: %s: which host's? Name it %s/%s\n", c.argv[1],
-			picked.v[0].name, c.argv[1]);
+	int w = c.argc >= 2 && names_instance(c.argv[0]) ? instance_word(&c) : -1;
+	if (w > 0 && strchr(c.argv[w], '/')) {
+		rc = ctl_one_host(&c, w, &picked, sock, conf, nconf, timeout_s);
+	} else if (picked.n > 1 && w > 0) {
+		fprintf(stderr, "umltop ctl: %s: which host's? Name it %s/%s\n", c.argv[w],
+			picked.v[0].name, c.argv[w]);
 	} else if (nhosts)
 		rc = ctl_each_host(&c, &picked, sock, conf, nconf, timeout_s);
 	else

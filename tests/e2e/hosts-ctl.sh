@@ -9,11 +9,11 @@
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
 . "$top_srcdir/tests/e2e/lib-ssh.sh"
-plan 16
+plan 20
 
 ssh_start
-fleet_conf "$T_DIR/conf1" "$T_DIR/uml" a
-fleet_conf "$T_DIR/conf2" "$T_DIR/uml" b
+fleet_conf "$T_DIR/conf1" "$T_DIR/uml" a -- 'TAGS="lab"'
+fleet_conf "$T_DIR/conf2" "$T_DIR/uml" b -- 'TAGS="lab"'
 # server_at N: the server of host hN on $T_DIR/sN, its logs in $T_DIR/stN
 server_at() {
 	UMLTOP_STATE_DIR=$T_DIR/st$1 "$UMLTOP" server -S "$T_DIR/s$1" -c "$T_DIR/conf$1" \
@@ -63,6 +63,24 @@ rc=0
 "$UMLTOP" ctl send h2/b 'echo Y-$((6*8))' >/dev/null 2>"$T_DIR/nh.err" || rc=$?
 wait_until 30 grep -q 'Y-48' "$log_b"
 ok $? "ctl send h2/b without -H: h2 from the hosts file (exit $rc $(cat "$T_DIR/nh.err"))"
+
+# ---- names on two hosts, tags across hosts, sysrq's --force ----
+rc=0
+"$UMLTOP" ctl -H h1 -H h2 send h1/a h2/b 'echo MIS-$((5*5))' >/dev/null 2>"$T_DIR/two.err" || rc=$?
+[ "$rc" = 2 ] && grep -q 'on two hosts: one send per host' "$T_DIR/two.err"
+ok $? "send h1/a h2/b TEXT: refused, names on two hosts (exit $rc: $(cat "$T_DIR/two.err"))"
+sleep 1
+! grep -q 'MIS-25' "$log_a" && ! grep -q 'MIS-25' "$log_b"
+ok $? "... typed into neither a nor b"
+rc=0
+"$UMLTOP" ctl -H h1 -H h2 send --tag lab 'echo TAG-$((4*4))' >"$T_DIR/tag.out" 2>&1 || rc=$?
+wait_until 30 grep -q 'TAG-16' "$log_a" && wait_until 30 grep -q 'TAG-16' "$log_b" && [ "$rc" = 0 ]
+ok $? "-H h1 -H h2 send --tag lab: into a on h1 and b on h2 (exit $rc: $(cat "$T_DIR/tag.out"))"
+rc=0
+"$UMLTOP" ctl -H h1 -H h2 sysrq --force h2/b h >"$T_DIR/sq.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] && grep -q 'show-memory-usage' "$T_DIR/sq.out" &&
+	wait_until 30 grep -q 'show-memory-usage' "$log_b" && ! grep -q 'show-memory-usage' "$log_a"
+ok $? "sysrq --force h2/b h: h2's b, not h1's a (exit $rc)"
 
 # ---- attach h2/b through ssh ----
 tui_session at 100 30 "$UMLTOP" attach h2/b
