@@ -240,8 +240,10 @@ static pid_t image_user(const char *path, pid_t skip)
 		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 		int rc = fcntl(fd, F_GETLK, &fl);
 		close(fd);
-		if (rc == 0 && fl.l_type != F_UNLCK && fl.l_pid > 0 &&
-		    (!skip || pgrp_of(fl.l_pid) != skip))
+		/* a holder whose /proc is gone is on its way out (the last
+		 * run's, killed): its lock goes with it */
+		pid_t group = rc == 0 && fl.l_type != F_UNLCK && fl.l_pid > 0 ? pgrp_of(fl.l_pid) : 0;
+		if (group > 0 && (!skip || group != skip))
 			return fl.l_pid;
 	}
 	if (!walked.at_ms || util_now_ms() - walked.at_ms >= IMAGE_WALK_MS)
