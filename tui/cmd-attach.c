@@ -72,6 +72,7 @@ struct attach {
 	struct conn_opts opts;
 	uv_timer_t retry;
 	uint64_t lost_at;     /* 0 while connected */
+	unsigned fails;       /* ssh links that ended, in a row */
 	unsigned sent_rows, sent_cols;
 
 	/* raw */
@@ -426,6 +427,7 @@ static bool ended(unsigned state)
 static void on_status(struct attach *a, const struct proto_frame *f)
 {
 	a->lost_at = 0; /* served again */
+	a->fails = 0;
 	struct proto_status st;
 	if (proto_get_status(f, &st) < 0)
 		return;
@@ -548,7 +550,18 @@ static void conn_closed_cb(void *arg, const char *why)
 		return;
 	}
 	a->dirty = true;
-	uv_timer_start(&a->retry, retry_cb, 100, 200);
+	/* a local server is back within a second (an upgrade); an ssh login
+	 * each 100 ms would trip sshd's MaxStartups and penalties, so a link
+	 * over ssh is tried again after 0.5 s, 1 s, 2 s ... at most 5 s */
+	uint64_t delay = 100;
+	if (a->hosts.n && a->hosts.v[0].dest) {
+		unsigned f = a->fails < 4 ? a->fails : 4;
+		delay = 500u << f;
+		if (delay > 5000)
+			delay = 5000;
+		a->fails++;
+	}
+	uv_timer_start(&a->retry, retry_cb, delay, 200);
 }
 
 static const struct conn_cb attach_conn_cb = { .frame = conn_frame_cb,

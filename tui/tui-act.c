@@ -312,7 +312,7 @@ static void halt_view(struct tui *t, const char *cmd)
 			continue;
 		/* (Q ends the TUI once these have gone: one that dropped
 		 * meanwhile is not waited for) */
-		t->host[k].shutdown = !strcmp(cmd, "shutdown") && tui_conn(t, (unsigned)k);
+		t->host[k].shutdown = !strcmp(cmd, "shutdown") && tui_live_conn(t, (unsigned)k);
 		tui_send_command(t, (unsigned)k, 1, argv);
 	}
 	t->view = TUI_V_HALT;

@@ -41,6 +41,12 @@ struct conn *tui_conn(struct tui *t, unsigned host)
 	return host < t->nhost && !t->quitting ? t->host[host].conn : NULL;
 }
 
+struct conn *tui_live_conn(struct tui *t, unsigned host)
+{
+	struct conn *c = tui_conn(t, host);
+	return c && (!t->multi || t->host[host].served) ? c : NULL;
+}
+
 static void frame_cb(void *arg, const struct proto_frame *f)
 {
 	struct tui_host *h = arg;

@@ -411,6 +411,10 @@ void tui_hosts_close(struct tui *t);
 void tui_hosts_free(struct tui *t);
 /* The host's connection, NULL while it has none. */
 struct conn *tui_conn(struct tui *t, unsigned host);
+/* ... for keys and commands: with several hosts only once it is served
+ * (a STATUS came), so that nothing waits in a link still connecting, to
+ * arrive seconds later or be lost unsaid. */
+struct conn *tui_live_conn(struct tui *t, unsigned host);
 /* A host's first STATUS on a connection: connected, the backoff reset. */
 void tui_host_served(struct tui *t, struct tui_host *h);
 /* Merge the hosts' statuses into t->last and t->last_host. */

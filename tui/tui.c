@@ -100,7 +100,7 @@ void tui_set_msg(struct tui *t, bool err, const char *fmt, ...)
 
 void tui_send_command(struct tui *t, unsigned host, int argc, const char *const *argv)
 {
-	struct conn *c = tui_conn(t, host);
+	struct conn *c = tui_live_conn(t, host);
 	if (!c && !t->multi) {
 		tui_set_msg(t, true, "not connected to the server (it is restarting): try again");
 		return;
@@ -563,7 +563,7 @@ static bool flush_broadcast(struct tui *t)
 	bool sent = false;
 	for (size_t i = 0; i < t->npane; i++) {
 		struct tui_pane *p = &t->pane[i];
-		struct conn *c = tui_conn(t, p->host);
+		struct conn *c = tui_live_conn(t, p->host);
 		if (p->marked && tui_takes_keys(&p->st) && c) {
 			conn_input(c, p->st.name, t->typed.data, t->typed.len);
 			sent = true;
@@ -579,7 +579,7 @@ void tui_flush_typed(struct tui *t)
 	struct tui_pane *p = tui_selected(t);
 	bool sent = false;
 	if (t->typed.len && p && !t->quitting) {
-		struct conn *c = tui_conn(t, p->host);
+		struct conn *c = tui_live_conn(t, p->host);
 		if (t->mode == TUI_BROADCAST) {
 			sent = flush_broadcast(t);
 		} else if (c) {
