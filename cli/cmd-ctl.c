@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -459,11 +460,22 @@ static void on_reply(struct ctl *c, const struct proto_frame *f)
 		return;
 	}
 	FILE *out = code == PROTO_OK ? stdout : stderr;
-	if (text[0] && c->host) /* each line said by that host */
-		for (char *save, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-			fprintf(out, "%s: %s\n", c->host->name, l);
-	else if (text[0])
+	/* A reply may quote a guest (mconsole's, sysrq's): at a terminal each
+	 * line goes cleaned of controls; to a pipe or file as it came. */
+	bool tty = isatty(fileno(out));
+	if (text[0] && (c->host || tty)) {
+		char *clean = xmalloc(strlen(text) + 1);
+		for (char *save, *l = strtok_r(text, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save)) {
+			if (tty)
+				util_clean_text(l, clean);
+			fprintf(out, "%s%s%s\n", c->host ? c->host->name : "", c->host ? ": " : "",
+				tty ? clean : l);
+		}
+		free(clean);
+	} else if (text[0]) {
 		fprintf(out, "%s%s", text, text[strlen(text) - 1] == '\n' ? "" : "\n");
+	}
 	free(text);
 	c->replied = true;
 	if (code == PROTO_FULL)

@@ -3,7 +3,7 @@
 # it without a control character, and it moves to server.log.1 at
 # LOG_MAX as the console logs do, losing no line at the move.
 . "$top_srcdir/tests/e2e/lib.sh"
-plan 8
+plan 10
 
 fleet_conf "$T_DIR/conf" "$T_DIR/uml" a
 echo 'LOG_MAX=64K' >"$T_DIR/conf/umltop.conf"
@@ -34,6 +34,18 @@ n=$(cat "$UMLTOP_STATE_DIR/server.log.1" "$UMLTOP_STATE_DIR/server.log" |
 	grep -o 'filler-[0-9]*-' | sort -u | wc -l)
 [ "$n" -eq 1000 ]
 ok $? "every filler line is in server.log.1 or server.log ($n of 1000)"
+
+# 3. a guest's words in an mconsole reply (its hostname, through UML's
+#    "proc" command) reach a terminal cleaned, a pipe as they are
+ctl send a "hostname \"\$(printf 'h\\033]0;owned\\007\\033[2Jx')\"; echo named-\$((3*3))" >/dev/null
+wait_until 30 grep -q 'named-9' "$UMLTOP_STATE_DIR/a.console.log"
+script -qec "'$UMLTOP' ctl -S '$SOCK' mconsole a proc sys/kernel/hostname" "$T_DIR/tty.out" \
+	>/dev/null 2>&1
+grep -q 'h?\]0;owned??\[2Jx' "$T_DIR/tty.out" && ! grep -q -e "$esc" -e "$bel" "$T_DIR/tty.out"
+ok $? "at a terminal, ctl prints the guest's hostname with its controls as '?': $(tr -d '\r' <"$T_DIR/tty.out" | grep owned | cat -v)"
+ctl mconsole a proc sys/kernel/hostname >"$T_DIR/pipe.out" 2>&1
+grep -q "$esc" "$T_DIR/pipe.out"
+ok $? "... to a file, as the guest wrote it (escape bytes and all)"
 stop_server
 server_clean
 t_done
