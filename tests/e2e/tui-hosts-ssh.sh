@@ -13,7 +13,7 @@
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/lib-tui.sh"
 . "$top_srcdir/tests/e2e/lib-ssh.sh"
-plan 14
+plan 16
 
 fleet_conf "$T_DIR/conf1" "$T_DIR/uml1" a -- HALT_TIMEOUT=30
 fleet_conf "$T_DIR/conf2" "$T_DIR/uml2" a -- HALT_TIMEOUT=30
@@ -90,10 +90,15 @@ pid2=$(ssh_of "$SOCK2")
 [ -n "$pid2" ] && tr '\0' ' ' <"/proc/$pid2/cmdline" | grep -q '^ssh '
 ok $? "h2's ssh child found by its command line ($pid2: $(tr '\0' ' ' <"/proc/$pid2/cmdline" 2>/dev/null | cut -c1-60)...)"
 [ -n "$pid2" ] || bail "no ssh child for h2"
+# h2 stays away until the checks below are done: its remote umltop (the
+# wrapper the hosts file names) cannot be run, so each retry fails
+chmod a-x "$SSH_DIR/umltop"
 kill "$pid2"
 killed=$(date +%s%N)
 wait_until 5 tui_has t 'h2 unreachable'
 tui_ok t $? "h2 unreachable within 5 s of its ssh's end ($(( ($(date +%s%N) - killed) / 1000000 )) ms)"
+wait_until 10 sh -c "! kill -0 $pid2 2>/dev/null"
+ok $? "the ssh child that ended is reaped, not a zombie ($pid2)"
 # dimmed: the line of SSH-42, captured alone (from the default attributes),
 # has dim (SGR 2) in the escape right before the word
 dimmed() { tui_line_sgr t 'SSH-42' | grep -o "$(printf '\033')\\[[0-9;]*mSSH-42" | grep -q '[[;]2[;m]'; }
@@ -102,8 +107,12 @@ wait_until 3 away # (tmux may be half-way through the TUI's frame)
 tui_ok t $? "meanwhile h2/a is unknown, its last screen dimmed"
 ctl1 send a 'echo LIVE-$((6*7))' >/dev/null
 ctl2 send a 'echo AWAY-$((6*7))' >/dev/null
-tui_pane_wait t h1/a 'LIVE-42' 10
-tui_ok t $? "h1's pane keeps showing new output"
+tui_pane_wait t h1/a 'LIVE-42' 10 && tui_has t 'h2 unreachable'
+tui_ok t $? "h1's pane keeps showing new output while h2 is still unreachable"
+wait_until 30 grep -q 'AWAY-42' "$STATE2/a.console.log" && sleep 1 && tui_has t 'h2 unreachable' &&
+	! tui_pane_has t h2/a 'AWAY-42'
+tui_ok t $? "h2's guest printed AWAY-42 while h2 was away, and its pane did not show it then"
+chmod a+x "$SSH_DIR/umltop"
 wait_until 60 tui_has t 'h2 connected again'
 tui_ok t $? "the TUI connects to h2 again by itself"
 tui_pane_wait t h2/a 'AWAY-42' 30 && tui_pane_has t h2/a 'SSH-42' && ! dimmed
