@@ -122,8 +122,11 @@ for n in $sizes; do
 	# BOOT_NICE=N (unset: the server's default) for every instance
 	[ -n "${BOOT_NICE:-}" ] && printf 'BOOT_NICE=%s\n' "$BOOT_NICE" >"$D/conf/umltop.conf"
 	: >"$D/echo.root"
-	printf 'KERNEL="%s"\nROOT="%s"\nHALT_TIMEOUT=1\nAUTOSTART=yes\n' "$ECHO" "$D/echo.root" \
-		>"$D/conf/a-echo.conf"
+	# The echo instance stands for a guest that is up, but it never is
+	# "running" by the server's test (no mconsole: it stays "starting"
+	# until READY's 60 s timeout), so BOOT_NICE must not lower it.
+	printf 'KERNEL="%s"\nROOT="%s"\nHALT_TIMEOUT=1\nAUTOSTART=yes\nBOOT_NICE=0\n' "$ECHO" \
+		"$D/echo.root" >"$D/conf/a-echo.conf"
 	sock=$D/sock
 	# In a session of its own, as the daemon it is in use (`umltop server`
 	# without --foreground does setsid): with autogroups each session is a
