@@ -163,6 +163,41 @@ static struct {
 	uint64_t at_ms;
 } walked;
 
+/* Each regular file pid has open, to fn until it returns true: true then,
+ * false when none did (or pid is gone, or not ours to look at). */
+static bool each_open_file(pid_t pid, bool (*fn)(void *arg, pid_t pid, const struct stat *st),
+			   void *arg)
+{
+	char dir[64];
+	snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *fds = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!fds) {
+		if (dfd >= 0)
+			close(dfd);
+		return false;
+	}
+	bool done = false;
+	struct dirent *f;
+	struct stat st;
+	while (!done && (f = readdir(fds)))
+		done = f->d_name[0] != '.' && fstatat(dfd, f->d_name, &st, 0) == 0 &&
+		       S_ISREG(st.st_mode) && fn(arg, pid, &st);
+	closedir(fds);
+	return done;
+}
+
+static bool note_open_file(void *arg, pid_t pid, const struct stat *st)
+{
+	(void)arg;
+	if (walked.n == walked.cap) {
+		walked.cap = walked.cap ? 2 * walked.cap : 256;
+		walked.v = xreallocarray(walked.v, walked.cap, sizeof *walked.v);
+	}
+	walked.v[walked.n++] = (struct open_file){ st->st_dev, st->st_ino, pid };
+	return false;
+}
+
 /* Every regular file open in a process we may look at, into walked. */
 static void walk_open_files(void)
 {
@@ -174,55 +209,23 @@ static void walk_open_files(void)
 	struct dirent *p;
 	while ((p = readdir(proc))) {
 		pid_t pid = atoi(p->d_name);
-		if (pid <= 0 || pid == getpid())
-			continue;
-		char dir[64];
-		snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		DIR *fds = dfd >= 0 ? fdopendir(dfd) : NULL;
-		if (!fds) {
-			if (dfd >= 0)
-				close(dfd);
-			continue; /* gone, or not ours to look at */
-		}
-		struct dirent *f;
-		struct stat st;
-		while ((f = readdir(fds))) {
-			if (f->d_name[0] == '.' || fstatat(dfd, f->d_name, &st, 0) < 0 ||
-			    !S_ISREG(st.st_mode))
-				continue;
-			if (walked.n == walked.cap) {
-				walked.cap = walked.cap ? 2 * walked.cap : 256;
-				walked.v = xreallocarray(walked.v, walked.cap, sizeof *walked.v);
-			}
-			walked.v[walked.n++] = (struct open_file){ st.st_dev, st.st_ino, pid };
-		}
-		closedir(fds);
+		if (pid > 0 && pid != getpid())
+			each_open_file(pid, note_open_file, NULL);
 	}
 	closedir(proc);
+}
+
+static bool same_file(void *arg, pid_t pid, const struct stat *st)
+{
+	const struct stat *want = arg;
+	(void)pid;
+	return st->st_dev == want->st_dev && st->st_ino == want->st_ino;
 }
 
 /* Whether pid has the file want open now. */
 static bool holds(pid_t pid, const struct stat *want)
 {
-	char dir[64];
-	snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *fds = dfd >= 0 ? fdopendir(dfd) : NULL;
-	if (!fds) {
-		if (dfd >= 0)
-			close(dfd);
-		return false;
-	}
-	bool found = false;
-	struct dirent *f;
-	struct stat st;
-	while (!found && (f = readdir(fds)))
-		found = f->d_name[0] != '.' && fstatat(dfd, f->d_name, &st, 0) == 0 &&
-			S_ISREG(st.st_mode) && st.st_dev == want->st_dev &&
-			st.st_ino == want->st_ino;
-	closedir(fds);
-	return found;
+	return each_open_file(pid, same_file, (void *)want);
 }
 
 /* A process holding the file at path open: its pid, or 0.  Two kernels on
