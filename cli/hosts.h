@@ -10,8 +10,8 @@
  *     NAME DEST [socket=PATH] [umltop=PATH] [SSH-OPTION...]
  *
  * NAME is [A-Za-z0-9_.-], 1 to 32 characters; DEST is an ssh destination
- * ([user@]host[:port] as ssh takes it) or `-` for this machine's server
- * (no ssh: PATH, or the default socket, directly).  umltop=PATH is the
+ * ([user@]host, or ssh://[user@]host[:port], as ssh takes it) or `-` for
+ * this machine's server (no ssh: PATH, or the default socket, directly).  umltop=PATH is the
  * umltop program on that host (default `umltop`, found in its PATH).  SSH-OPTIONs are passed
  * to ssh as they are (e.g. `-p 2222` as two words, `-oControlMaster=auto`).
  * `#` starts a comment; blank lines are skipped.  A bad line is refused with
