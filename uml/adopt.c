@@ -232,8 +232,10 @@ static bool holds(pid_t pid, const struct stat *want)
  * one image corrupt it (UML's own lock only stops the second at boot, with
  * a panic), so an image in use by anything is not booted again.  skip: the
  * process group of this instance's last run, whose helpers may still be
- * on their way out after its SIGKILL. */
-static pid_t image_user(const char *path, pid_t skip)
+ * on their way out after its SIGKILL: *leftover says they still hold it
+ * (or its lock, whose taker is gone while a helper sharing its files
+ * lives on), and the image is not free yet either. */
+static pid_t image_user(const char *path, pid_t skip, bool *leftover)
 {
 	struct stat want;
 	if (!path || stat(path, &want) < 0)
@@ -243,29 +245,32 @@ static pid_t image_user(const char *path, pid_t skip)
 		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 		int rc = fcntl(fd, F_GETLK, &fl);
 		close(fd);
-		/* a holder whose /proc is gone is on its way out (the last
-		 * run's, killed): its lock goes with it */
-		pid_t group = rc == 0 && fl.l_type != F_UNLCK && fl.l_pid > 0 ? pgrp_of(fl.l_pid) : 0;
-		if (group > 0 && (!skip || group != skip))
-			return fl.l_pid;
+		if (rc == 0 && fl.l_type != F_UNLCK && fl.l_pid > 0) {
+			pid_t group = pgrp_of(fl.l_pid);
+			if (group > 0 && (!skip || group != skip))
+				return fl.l_pid;
+			*leftover = true;
+		}
 	}
 	if (!walked.at_ms || util_now_ms() - walked.at_ms >= IMAGE_WALK_MS)
 		walk_open_files();
 	for (size_t i = 0; i < walked.n; i++) {
 		const struct open_file *o = &walked.v[i];
-		if (o->dev == want.st_dev && o->ino == want.st_ino &&
-		    (!skip || pgrp_of(o->pid) != skip) && holds(o->pid, &want))
+		if (o->dev != want.st_dev || o->ino != want.st_ino || !holds(o->pid, &want))
+			continue;
+		if (!skip || pgrp_of(o->pid) != skip)
 			return o->pid;
+		*leftover = true;
 	}
 	return 0;
 }
 
-/* The reason not to start: ROOT or SWAP open by another process. */
-bool inst_images_in_use(struct inst *in, char *err, size_t errlen)
+int inst_images_in_use(struct inst *in, char *err, size_t errlen)
 {
 	const char *images[] = { in->ci->root, in->ci->swap };
+	bool leftover = false;
 	for (size_t i = 0; i < ARRAY_LEN(images); i++) {
-		pid_t pid = image_user(images[i], in->last_pid);
+		pid_t pid = image_user(images[i], in->last_pid, &leftover);
 		if (!pid)
 			continue;
 		char comm[64];
@@ -277,9 +282,9 @@ bool inst_images_in_use(struct inst *in, char *err, size_t errlen)
 		snprintf(err, errlen, "%s is in use by pid %d (%s), not a UML of this server: "
 			 "not started, so that two kernels never write one image", images[i],
 			 (int)pid, clean);
-		return true;
+		return 1;
 	}
-	return false;
+	return leftover ? 2 : 0;
 }
 
 /* ---- handing a UML over to the next server process ---- */

@@ -515,6 +515,27 @@ void inst_net_take_over(struct inst *in)
 		inst_log(in, "taken over without its switches: %s", why);
 }
 
+#define IMAGE_WAIT_MS 20
+#define IMAGE_WAITS 250 /* 5 s; then it starts, as it would have */
+
+static void image_wait_cb(uv_timer_t *t)
+{
+	struct inst *in = t->data;
+	char err[512];
+	if (!inst_live(in) && in->image_waits && inst_start(in, err, sizeof err) < 0)
+		inst_log(in, "start: %s", err);
+}
+
+bool inst_image_wait_cancel(struct inst *in)
+{
+	if (!in->image_waits)
+		return false;
+	in->image_waits = 0;
+	uv_timer_stop(&in->timer);
+	inst_log(in, "the start waiting for the images was called off");
+	return true;
+}
+
 int inst_start(struct inst *in, char *err, size_t errlen)
 {
 	/* A start while halting or being killed is kept for when the process
@@ -535,7 +556,18 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 		return -EALREADY;
 	}
 	in->adopted = false;
-	if (inst_images_in_use(in, err, errlen)) {
+	int held = inst_images_in_use(in, err, errlen);
+	if (held == 2 && in->image_waits < IMAGE_WAITS) {
+		/* the last run's helpers, killed, still hold an image (or its
+		 * lock): started into it, the new kernel would panic */
+		if (!in->image_waits++)
+			inst_log(in, "the last run still holds its images: starting once "
+				     "they are let go");
+		uv_timer_start(&in->timer, image_wait_cb, IMAGE_WAIT_MS, 0);
+		return 0;
+	}
+	in->image_waits = 0;
+	if (held == 1) {
 		inst_log(in, "%s", err);
 		inst_set_reason(in, "%s", err);
 		inst_set_state(in, INST_FAILED);
@@ -597,6 +629,8 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 
 int inst_kill(struct inst *in, char *err, size_t errlen)
 {
+	if (!inst_live(in) && inst_image_wait_cancel(in))
+		return 0;
 	if (!inst_live(in)) {
 		snprintf(err, errlen, "%s is not running (%s)", in->ci->name,
 			 util_state_name(in->state));
