@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -540,8 +541,10 @@ static void frame_cb(void *arg, const struct proto_frame *f)
 		on_event(c, f);
 }
 
-/* After `upgrade` closed the connection: done once the socket answers
- * again (the new process listens on the same socket). */
+/* After `upgrade` closed the connection: done once the server answers
+ * again.  The new process inherits the listening socket, which takes
+ * connections all along (the old process's too, until its exec): only an
+ * answer to a HELLO says the new one runs its loop. */
 static void back_cb(uv_timer_t *t)
 {
 	struct ctl *c = t->data;
@@ -549,6 +552,18 @@ static void back_cb(uv_timer_t *t)
 	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", c->sock);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	bool up = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	if (up) {
+		struct buf b = { 0 };
+		size_t start = proto_begin(&b, PROTO_HELLO);
+		proto_put_u32(&b, PROTO_VERSION);
+		proto_put_str(&b, "ctl");
+		proto_end(&b, start);
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		char reply[64];
+		up = util_write_all(fd, b.data, b.len) == 0 && poll(&pfd, 1, 2000) == 1 &&
+		     read(fd, reply, sizeof reply) > 0;
+		buf_free(&b);
+	}
 	if (fd >= 0)
 		close(fd);
 	if (!up)
