@@ -291,8 +291,10 @@ static unsigned a_start(struct tui *t)
 }
 
 /* The halt view follows the instances live when it was asked for, on
- * the hosts picked (alone: the one). */
-static void halt_view(struct tui *t, const char *cmd)
+ * the hosts picked (alone: the one).  How many hosts cmd went to; with
+ * several, the message line names them (a picked one that dropped since
+ * is not among them). */
+static size_t halt_view(struct tui *t, const char *cmd)
 {
 	free(t->halting);
 	t->halting = xcalloc(t->npane + 1, sizeof *t->halting);
@@ -307,16 +309,29 @@ static void halt_view(struct tui *t, const char *cmd)
 		snprintf(t->halting[t->nhalting++].name, PROTO_MAX_NAME, "%s", p->st.name);
 	}
 	const char *argv[] = { cmd };
+	struct buf sent = { 0 }, not = { 0 };
+	size_t n = 0;
 	for (size_t k = 0; k < t->nhost; k++) {
 		if (!t->host[k].pick)
 			continue;
 		/* (Q ends the TUI once these have gone: one that dropped
 		 * meanwhile is not waited for) */
-		t->host[k].shutdown = !strcmp(cmd, "shutdown") && tui_live_conn(t, (unsigned)k);
+		bool live = tui_live_conn(t, (unsigned)k) != NULL;
+		t->host[k].shutdown = !strcmp(cmd, "shutdown") && live;
 		tui_send_command(t, (unsigned)k, 1, argv);
+		buf_printf(live ? &sent : &not, " %s", t->host[k].name);
+		n += live;
 	}
+	if (t->multi && sent.len)
+		tui_set_msg(t, !!not.len, "%s sent to%s%s%s", cmd, sent.data,
+			    not.len ? "; not connected:" : "", not.len ? not.data : "");
+	else if (t->multi)
+		tui_set_msg(t, true, "%s not sent: not connected:%s", cmd, not.len ? not.data : "");
+	buf_free(&sent);
+	buf_free(&not);
 	t->view = TUI_V_HALT;
 	t->over_dirty = true;
+	return n;
 }
 
 static unsigned confirmed(struct tui *t)
@@ -332,7 +347,10 @@ static unsigned confirmed(struct tui *t)
 		return TUI_REDRAW;
 	case TUI_A_QUIT_ALL:
 		t->shutdown = true;
-		halt_view(t, "shutdown");
+		/* no host took it: nothing to wait for (alone, the server
+		 * is back in a moment and Q may be typed again) */
+		if (!halt_view(t, "shutdown") && t->multi)
+			t->shutdown = false;
 		return TUI_REDRAW;
 	default: return TUI_REDRAW;
 	}
@@ -652,11 +670,8 @@ static unsigned hosts_key(struct tui *t, int code)
 		tui_set_msg(t, true, "no host picked: nothing halted");
 		return TUI_REDRAW;
 	}
-	unsigned flags = confirmed(t);
-	tui_set_msg(t, false, "%s sent to%s", t->confirm == TUI_A_QUIT_ALL ? "shutdown" : "halt-all",
-		    names.data);
 	buf_free(&names);
-	return flags;
+	return confirmed(t); /* (which says where it went) */
 }
 
 static unsigned prompt_key(struct tui *t, int code)
