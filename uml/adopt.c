@@ -26,15 +26,7 @@ static ssize_t read_proc(pid_t pid, const char *what, char *text, size_t cap)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, what);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, text, cap - 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	text[n > 0 ? n : 0] = '\0';
-	return n;
+	return inst_read_text(path, text, cap);
 }
 
 bool inst_cmdline_is(const char *text, size_t len, const char *umid, const char *uml_dir)

@@ -56,17 +56,6 @@ void inst_changed(struct inst *in)
  * (/proc/PID/autogroup) is what ranks it then; without autogroups, the
  * process's nice. */
 
-static bool read_text(const char *path, char *out, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, out, cap - 1);
-	close(fd);
-	out[n > 0 ? n : 0] = '\0';
-	return n > 0;
-}
-
 bool inst_status_cap_sys_nice(const char *status)
 {
 	const char *p = strstr(status, "\nCapEff:");
@@ -107,8 +96,8 @@ unsigned inst_boot_nice(unsigned want, int base, bool autogroup, bool cap_sys_ni
 static unsigned boot_nice(const struct inst *in, bool *autogroup, int *base)
 {
 	char text[4096];
-	*autogroup = read_text("/proc/sys/kernel/sched_autogroup_enabled", text, sizeof text) &&
-		     text[0] == '1' && read_text("/proc/self/autogroup", text, sizeof text) &&
+	*autogroup = inst_read_text("/proc/sys/kernel/sched_autogroup_enabled", text, sizeof text) > 0 &&
+		     text[0] == '1' && inst_read_text("/proc/self/autogroup", text, sizeof text) > 0 &&
 		     inst_autogroup_nice(text, base);
 	if (!*autogroup) {
 		errno = 0;
@@ -121,7 +110,7 @@ static unsigned boot_nice(const struct inst *in, bool *autogroup, int *base)
 	struct rlimit rl = { 0 };
 	getrlimit(RLIMIT_NICE, &rl);
 	unsigned long lim = rl.rlim_cur == RLIM_INFINITY ? 40 : (unsigned long)rl.rlim_cur;
-	bool cap = read_text("/proc/self/status", text, sizeof text) &&
+	bool cap = inst_read_text("/proc/self/status", text, sizeof text) > 0 &&
 		   inst_status_cap_sys_nice(text);
 	return inst_boot_nice(in->ci->boot_nice, *base, *autogroup, cap, lim);
 }

@@ -139,17 +139,16 @@ static int by_pgrp(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-static int read_small(const char *path, char *buf, size_t cap)
+int inst_read_text(const char *path, char *buf, size_t cap)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	ssize_t n = read(fd, buf, cap - 1);
+	int e = errno;
 	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return (int)n;
+	buf[n > 0 ? n : 0] = '\0';
+	return n < 0 ? -e : (int)n;
 }
 
 /* ---- /proc files kept open ----
@@ -159,8 +158,8 @@ static int read_small(const char *path, char *buf, size_t cap)
  * stay open and are read again with pread, one system call instead of
  * three.  A file names its process, never a later one with the same pid:
  * once the process ended it reads an error, and is opened afresh (the pid
- * may be another process's now).  A file not read for a whole poll round
- * is closed.  Sets of four slots by pid: when all four are taken, the one
+ * may be another process's now).  A file not read for two poll rounds is
+ * closed.  Sets of four slots by pid: when all four are taken, the one
  * read longest ago is closed for the new file.
  * At most a quarter of RLIMIT_NOFILE stays open, so that consoles and
  * clients never run short. */
@@ -276,7 +275,7 @@ struct inst_procs *inst_procs_scan(void)
 			continue;
 		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
 		struct inst_procstat st;
-		if (read_small(path, text, sizeof text) <= 0 ||
+		if (inst_read_text(path, text, sizeof text) <= 0 ||
 		    inst_parse_procstat(text, &st) < 0)
 			continue;
 		if (ps->n == cap) {

@@ -30,6 +30,10 @@ bool inst_cmdline_is(const char *text, size_t len, const char *umid, const char 
  * copied but the direction and the errno.  False when line is not one. */
 bool inst_fpu_reason(const char *line, const char *shim, char *out, size_t cap);
 
+/* A small file (a /proc one) into buf, NUL-terminated and cut at cap - 1:
+ * its length, or -errno (buf then ""). */
+int inst_read_text(const char *path, char *buf, size_t cap);
+
 /* BOOT_NICE (conf.h): how many nice steps a starting guest may run below
  * the server, whose nice is base (its autogroup's with autogroup, else its
  * own), given whether the server holds CAP_SYS_NICE and its RLIMIT_NICE
