@@ -120,10 +120,7 @@ static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 static void hello(struct conn *c, const char *who)
 {
 	struct buf b = { 0 };
-	size_t start = proto_begin(&b, PROTO_HELLO);
-	proto_put_u32(&b, PROTO_VERSION);
-	proto_put_str(&b, who);
-	proto_end(&b, start);
+	proto_put_hello(&b, who);
 	conn_send(c, b.data, b.len);
 	buf_free(&b);
 }

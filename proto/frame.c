@@ -61,6 +61,14 @@ void proto_end(struct buf *b, size_t start)
 		b->data[start + i] = (char)(len >> (8 * i));
 }
 
+void proto_put_hello(struct buf *b, const char *who)
+{
+	size_t start = proto_begin(b, PROTO_HELLO);
+	proto_put_u32(b, PROTO_VERSION);
+	proto_put_str(b, who);
+	proto_end(b, start);
+}
+
 void proto_put_u8(struct buf *b, uint8_t v) { put_le(b, v, 1); }
 void proto_put_u16(struct buf *b, uint16_t v) { put_le(b, v, 2); }
 void proto_put_u32(struct buf *b, uint32_t v) { put_le(b, v, 4); }

@@ -157,6 +157,8 @@ void proto_put_u32(struct buf *b, uint32_t v);
 void proto_put_u64(struct buf *b, uint64_t v);
 void proto_put_bytes(struct buf *b, const void *p, size_t n); /* u32 len + bytes */
 void proto_put_str(struct buf *b, const char *s);             /* NULL = "" */
+/* A whole HELLO frame: PROTO_VERSION and who says it ("tui", "server"). */
+void proto_put_hello(struct buf *b, const char *who);
 
 /* Reading fields; any underflow sets bad and returns zeros. */
 struct proto_reader {

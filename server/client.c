@@ -316,10 +316,7 @@ static int on_hello(struct client *c, struct proto_reader *r)
 	}
 	c->hello = true;
 	struct buf b = { 0 };
-	size_t start = proto_begin(&b, PROTO_HELLO);
-	proto_put_u32(&b, PROTO_VERSION);
-	proto_put_str(&b, "server");
-	proto_end(&b, start);
+	proto_put_hello(&b, "server");
 	send_buf(c, &b);
 	return 0;
 }
