@@ -53,7 +53,7 @@ static void host_copy(struct host *to, const struct host *from)
 	to->nssh_opt = from->nssh_opt;
 }
 
-static const struct host *find(const struct hosts *h, const char *name)
+const struct host *hosts_find(const struct hosts *h, const char *name)
 {
 	for (size_t i = 0; i < h->n; i++)
 		if (!strcmp(h->v[i].name, name))
@@ -229,7 +229,7 @@ int hosts_select(const char *const *names, size_t n, struct hosts *out, char *er
 	int rc = path ? hosts_load(path, false, &file, err, errlen) : 0;
 	free(path);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		const struct host *known = find(&file, names[i]);
+		const struct host *known = hosts_find(&file, names[i]);
 		struct host e = { 0 };
 		if (known) {
 			host_copy(&e, known);
@@ -240,7 +240,7 @@ int hosts_select(const char *const *names, size_t n, struct hosts *out, char *er
 			rc = -1;
 			break;
 		}
-		const struct host *seen = find(out, e.name);
+		const struct host *seen = hosts_find(out, e.name);
 		bool same = seen && ((!seen->dest && !e.dest) ||
 				     (seen->dest && e.dest && !strcmp(seen->dest, e.dest)));
 		if (seen && !same) {

@@ -59,6 +59,9 @@ int hosts_select(const char *const *names, size_t n, struct hosts *out, char *er
 
 void hosts_free(struct hosts *h);
 
+/* The host of that name in h, or NULL. */
+const struct host *hosts_find(const struct hosts *h, const char *name);
+
 /* Split "HOST/NAME": *host gets HOST (or "" when there is no '/'), the
  * return value points at NAME within s. */
 const char *hosts_split(const char *s, char host[HOST_NAME_MAX_LEN + 1]);
