@@ -554,10 +554,7 @@ static void back_cb(uv_timer_t *t)
 	bool up = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
 	if (up) {
 		struct buf b = { 0 };
-		size_t start = proto_begin(&b, PROTO_HELLO);
-		proto_put_u32(&b, PROTO_VERSION);
-		proto_put_str(&b, "ctl");
-		proto_end(&b, start);
+		proto_put_hello(&b, "ctl");
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		char reply[64];
 		up = util_write_all(fd, b.data, b.len) == 0 && poll(&pfd, 1, 2000) == 1 &&
