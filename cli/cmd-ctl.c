@@ -825,22 +825,17 @@ static bool names_instance(const char *cmd)
 static int host_named(const char *name, const struct hosts *picked, struct hosts *own,
 		      const struct host **out)
 {
-	for (size_t i = 0; i < picked->n; i++)
-		if (!strcmp(picked->v[i].name, name)) {
-			*out = &picked->v[i];
-			return 0;
-		}
+	if ((*out = hosts_find(picked, name)))
+		return 0;
 	char *path = hosts_default_path();
 	char err[512];
 	int rc = path ? hosts_load(path, false, own, err, sizeof err) : 0;
 	if (rc < 0)
 		fprintf(stderr, "umltop ctl: %s\n", err);
-	for (size_t i = 0; rc == 0 && i < own->n; i++)
-		if (!strcmp(own->v[i].name, name)) {
-			*out = &own->v[i];
-			free(path);
-			return 0;
-		}
+	if (rc == 0 && (*out = hosts_find(own, name))) {
+		free(path);
+		return 0;
+	}
 	if (rc == 0 && !strcmp(name, "local")) {
 		const char *local[] = { "local" };
 		rc = hosts_select(local, 1, own, err, sizeof err);
@@ -876,13 +871,7 @@ static bool names_a_host(const char *word, const struct hosts *picked, const str
 {
 	char host[HOST_NAME_MAX_LEN + 1];
 	hosts_split(word, host);
-	for (size_t i = 0; host[0] && i < picked->n; i++)
-		if (!strcmp(picked->v[i].name, host))
-			return true;
-	for (size_t i = 0; host[0] && i < file->n; i++)
-		if (!strcmp(file->v[i].name, host))
-			return true;
-	return false;
+	return host[0] && (hosts_find(picked, host) || hosts_find(file, host));
 }
 
 /* A command naming HOST/NAME (argv[w]): HOST's server, with HOST/ taken
