@@ -35,8 +35,6 @@
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 #define FRAME_MS 16      /* at most ~60 paints a second under load */
-#define ECHO_BYTES 1024  /* output this small, */
-#define ECHO_MS 500      /* this soon after a key, is painted at once: an echo */
 #define SCROLLBACK 1000  /* lines asked for and kept, for Shift-PageUp */
 #define BELL_MS 500      /* a guest ringing in a loop beeps twice a second */
 #define LINGER_MS 1000   /* how long typed input may take to reach the server */
@@ -410,7 +408,7 @@ static void on_output(struct attach *a, const struct proto_frame *f)
 		if (a->view.scroll > 0)
 			a->view.scroll += (int)(term_scrollback_len(a->con.term) - sb);
 		a->dirty = true;
-		if (len <= ECHO_BYTES && util_now_ms() - a->typed_at < ECHO_MS)
+		if (console_is_echo(len, util_now_ms() - a->typed_at))
 			a->echo = true;
 	}
 }

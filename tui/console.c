@@ -73,3 +73,11 @@ int console_take_scroll(struct console *c)
 	c->scroll_wanted = 0;
 	return s;
 }
+
+#define ECHO_BYTES 1024 /* output this small, */
+#define ECHO_MS 500     /* this soon after a key */
+
+bool console_is_echo(size_t len, uint64_t ms_since_key)
+{
+	return len <= ECHO_BYTES && ms_since_key < ECHO_MS;
+}

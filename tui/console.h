@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto/client.h"
 #include "term/term.h"
@@ -58,5 +59,10 @@ bool console_size_differs(const struct console *c, unsigned rows, unsigned cols)
 /* After a taken snapshot: the lines to scroll back that scroll_wanted
  * asked for, now that history has come (0: none, or none came yet). */
 int console_take_scroll(struct console *c);
+
+/* Whether output of len bytes, ms after a key was typed into this
+ * console, is its answer (an echo): painted at once, not at the next
+ * frame, by the TUI and attach alike. */
+bool console_is_echo(size_t len, uint64_t ms_since_key);
 
 #endif

@@ -34,8 +34,6 @@
 
 #define PAINT_MS 12            /* at most one frame per 12 ms under load */
 #define BUSY_BYTES (16 * 1024) /* a frame that carried this much: coalesce */
-#define ECHO_BYTES 1024        /* output of the focused console this small, */
-#define ECHO_MS 500            /* this soon after a key: painted at once */
 #define OUTQ_MAX 4096          /* bytes unsent to the terminal: wait */
 #define OUTQ_WAIT_MAX 100
 /* A pane fed this much without a paint in between is behind a flood that
@@ -349,7 +347,7 @@ static void on_output(struct tui *t, unsigned host, const struct proto_frame *f)
 	t->fed += len;
 	bool typed_here = (t->mode == TUI_FOCUS && p == tui_selected(t)) ||
 			  (t->mode == TUI_BROADCAST && p->marked);
-	if (len <= ECHO_BYTES && typed_here && uv_now(t->loop) - t->typed_ms < ECHO_MS)
+	if (typed_here && console_is_echo(len, uv_now(t->loop) - t->typed_ms))
 		t->echo = true;
 	tui_mark(t, TUI_REDRAW);
 }
