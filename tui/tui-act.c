@@ -662,15 +662,13 @@ static unsigned hosts_key(struct tui *t, int code)
 		return TUI_REDRAW;
 	}
 	t->prompt = TUI_P_NONE;
-	struct buf names = { 0 };
+	bool any = false;
 	for (size_t i = 0; i < t->nhost; i++)
-		if (t->host[i].pick)
-			buf_printf(&names, " %s", t->host[i].name);
-	if (!names.len) {
+		any |= t->host[i].pick;
+	if (!any) {
 		tui_set_msg(t, true, "no host picked: nothing halted");
 		return TUI_REDRAW;
 	}
-	buf_free(&names);
 	return confirmed(t); /* (which says where it went) */
 }
 
