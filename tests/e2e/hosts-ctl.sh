@@ -14,23 +14,13 @@ plan 20
 ssh_start
 fleet_conf "$T_DIR/conf1" "$T_DIR/uml" a -- 'TAGS="lab"'
 fleet_conf "$T_DIR/conf2" "$T_DIR/uml" b -- 'TAGS="lab"'
-# server_at N: the server of host hN on $T_DIR/sN, its logs in $T_DIR/stN
-server_at() {
-	UMLTOP_STATE_DIR=$T_DIR/st$1 "$UMLTOP" server -S "$T_DIR/s$1" -c "$T_DIR/conf$1" \
-		--foreground >"$T_DIR/server$1.out" 2>&1 &
-	eval "SERVER$1_PID=$!"
-	track_pid "$!"
-	wait_until 60 test -S "$T_DIR/s$1" || bail "server $1 did not start"
-}
-server_at 1
-server_at 2
-ssh_host h1 "$T_DIR/s1"
-ssh_host h2 "$T_DIR/s2"
-ssh_host h3 "$T_DIR/s1" "$(ssh_bad_key)"
-log_a=$T_DIR/st1/a.console.log
-log_b=$T_DIR/st2/b.console.log
-up() { "$UMLTOP" ctl -S "$T_DIR/s$1" status --json 2>/dev/null | grep -q '"state":"running"'; }
-wait_until 120 up 1 && wait_until 120 up 2 || bail "a and b did not boot"
+start_two "$T_DIR/conf1" "$T_DIR/conf2"
+ssh_host h1 "$SOCK1"
+ssh_host h2 "$SOCK2"
+ssh_host h3 "$SOCK1" "$(ssh_bad_key)"
+log_a=$STATE1/a.console.log
+log_b=$STATE2/b.console.log
+two_up 1 1
 wait_until 90 grep -q '/ # ' "$log_a" && wait_until 90 grep -q '/ # ' "$log_b" ||
 	bail "no prompt on a and b"
 
@@ -106,27 +96,26 @@ hello() {
 # shellcheck disable=SC2046 # the options are words
 set -- $(ssh_opts)
 hello "$PROTO_VERSION" | timeout 20 ssh -T -oBatchMode=yes "$@" "$(id -un)@127.0.0.1" \
-	"$SSH_DIR/umltop" proxy -S "$T_DIR/s2" >"$T_DIR/hello.out" 2>"$T_DIR/hello.err"
+	"$SSH_DIR/umltop" proxy -S "$SOCK2" >"$T_DIR/hello.out" 2>"$T_DIR/hello.err"
 want=$(printf '\016\000\000\000\001\000\000\000' | od -An -tx1)
 got=$(head -c 8 "$T_DIR/hello.out" | od -An -tx1)
 ver=$(tail -c +9 "$T_DIR/hello.out" | head -c 1 | od -An -tu1 | tr -d ' ')
 [ "$got" = "$want" ] && grep -q server "$T_DIR/hello.out" && [ "$ver" = "$PROTO_VERSION" ]
 ok $? "ssh h2 umltop proxy: our HELLO in, the server's HELLO (version $ver) out"
 hello $((PROTO_VERSION - 1)) | timeout 20 ssh -T -oBatchMode=yes "$@" "$(id -un)@127.0.0.1" \
-	"$SSH_DIR/umltop" proxy -S "$T_DIR/s2" >"$T_DIR/old.out" 2>&1
+	"$SSH_DIR/umltop" proxy -S "$SOCK2" >"$T_DIR/old.out" 2>&1
 grep -a -q "protocol version $((PROTO_VERSION - 1)), server speaks $PROTO_VERSION" "$T_DIR/old.out"
 ok $? "... a HELLO of version $((PROTO_VERSION - 1)): the server's refusal comes back through it"
 
 # ---- halt across hosts ----
 "$UMLTOP" ctl -H h1 -H h2 halt-all --wait --timeout 200 >"$T_DIR/halt.out" 2>&1
-down() { "$UMLTOP" ctl -S "$T_DIR/s$1" status --json 2>/dev/null | grep -q '"pid":0'; }
-down 1 && down 2
+down() { "$UMLTOP" ctl -S "$1" status --json 2>/dev/null | grep -q '"pid":0'; }
+down "$SOCK1" && down "$SOCK2"
 ok $? "ctl -H h1 -H h2 halt-all --wait: a and b both stopped ($(tr '\n' '|' <"$T_DIR/halt.out"))"
 
-for n in 1 2; do
-	"$UMLTOP" ctl -S "$T_DIR/s$n" shutdown >/dev/null 2>&1
+for s in "$SOCK1" "$SOCK2"; do
+	"$UMLTOP" ctl -S "$s" shutdown >/dev/null 2>&1
 done
-# shellcheck disable=SC2154 # set by server_at's eval
 wait_until 60 sh -c "! kill -0 $SERVER1_PID 2>/dev/null && ! kill -0 $SERVER2_PID 2>/dev/null"
 reports=$(ls "$T_DIR"/san.* 2>/dev/null)
 [ -z "$reports" ] || for r in $reports; do sed 's/^/# /' "$r"; done

@@ -176,6 +176,40 @@ start_server() {
 	wait_until 60 test -S "$SOCK" || { cat "$T_DIR/server.out" >&2; bail "server did not start"; }
 }
 
+# Two servers standing for two hosts (the tests of several hosts):
+# start_two CONFDIR1 CONFDIR2 starts the first as start_server does
+# ($SOCK1, $STATE1, $SERVER1_PID) and a second with a socket, state
+# directory and config of its own ($SOCK2, $STATE2, $SERVER2_PID).
+start_two() {
+	start_server "$1"
+	SOCK1=$SOCK STATE1=$UMLTOP_STATE_DIR SERVER1_PID=$SERVER_PID
+	SOCK2=$T_DIR/sock2 STATE2=$T_DIR/state2
+	UMLTOP_STATE_DIR=$STATE2 "$UMLTOP" server -S "$SOCK2" -c "$2" --foreground \
+		>"$T_DIR/server2.out" 2>&1 &
+	SERVER2_PID=$!
+	track_pid "$SERVER2_PID"
+	wait_until 60 test -S "$SOCK2" || bail "h2's server did not start"
+}
+# count_on SOCK STATE: how many instances of the server on SOCK are in STATE
+count_on() { "$UMLTOP" ctl -S "$1" status --json 2>/dev/null | grep -c "\"state\":\"$2\""; }
+# two_up N1 N2: N1 instances run on $SOCK1 and N2 on $SOCK2 (else bail,
+# with what both servers say); their process groups are tracked
+two_up() {
+	_up() { [ "$(count_on "$SOCK1" running)" -eq "$1" ] && [ "$(count_on "$SOCK2" running)" -eq "$2" ]; }
+	wait_until 120 _up "$1" "$2" || {
+		diag "h1: $("$UMLTOP" ctl -S "$SOCK1" status 2>&1 | tr '\n' '|')" \
+			" h2: $("$UMLTOP" ctl -S "$SOCK2" status 2>&1 | tr '\n' '|')"
+		sed 's/^/# h2 server: /' "$T_DIR/server2.out"
+		tail -n 20 "$STATE2/server.log" 2>/dev/null | sed 's/^/# h2 log: /'
+		bail "the fleets did not boot"
+	}
+	for _s in "$SOCK1" "$SOCK2"; do
+		for _p in $("$UMLTOP" ctl -S "$_s" status --json | sed -n 's/.*"pid":\([0-9]*\).*/\1/p'); do
+			[ "$_p" -gt 0 ] && track_group "$_p"
+		done
+	done
+}
+
 # netns_new: a network namespace of our own, $NETNS, with lo up, deleted
 # at exit; start_server then runs the server in it (SERVER_WRAP), and
 # nsip runs `ip` there.  Nothing a test does in it reaches the host.

@@ -20,33 +20,10 @@ plan 19
 
 fleet_conf "$T_DIR/conf1" "$T_DIR/uml1" a b -- HALT_TIMEOUT=30
 fleet_conf "$T_DIR/conf2" "$T_DIR/uml2" a -- HALT_TIMEOUT=30
-start_server "$T_DIR/conf1"
-SOCK1=$SOCK
-STATE1=$UMLTOP_STATE_DIR
-SERVER1_PID=$SERVER_PID
-# h2's server: a socket, state directory and config of its own
-SOCK2=$T_DIR/sock2
-STATE2=$T_DIR/state2
-UMLTOP_STATE_DIR=$STATE2 "$UMLTOP" server -S "$SOCK2" -c "$T_DIR/conf2" --foreground \
-	>"$T_DIR/server2.out" 2>&1 &
-SERVER2_PID=$!
-track_pid "$SERVER2_PID"
-wait_until 60 test -S "$SOCK2" || bail "h2's server did not start"
+start_two "$T_DIR/conf1" "$T_DIR/conf2"
 ctl1() { "$UMLTOP" ctl -S "$SOCK1" "$@"; }
 ctl2() { "$UMLTOP" ctl -S "$SOCK2" "$@"; }
-running_on() { "$UMLTOP" ctl -S "$1" status --json 2>/dev/null | grep -c '"state":"running"'; }
-all_running() { [ "$(running_on "$SOCK1")" -eq 2 ] && [ "$(running_on "$SOCK2")" -eq 1 ]; }
-wait_until 120 all_running || {
-	diag "h1: $(ctl1 status 2>&1 | tr '\n' '|')  h2: $(ctl2 status 2>&1 | tr '\n' '|')"
-	sed 's/^/# h2 server: /' "$T_DIR/server2.out"
-	tail -n 20 "$STATE2/server.log" 2>/dev/null | sed 's/^/# h2 log: /'
-	bail "the fleets did not boot"
-}
-for s in "$SOCK1" "$SOCK2"; do
-	for p in $("$UMLTOP" ctl -S "$s" status --json | sed -n 's/.*"pid":\([0-9]*\).*/\1/p'); do
-		[ "$p" -gt 0 ] && track_group "$p"
-	done
-done
+two_up 2 1
 
 export XDG_CONFIG_HOME=$T_DIR/config
 mkdir -p "$XDG_CONFIG_HOME/umltop"
