@@ -54,7 +54,15 @@ void inst_changed(struct inst *in)
  * session of its own (setsid for its console), weighs as much as the
  * server's whole session whatever its nice.  The group's nice
  * (/proc/PID/autogroup) is what ranks it then; without autogroups, the
- * process's nice. */
+ * process's nice.
+ *
+ * Which one counts cannot be known from here: autogroups work only in
+ * the root cpu cgroup, which a container's cgroup namespace shows as "/"
+ * wherever it is, and a server no session leader started (one of an
+ * init's or a CI runner's children) is in no group of its own but the
+ * root's.  So both are set, each when it can be undone: a group's nice
+ * ranks only against the other groups, a process's nice only within its
+ * group, and neither disturbs the other. */
 
 bool inst_status_cap_sys_nice(const char *status)
 {
@@ -69,6 +77,12 @@ bool inst_autogroup_nice(const char *text, int *nice)
 {
 	const char *p = strstr(text, " nice ");
 	return p && sscanf(p + 6, "%d", nice) == 1 && *nice >= -20 && *nice <= 19;
+}
+
+int inst_group_base(const char *autogroup_text, int proc_nice)
+{
+	int nice;
+	return inst_autogroup_nice(autogroup_text, &nice) ? nice : proc_nice;
 }
 
 unsigned inst_boot_nice(unsigned want, int base, bool autogroup, bool cap_sys_nice,
@@ -90,29 +104,33 @@ unsigned inst_boot_nice(unsigned want, int base, bool autogroup, bool cap_sys_ni
 	return base >= 20 - (long)rlim_nice ? steps : 0;
 }
 
-/* How this host ranks a booting UML: autogroup or not, the server's own
- * nice there (base), and the steps BOOT_NICE may take that the server can
- * undo. */
-static unsigned boot_nice(const struct inst *in, bool *autogroup, int *base)
+/* How this host ranks a booting UML: the server's own nice and its
+ * group's (or the root's, its own nice then), and the steps BOOT_NICE
+ * may take of each that the server can undo.  False when it takes none. */
+static bool boot_nice(const struct inst *in, struct boot_rank *r)
 {
 	char text[4096];
-	*autogroup = inst_read_text("/proc/sys/kernel/sched_autogroup_enabled", text, sizeof text) > 0 &&
-		     text[0] == '1' && inst_read_text("/proc/self/autogroup", text, sizeof text) > 0 &&
-		     inst_autogroup_nice(text, base);
-	if (!*autogroup) {
-		errno = 0;
-		*base = getpriority(PRIO_PROCESS, 0);
-		if (errno)
-			return 0;
+	*r = (struct boot_rank){ 0 };
+	errno = 0;
+	r->proc_base = getpriority(PRIO_PROCESS, 0);
+	if (errno || !in->ci->boot_nice)
+		return false;
+	bool groups = inst_read_text("/proc/sys/kernel/sched_autogroup_enabled", text, sizeof text) > 0 &&
+		      text[0] == '1';
+	if (groups) {
+		if (inst_read_text("/proc/self/autogroup", text, sizeof text) < 0)
+			text[0] = '\0'; /* in the root's group: ranked by its own nice */
+		r->group_base = inst_group_base(text, r->proc_base);
 	}
-	if (!in->ci->boot_nice)
-		return 0;
 	struct rlimit rl = { 0 };
 	getrlimit(RLIMIT_NICE, &rl);
 	unsigned long lim = rl.rlim_cur == RLIM_INFINITY ? 40 : (unsigned long)rl.rlim_cur;
 	bool cap = inst_read_text("/proc/self/status", text, sizeof text) > 0 &&
 		   inst_status_cap_sys_nice(text);
-	return inst_boot_nice(in->ci->boot_nice, *base, *autogroup, cap, lim);
+	r->proc = inst_boot_nice(in->ci->boot_nice, r->proc_base, false, cap, lim);
+	if (groups)
+		r->group = inst_boot_nice(in->ci->boot_nice, r->group_base, true, cap, lim);
+	return r->proc || r->group;
 }
 
 /* Up (or gone): the UML back at the server's rank.  Also for a UML an
@@ -121,19 +139,17 @@ static unsigned boot_nice(const struct inst *in, bool *autogroup, int *base)
  * on the whole host without CAP_SYS_ADMIN: the next poll tries again. */
 static void boot_nice_end(struct inst *in)
 {
-	bool autogroup;
-	int base;
+	struct boot_rank r;
 	in->boot_nice_pending = false;
-	if (in->pid <= 0 || !boot_nice(in, &autogroup, &base))
+	if (in->pid <= 0 || !boot_nice(in, &r))
 		return;
-	if (!autogroup) {
-		if (setpriority(PRIO_PGRP, in->pid, base) < 0 && errno != ESRCH)
-			inst_log(in, "cannot give the UML back nice %d: %s", base, strerror(errno));
+	if (r.proc && setpriority(PRIO_PGRP, in->pid, r.proc_base) < 0 && errno != ESRCH)
+		inst_log(in, "cannot give the UML back nice %d: %s", r.proc_base, strerror(errno));
+	if (!r.group)
 		return;
-	}
 	char path[64], nice[16];
 	snprintf(path, sizeof path, "/proc/%d/autogroup", (int)in->pid);
-	int len = snprintf(nice, sizeof nice, "%d", base);
+	int len = snprintf(nice, sizeof nice, "%d", r.group_base);
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd >= 0 && write(fd, nice, (size_t)len) == len) {
 		close(fd);
@@ -145,7 +161,7 @@ static void boot_nice_end(struct inst *in)
 	if (e == EAGAIN)
 		in->boot_nice_pending = true;
 	else if (e != ENOENT && e != ESRCH)
-		inst_log(in, "cannot give the UML's group back nice %d: %s", base, strerror(e));
+		inst_log(in, "cannot give the UML's group back nice %d: %s", r.group_base, strerror(e));
 }
 
 void inst_set_state(struct inst *in, enum inst_state st)
@@ -431,9 +447,12 @@ static int spawn(struct inst *in, char *err, size_t errlen)
 		.fds = fds,
 		.nfds = nfds,
 	};
-	int base;
-	l.nice = boot_nice(in, &l.autogroup, &base);
-	snprintf(l.nice_text, sizeof l.nice_text, "%d", base + (int)l.nice);
+	struct boot_rank rank;
+	if (boot_nice(in, &rank)) {
+		l.nice = rank.proc;
+		if (rank.group)
+			snprintf(l.group_nice, sizeof l.group_nice, "%d", rank.group_base + (int)rank.group);
+	}
 	int rc = 0;
 	if (in->drop)
 		rc = launch_prepare_user(&l, in->ci->user, in->ci->uid, in->ci->gid);

@@ -94,15 +94,16 @@ static void __attribute__((noreturn)) child(const struct launch *l, int report)
 	if (l->nfds)
 		report = child_hand_over(l, report);
 	personality(ADDR_NO_RANDOMIZE);
-	if (l->nice && l->autogroup) { /* setsid made the group: ours alone */
+	if (l->group_nice[0]) { /* setsid made the group: ours alone */
 		int fd = open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
 		if (fd >= 0) {
-			if (write(fd, l->nice_text, strlen(l->nice_text)) < 0) {
+			if (write(fd, l->group_nice, strlen(l->group_nice)) < 0) {
 				/* not fatal: it boots at the server's rank */
 			}
 			close(fd);
 		}
-	} else if (l->nice) { /* before any setuid: it is ours to change */
+	}
+	if (l->nice) { /* before any setuid: it is ours to change */
 		errno = 0;
 		int cur = getpriority(PRIO_PROCESS, 0);
 		if (errno == 0)

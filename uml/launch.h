@@ -20,8 +20,7 @@ struct launch {
 	const int *fds; /* handed to the UML as fds 3, 4, ... (see net/net.h) */
 	size_t nfds;
 	unsigned nice;  /* steps below the server while it boots (BOOT_NICE) */
-	bool autogroup; /* ... set on its session's group (uml/inst.c) */
-	char nice_text[16]; /* ... which then takes this nice */
+	char group_nice[16]; /* ... its session's group's nice then, or "" */
 };
 
 /* Resolve the supplementary groups of user in the parent (not after fork). */

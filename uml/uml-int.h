@@ -35,8 +35,8 @@ bool inst_fpu_reason(const char *line, const char *shim, char *out, size_t cap);
 int inst_read_text(const char *path, char *buf, size_t cap);
 
 /* BOOT_NICE (conf.h): how many nice steps a starting guest may run below
- * the server, whose nice is base (its autogroup's with autogroup, else its
- * own), given whether the server holds CAP_SYS_NICE and its RLIMIT_NICE
+ * the server, whose nice is base (for a group's nice, autogroup, the
+ * server's group's; for a process's, its own), given whether the server holds CAP_SYS_NICE and its RLIMIT_NICE
  * soft limit.  Raising a nice value needs no privilege, but lowering it
  * back once the guest is up may: a guest that could not be given back its
  * rank would run slow for good, so then 0. */
@@ -46,5 +46,17 @@ unsigned inst_boot_nice(unsigned want, int base, bool autogroup, bool cap_sys_ni
 bool inst_status_cap_sys_nice(const char *status);
 /* The nice in a /proc/PID/autogroup text ("/autogroup-42 nice 0"). */
 bool inst_autogroup_nice(const char *text, int *nice);
+/* What a group of the server's rank has for nice: its own group's, from
+ * its /proc/self/autogroup text, or, when that is empty (a process no
+ * session leader started is in the root's group), its own nice. */
+int inst_group_base(const char *autogroup_text, int proc_nice);
+
+/* BOOT_NICE's steps for a booting UML (uml/inst.c): of its processes'
+ * nice, and of its session's group's with autogroups; and the server's
+ * ranks it goes back to. */
+struct boot_rank {
+	unsigned proc, group;
+	int proc_base, group_base;
+};
 
 #endif

@@ -1,9 +1,11 @@
 #!/bin/sh
 # BOOT_NICE: a booting guest runs below the server, so that the guests
 # already up, the server and its clients stay ahead of a fleet's boot;
-# once up it is back at the server's rank.  With autogroups (each UML's
-# session is a scheduling group of its own) the rank is the group's nice,
-# /proc/PID/autogroup; without them the processes' own nice.
+# once up it is back at the server's rank.  Its processes' own nice is
+# raised, and with autogroups (each UML's session is a scheduling group of
+# its own) also its group's, /proc/PID/autogroup.  A server no session
+# leader started (a CI runner's child) is in the root's group, ranked by
+# its own nice: the UML's group then goes from that nice.
 . "$top_srcdir/tests/e2e/lib.sh"
 plan 6
 
@@ -13,13 +15,19 @@ fleet_conf "$T_DIR/conf" "$T_DIR/uml" slow zero -- 'READY="never-NICE-42"' AUTOS
 echo 'BOOT_NICE=0' >>"$T_DIR/conf/zero.conf"
 start_server "$T_DIR/conf"
 
+pnice() { ps -o ni= -p "$1" 2>/dev/null | tr -d ' '; }
 if [ "$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null)" = 1 ]; then
-	diag "autogroups are on: the rank is the session's group's nice"
-	rank() { sed -n 's/.* nice \(-\{0,1\}[0-9]*\).*/\1/p' "/proc/$1/autogroup" 2>/dev/null; }
+	gnice() { sed -n 's/.* nice \(-\{0,1\}[0-9]*\).*/\1/p' "/proc/$1/autogroup" 2>/dev/null; }
+	# rank PID: "GROUP/PROCESS" nice; a process in the root's group has
+	# its own nice for its group's
+	rank() { g=$(gnice "$1"); p=$(pnice "$1"); echo "${g:-$p}/$p"; }
+	diag "autogroups are on: the rank is GROUP/PROCESS nice (server: $(cat "/proc/$SERVER_PID/autogroup" 2>/dev/null | tr -d '\n'))"
 else
+	rank() { echo "-/$(pnice "$1")"; }
 	diag "autogroups are off: the rank is the process's nice"
-	rank() { ps -o ni= -p "$1" 2>/dev/null | tr -d ' '; }
 fi
+# below RANK STEPS: that rank, each nice STEPS higher
+below() { echo "$1" | awk -F/ -v d="$2" '{ print ($1 == "-" ? "-" : $1 + d) "/" $2 + d }'; }
 # ranks PGID: the distinct ranks of every process in the group
 ranks() { for p in $(ps -o pid= -g "$1"); do rank "$p"; done | sort -u | tr '\n' ' '; }
 base=$(rank "$SERVER_PID")
@@ -31,7 +39,7 @@ ok $? "both are still starting at their prompts (READY matches nothing): slow $(
 is_state slow starting || diag "slow: $(reason_of slow)"
 ps=$(pid_of slow) pz=$(pid_of zero)
 r=$(ranks "$ps")
-[ "$r" = "$((base + 10)) " ]
+[ "$r" = "$(below "$base" 10) " ]
 ok $? "every process of the booting slow ($(ps -o pid= -g "$ps" | wc -l)) runs 10 below the server ($base): $r"
 r=$(ranks "$pz")
 [ "$r" = "$base " ]

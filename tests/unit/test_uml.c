@@ -345,6 +345,11 @@ static void autogroup_text(void **state)
 	assert_false(inst_autogroup_nice("/autogroup-7 nice 25\n", &n));
 	assert_false(inst_autogroup_nice("/autogroup-7\n", &n));
 	assert_false(inst_autogroup_nice("", &n));
+	/* the server's group: its own, or the root's, ranked by its nice */
+	assert_int_equal(inst_group_base("/autogroup-7 nice 3\n", 0), 3);
+	assert_int_equal(inst_group_base("/autogroup-7 nice 0\n", 5), 0);
+	assert_int_equal(inst_group_base("", 5), 5);
+	assert_int_equal(inst_group_base("", -2), -2);
 }
 
 static void cap_sys_nice(void **state)
