@@ -226,8 +226,9 @@ static bool holds(pid_t pid, const struct stat *want)
  * process group of this instance's last run, whose helpers may still be
  * on their way out after its SIGKILL: *leftover says they still hold it
  * (or its lock, whose taker is gone while a helper sharing its files
- * lives on), and the image is not free yet either. */
-static pid_t image_user(const char *path, pid_t skip, bool *leftover)
+ * lives on), and the image is not free yet either: the pid of one, or -1
+ * when the lock's taker is gone. */
+static pid_t image_user(const char *path, pid_t skip, pid_t *leftover)
 {
 	struct stat want;
 	if (!path || stat(path, &want) < 0)
@@ -237,11 +238,14 @@ static pid_t image_user(const char *path, pid_t skip, bool *leftover)
 		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 		int rc = fcntl(fd, F_GETLK, &fl);
 		close(fd);
-		if (rc == 0 && fl.l_type != F_UNLCK && fl.l_pid > 0) {
-			pid_t group = pgrp_of(fl.l_pid);
+		if (rc == 0 && fl.l_type != F_UNLCK) {
+			/* held: by another's process, or by our last run's,
+			 * whose taker may be gone while a helper sharing its
+			 * files lives on (no group then): not free either way */
+			pid_t group = fl.l_pid > 0 ? pgrp_of(fl.l_pid) : 0;
 			if (group > 0 && (!skip || group != skip))
 				return fl.l_pid;
-			*leftover = true;
+			*leftover = group > 0 ? fl.l_pid : -1;
 		}
 	}
 	if (!walked.at_ms || util_now_ms() - walked.at_ms >= IMAGE_WALK_MS)
@@ -252,7 +256,7 @@ static pid_t image_user(const char *path, pid_t skip, bool *leftover)
 			continue;
 		if (!skip || pgrp_of(o->pid) != skip)
 			return o->pid;
-		*leftover = true;
+		*leftover = o->pid;
 	}
 	return 0;
 }
@@ -260,23 +264,40 @@ static pid_t image_user(const char *path, pid_t skip, bool *leftover)
 int inst_images_in_use(struct inst *in, char *err, size_t errlen)
 {
 	const char *images[] = { in->ci->root, in->ci->swap };
-	bool leftover = false;
 	for (size_t i = 0; i < ARRAY_LEN(images); i++) {
+		pid_t leftover = 0;
 		pid_t pid = image_user(images[i], in->last_pid, &leftover);
-		if (!pid)
+		if (!pid && !leftover)
 			continue;
-		char comm[64];
-		if (read_proc(pid, "comm", comm, sizeof comm) <= 0)
+		char comm[64], stat[512];
+		pid_t who = pid ? pid : leftover;
+		if (who < 0 || read_proc(who, "comm", comm, sizeof comm) <= 0)
 			strcpy(comm, "?");
 		comm[strcspn(comm, "\n")] = '\0';
 		char clean[sizeof comm];
 		util_clean_text(comm, clean);
-		snprintf(err, errlen, "%s is in use by pid %d (%s), not a UML of this server: "
-			 "not started, so that two kernels never write one image", images[i],
-			 (int)pid, clean);
-		return 1;
+		if (pid) {
+			snprintf(err, errlen, "%s is in use by pid %d (%s), not a UML of this server: "
+				 "not started, so that two kernels never write one image", images[i],
+				 (int)pid, clean);
+			return 1;
+		}
+		/* a process of the last run, killed: its state tells why it
+		 * lingers (D: waiting for the disk) */
+		char state = '?';
+		const char *end;
+		if (who > 0 && read_proc(who, "stat", stat, sizeof stat) > 0 &&
+		    (end = strrchr(stat, ')')) && end[1] == ' ' && end[2])
+			state = end[2];
+		if (who > 0)
+			snprintf(err, errlen, "%s is still held by pid %d (%s, state %c) of the "
+				 "last run", images[i], (int)who, clean, state);
+		else
+			snprintf(err, errlen, "%s is still locked by a process of the last run",
+				 images[i]);
+		return 2;
 	}
-	return leftover ? 2 : 0;
+	return 0;
 }
 
 /* ---- handing a UML over to the next server process ---- */

@@ -31,6 +31,7 @@ struct inst {
 	pid_t last_pid; /* the last run's, whose process group may be on its way out */
 	int launch_fd;  /* the child's report (uml/launch.h) until it is read, or -1 */
 	unsigned image_waits; /* starts put off while the last run lets go of its images */
+	uint64_t image_wait_ms; /* ... since then (util_now_ms) */
 	bool drop; /* runs as ci->user */
 	bool adopted; /* left running by an earlier server: no console, not our child */
 	bool boot_nice_pending; /* BOOT_NICE not undone yet (EAGAIN): at the next poll */
@@ -116,9 +117,8 @@ void inst_open_logs(struct inst *in);
 
 /* adopt.c */
 bool inst_process_gone(pid_t pid); /* or a zombie its new parent leaves */
-/* ROOT or SWAP open by another process: the reason in err. */
-/* Whether ROOT or SWAP is held: 0 free, 1 by another process (err says
- * which), 2 only by the last run's processes on their way out. */
+/* Whether ROOT or SWAP is held: 0 free, 1 by another process, 2 only by
+ * the last run's processes on their way out; err says which. */
 int inst_images_in_use(struct inst *in, char *err, size_t errlen);
 /* A halt or kill of a start still waiting for those: called off (true),
  * or there was none. */

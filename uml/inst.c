@@ -523,8 +523,15 @@ void inst_net_take_over(struct inst *in)
 		inst_log(in, "taken over without its switches: %s", why);
 }
 
+/* A start waits while the last run's processes, killed, still hold an
+ * image: started into it, the new kernel would panic.  They are usually
+ * gone within milliseconds, but one waiting for a slow disk (a flush in
+ * state D) cannot die before its write is done: every IMAGE_WAIT_MS for
+ * the first second, then every IMAGE_WAIT_SLOW_MS, and after
+ * IMAGE_WAIT_MAX_MS the start fails, naming the process. */
 #define IMAGE_WAIT_MS 20
-#define IMAGE_WAITS 250 /* 5 s; then it starts, as it would have */
+#define IMAGE_WAIT_SLOW_MS 250
+#define IMAGE_WAIT_MAX_MS 60000
 
 static void image_wait_cb(uv_timer_t *t)
 {
@@ -565,16 +572,27 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 	}
 	in->adopted = false;
 	int held = inst_images_in_use(in, err, errlen);
-	if (held == 2 && in->image_waits < IMAGE_WAITS) {
-		/* the last run's helpers, killed, still hold an image (or its
-		 * lock): started into it, the new kernel would panic */
-		if (!in->image_waits++)
-			inst_log(in, "the last run still holds its images: starting once "
-				     "they are let go");
-		uv_timer_start(&in->timer, image_wait_cb, IMAGE_WAIT_MS, 0);
+	uint64_t now = util_now_ms();
+	if (held == 2 && (!in->image_waits || now - in->image_wait_ms < IMAGE_WAIT_MAX_MS)) {
+		if (!in->image_waits++) {
+			in->image_wait_ms = now;
+			inst_log(in, "%s: starting once it is let go", err);
+		}
+		uv_timer_start(&in->timer, image_wait_cb,
+			       now - in->image_wait_ms < 1000 ? IMAGE_WAIT_MS : IMAGE_WAIT_SLOW_MS, 0);
 		return 0;
 	}
 	in->image_waits = 0;
+	if (held == 2) {
+		char *why = xasprintf("%s after %d s: not started, so that two kernels never "
+				      "write one image", err, IMAGE_WAIT_MAX_MS / 1000);
+		inst_log(in, "%s", why);
+		inst_set_reason(in, "%s", why);
+		snprintf(err, errlen, "%s", why);
+		free(why);
+		inst_set_state(in, INST_FAILED);
+		return -EBUSY;
+	}
 	if (held == 1) {
 		inst_log(in, "%s", err);
 		inst_set_reason(in, "%s", err);

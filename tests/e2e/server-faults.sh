@@ -65,14 +65,15 @@ for i in 1 2 3 4 5; do
 	wait_until 120 restarted_from "$old" || { lost=$((lost + 1)); break; }
 done
 [ "$lost" -eq 0 ]
-ok $? "kill then start, five times: a runs again each time ($lost lost; $(state_of a))"
+ok $? "kill then start, five times: a runs again each time ($lost lost; $(state_of a)$([ "$lost" -eq 0 ] || echo ": $(reason_of a)"))"
 grep -c 'start asked for while halting' "$UMLTOP_STATE_DIR/server.log" | sed 's/^/# starts kept for after a stop: /'
+[ "$lost" -eq 0 ] || { tail -n 15 "$UMLTOP_STATE_DIR/a.console.log"; grep ' a: ' "$UMLTOP_STATE_DIR/server.log" | tail -n 15; } | sed 's/^/# /'
 
 # ... and a halt after the start drops it: the last word wins
 old=$(pid_of a)
 ctl halt a >/dev/null && ctl start a >/dev/null && ctl halt a >/dev/null
 wait_until 120 is_state a stopped && sleep 3 && is_state a stopped
-ok $? "halt, start, halt: a ends stopped ($(state_of a))"
+ok $? "halt, start, halt: a ends stopped ($(state_of a): $(reason_of a))"
 
 # 4. the child that cannot become the UML: the start fails, saying why
 #    (the server does not wait for the exec: it learns of it at the exit)

@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "uml/uml.h"
 #include "uml/uml-int.h"
+#include "uml/inst-int.h"
 #include "uml/reap.h"
 
 static void loadavg(void **state)
@@ -352,6 +354,54 @@ static void autogroup_text(void **state)
 	assert_int_equal(inst_group_base("", -2), -2);
 }
 
+/* An image locked by a process, as UML locks its images: another's is
+ * refused; one of the last run's (its process group), killed and on its
+ * way out, is waited for, and the message names it and its state; once
+ * it is gone the image is free. */
+static void image_held(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/umltop-test-image.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	int ready[2];
+	assert_int_equal(pipe(ready), 0);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		setpgid(0, 0);
+		int f = open(path, O_RDWR);
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		if (f < 0 || fcntl(f, F_SETLK, &fl) < 0)
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	char c;
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+
+	struct conf_instance ci = { .name = "a", .root = path };
+	struct inst in = { .ci = &ci };
+	char err[512], want[128];
+	assert_int_equal(inst_images_in_use(&in, err, sizeof err), 1);
+	snprintf(want, sizeof want, "in use by pid %d (", (int)child);
+	assert_non_null(strstr(err, want));
+	in.last_pid = child; /* its group is the last run's */
+	assert_int_equal(inst_images_in_use(&in, err, sizeof err), 2);
+	snprintf(want, sizeof want, "is still held by pid %d (", (int)child);
+	assert_non_null(strstr(err, want));
+	assert_non_null(strstr(err, "state S)"));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	assert_int_equal(inst_images_in_use(&in, err, sizeof err), 0);
+	unlink(path);
+}
+
 static void cap_sys_nice(void **state)
 {
 	(void)state;
@@ -497,6 +547,7 @@ int main(void)
 		cmocka_unit_test(boot_nice_allowed),
 		cmocka_unit_test(cap_sys_nice),
 		cmocka_unit_test(autogroup_text),
+		cmocka_unit_test(image_held),
 		cmocka_unit_test(uptime),
 		cmocka_unit_test(meminfo),
 		cmocka_unit_test(procstat),
