@@ -256,29 +256,65 @@ static const struct inst_events inst_events = {
 
 /* ---- polling ---- */
 
+/* Every poll_ms a round polls each instance: its processes' figures from
+ * /proc and, through mconsole, the guest's.  While a fleet boots, its
+ * guests make and end host processes by the hundred and the /proc reads
+ * of a round cost the server up to 100 ms of CPU here (64 UMLs); done in
+ * one go, a key typed meanwhile waited for all of it.  So a round goes in
+ * slices of about POLL_SLICE_NS, and the loop reads its sockets and ptys
+ * between them.  An idle fleet's round takes well under one slice: one
+ * wake-up, as before.  A round still going when the next is due goes on
+ * rather than starting over, so every instance gets its turn. */
+#define POLL_SLICE_NS 2000000
+
+static void poll_slice(struct srv *s);
+
+static void poll_idle_cb(uv_idle_t *h)
+{
+	poll_slice(h->data);
+}
+
+static void poll_slice(struct srv *s)
+{
+	uint64_t end = uv_hrtime() + POLL_SLICE_NS;
+	while (s->poll_next < s->ninst) {
+		struct inst *in = s->inst[s->poll_next++];
+		inst_poll(in, s->poll_procs);
+		s->poll_asking |= inst_asking(in);
+		if (s->poll_next < s->ninst && uv_hrtime() >= end) {
+			/* the next slice in the loop's next turn, after its I/O
+			 * (an idle handle: a timer due now would run at once) */
+			uv_idle_start(&s->poll_idle, poll_idle_cb);
+			return;
+		}
+	}
+	uv_idle_stop(&s->poll_idle);
+	inst_procs_free(s->poll_procs);
+	s->poll_procs = NULL;
+	/* No guest to hear from (no UML, or none answering mconsole): the
+	 * status goes now, not in a wake-up of its own 50 ms later. */
+	if (!s->poll_asking && s->status_due) {
+		uv_timer_stop(&s->status_timer);
+		status_timer_cb(&s->status_timer);
+	}
+}
+
 static void poll_cb(uv_timer_t *t)
 {
 	struct srv *s = t->data;
 	srv_clients_reap(s);
 	srv_events_tick(s);
+	if (s->poll_procs)
+		return; /* the last round is still going */
 	bool any = false;
 	for (size_t i = 0; i < s->ninst && !any; i++)
 		any = inst_live(s->inst[i]);
 	if (!any)
 		return; /* nothing runs: no /proc scan */
-	struct inst_procs *procs = inst_procs_scan();
-	bool asking = false;
-	for (size_t i = 0; i < s->ninst; i++) {
-		inst_poll(s->inst[i], procs);
-		asking |= inst_asking(s->inst[i]);
-	}
-	inst_procs_free(procs);
-	/* No guest to hear from (no UML, or none answering mconsole): the
-	 * status goes now, not in a wake-up of its own 50 ms later. */
-	if (!asking && s->status_due) {
-		uv_timer_stop(&s->status_timer);
-		status_timer_cb(&s->status_timer);
-	}
+	s->poll_procs = inst_procs_scan();
+	s->poll_next = 0;
+	s->poll_asking = false;
+	poll_slice(s);
 }
 
 /* ---- config ---- */
@@ -428,6 +464,9 @@ void srv_maybe_exit(struct srv *s)
 	uv_close((uv_handle_t *)&s->listener, NULL);
 	unlink(s->socket);
 	uv_close((uv_handle_t *)&s->poll_timer, NULL);
+	uv_close((uv_handle_t *)&s->poll_idle, NULL);
+	inst_procs_free(s->poll_procs);
+	s->poll_procs = NULL;
 	uv_close((uv_handle_t *)&s->status_timer, NULL);
 	uv_close((uv_handle_t *)&s->frame_timer, NULL);
 	uv_close((uv_handle_t *)&s->sig_term, NULL);
@@ -629,6 +668,8 @@ static void init_handles(struct srv *s)
 {
 	uv_timer_init(s->loop, &s->poll_timer);
 	s->poll_timer.data = s;
+	uv_idle_init(s->loop, &s->poll_idle);
+	s->poll_idle.data = s;
 	uv_timer_init(s->loop, &s->status_timer);
 	s->status_timer.data = s;
 	uv_timer_init(s->loop, &s->frame_timer);

@@ -31,6 +31,10 @@ struct srv {
 	uv_pipe_t listener;
 	struct client *clients;
 	uv_timer_t poll_timer;
+	uv_idle_t poll_idle;         /* the rest of a poll round (server.c) */
+	struct inst_procs *poll_procs; /* ... its /proc figures; NULL between rounds */
+	size_t poll_next;            /* ... the next instance it polls */
+	bool poll_asking;            /* ... some guest answers mconsole */
 	uv_timer_t status_timer; /* coalesces status broadcasts */
 	uv_timer_t frame_timer;  /* screens to flooded subscribers (client.c) */
 	bool status_due;

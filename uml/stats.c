@@ -439,7 +439,8 @@ void inst_procs_group(const struct inst_procs *ps, pid_t pgrp,
 		      struct inst_group_usage *u)
 {
 	memset(u, 0, sizeof *u);
-	u->when_ns = ps->when_ns;
+	/* a round is polled in slices: read now, its time is now */
+	u->when_ns = ps->tree ? util_now_ns() : ps->when_ns;
 	if (ps->tree) {
 		walk_tree(pgrp, u);
 		return;
