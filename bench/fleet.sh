@@ -29,6 +29,7 @@
 # MEMORY=SIZE (default 48M: at 32M, 3 of 112 boots here panicked, "System is
 # deadlocked on memory" twice and "Segfault with no mm" once) per UML; IDLE_S, SETTLE_S (10), KEYS_ROUND (200);
 # BOOT_NICE=N in umltop.conf when set (BOOT_NICE=0: booting guests not niced);
+# BOOT_MAX=N in umltop.conf when set (0: every guest boots at once);
 # KEEP=1 keeps the work directory (server logs, keys.N: each key's time and latency).
 # Everything it starts is stopped by pid at exit (process groups of the
 # UMLs, the servers, its own tmux server); nothing is looked up by name.
@@ -102,7 +103,7 @@ hz=$(getconf CLK_TCK)
 lay_cols=$(sed -n 's/^#define TUI_MIN_COLS \([0-9]*\).*/\1/p' "$top/tui/tui-int.h")
 lay_rows=$(sed -n 's/^#define TUI_MIN_ROWS \([0-9]*\).*/\1/p' "$top/tui/tui-int.h")
 echo "fleet: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start;" \
-	"MEMORY=$MEMORY per UML, $(uname -r), kernel ${UML_KERNEL:-/usr/bin/linux.uml}"
+	"MEMORY=$MEMORY per UML, BOOT_MAX=${BOOT_MAX:-default} BOOT_NICE=${BOOT_NICE:-default}, $(uname -r), kernel ${UML_KERNEL:-/usr/bin/linux.uml}"
 echo "fleet: before: $(pgrep -c -f 'umid=') UML processes on the host (any owner: command lines with umid=)"
 tmux -S "$W/tmux" -f /dev/null new-session -d -s keep -x 80 -y 24 "exec sleep 100000" &&
 	tmux -S "$W/tmux" set-option -g status off >/dev/null || exit 1
@@ -120,7 +121,9 @@ for n in $sizes; do
 		printf 'UMLDIR="%s"\nMEMORY="%s"\nAUTOSTART=no\n' "$D/uml" "$MEMORY" >"$D/conf/$u.conf"
 	done
 	# BOOT_NICE=N (unset: the server's default) for every instance
-	[ -n "${BOOT_NICE:-}" ] && printf 'BOOT_NICE=%s\n' "$BOOT_NICE" >"$D/conf/umltop.conf"
+	[ -n "${BOOT_NICE:-}" ] && printf 'BOOT_NICE=%s\n' "$BOOT_NICE" >>"$D/conf/umltop.conf"
+	# BOOT_MAX=N (unset: the server's default, 3 a CPU) for the server
+	[ -n "${BOOT_MAX:-}" ] && printf 'BOOT_MAX=%s\n' "$BOOT_MAX" >>"$D/conf/umltop.conf"
 	: >"$D/echo.root"
 	# The echo instance stands for a guest that is up, but it never is
 	# "running" by the server's test (no mconsole: it stays "starting"
@@ -185,7 +188,9 @@ for n in $sizes; do
 	while :; do
 		ctl status --json >"$D/status.json" 2>/dev/null
 		up=$(grep '"name":"u' "$D/status.json" | grep -c '"state":"running"')
-		bad=$(grep '"name":"u' "$D/status.json" | grep -c '"state":"\(crashed\|failed\|stopped\|unresponsive\)"')
+		# (a start queued for a boot slot is "stopped" until it goes)
+		bad=$(grep '"name":"u' "$D/status.json" | grep -v '"reason":"start queued' |
+			grep -c '"state":"\(crashed\|failed\|stopped\|unresponsive\)"')
 		[ "$up" -ge "$n" ] && break
 		[ $(( $(now_ms) - t0 )) -gt 600000 ] && break
 		[ "$bad" -gt 0 ] && [ $((up + bad)) -ge "$n" ] && break

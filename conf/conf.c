@@ -1037,6 +1037,11 @@ static void build_global(struct loader *ld, struct conf_global *g, int file)
 	g->poll_ms = 1000;
 	if ((a = dict_get(&ld->global, "POLL_INTERVAL")) && a->value[0])
 		conf_parse_ms(a->value, &g->poll_ms);
+	g->boot_max = -1;
+	unsigned boot_max;
+	if ((a = dict_get(&ld->global, "BOOT_MAX")) && a->value[0] &&
+	    conf_parse_boot_max(a->value, &boot_max) == 0)
+		g->boot_max = (int)boot_max;
 	g->scrollback = 10000;
 	if ((a = dict_get(&ld->global, "SCROLLBACK")) && a->value[0])
 		g->scrollback = (unsigned)strtoul(a->value, NULL, 10);

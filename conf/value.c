@@ -131,6 +131,16 @@ int conf_parse_nice(const char *s, unsigned *out)
 	return 0;
 }
 
+int conf_parse_boot_max(const char *s, unsigned *out)
+{
+	uint64_t n;
+	const char *e = parse_uint(skip_ws(s), &n);
+	if (!e || *skip_ws(e) || n > 4096)
+		return -EINVAL;
+	*out = (unsigned)n;
+	return 0;
+}
+
 /* ---- value checks: NULL when fine, else a malloc'd message ---- */
 
 static char *check_path(const char *key, const char *v)
@@ -239,6 +249,15 @@ static char *check_nice(const char *key, const char *v)
 	if (conf_parse_nice(v, &n) < 0)
 		return xasprintf("%s='%s' is not a number of nice steps from 0 to 19 "
 				 "(0: booting guests run as the server does)", key, v);
+	return NULL;
+}
+
+static char *check_boot_max(const char *key, const char *v)
+{
+	unsigned n;
+	if (conf_parse_boot_max(v, &n) < 0)
+		return xasprintf("%s='%s' is not a number of instances from 0 to 4096 "
+				 "(0: no limit)", key, v);
 	return NULL;
 }
 
@@ -649,6 +668,7 @@ static const struct key keys[] = {
 	{ "BOOT_NICE", false, check_nice },
 	{ "PREFIX", true, check_keyspec },
 	{ "POLL_INTERVAL", true, check_poll },
+	{ "BOOT_MAX", true, check_boot_max },
 	{ "SCROLLBACK", true, check_lines },
 	{ "LOG_MAX", true, check_size },
 	{ "ALERT_BELL", true, check_bool },

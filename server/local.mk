@@ -7,7 +7,7 @@ E2E_SERVER_TESTS = tests/e2e/server.sh tests/e2e/server-ladder.sh tests/e2e/serv
 	tests/e2e/server-signals.sh tests/e2e/server-user.sh tests/e2e/server-socket.sh \
 	tests/e2e/server-faults.sh tests/e2e/server-adopt.sh tests/e2e/server-log.sh \
 	tests/e2e/server-upgrade.sh tests/e2e/fleet-send.sh tests/e2e/fleet-events.sh \
-	tests/e2e/server-nice.sh
+	tests/e2e/server-nice.sh tests/e2e/server-bootmax.sh
 E2E_TESTS += $(E2E_SERVER_TESTS)
 # Measures the server's peak memory: in the plain build only (ASan's
 # quarantine keeps what a flood frees).

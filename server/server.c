@@ -232,6 +232,70 @@ static void on_output(void *arg, struct inst *in, const char *bytes, size_t len)
 	srv_events_output(arg, in);
 }
 
+/* ---- BOOT_MAX: how many instances boot at once ----
+ *
+ * A booting UML keeps a CPU busy for seconds; a fleet started at once
+ * boots no sooner than one started a few at a time, and meanwhile every
+ * booting guest is one more runnable group that the wake-ups of a typed
+ * key (TUI, server, guest, server, TUI) wait behind.  So starts past
+ * BOOT_MAX wait, in the order asked for, and go as boots end (running,
+ * READY's timeout, or the end of the process). */
+
+static unsigned boot_max(const struct srv *s)
+{
+	int max = s->conf ? s->conf->global.boot_max : -1;
+	if (max >= 0)
+		return (unsigned)max;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	return (unsigned)(cpus > 0 ? cpus : 1) * CONF_BOOT_MAX_PER_CPU;
+}
+
+static unsigned booting(const struct srv *s)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < s->ninst; i++) {
+		struct inst_status st;
+		inst_status(s->inst[i], &st);
+		n += st.pid > 0 && st.state == INST_STARTING;
+	}
+	return n;
+}
+
+static bool may_boot(void *arg, char *why, size_t cap)
+{
+	struct srv *s = arg;
+	unsigned max = boot_max(s), n = booting(s);
+	if (!max || n < max)
+		return true;
+	snprintf(why, cap, "%u booting, BOOT_MAX %u", n, max);
+	return false;
+}
+
+/* The queued starts that now may go, first asked first. */
+static void boot_next(struct srv *s)
+{
+	if (s->boot_next_running || s->shutting_down || s->closing)
+		return;
+	s->boot_next_running = true; /* a start changes states: not again inside */
+	for (;;) {
+		struct inst *next = NULL;
+		for (size_t i = 0; i < s->ninst; i++) {
+			uint64_t q = inst_boot_queued(s->inst[i]);
+			if (q && (!next || q < inst_boot_queued(next)))
+				next = s->inst[i];
+		}
+		char err[512];
+		if (!next || !may_boot(s, err, sizeof err))
+			break;
+		int rc = inst_start(next, err, sizeof err);
+		if (rc < 0 && rc != -EINPROGRESS)
+			srv_log(s, "%s: queued start: %s", inst_name(next), err);
+		if (inst_boot_queued(next))
+			break; /* queued again: no slot after all */
+	}
+	s->boot_next_running = false;
+}
+
 static void on_changed(void *arg, struct inst *in)
 {
 	struct srv *s = arg;
@@ -241,6 +305,7 @@ static void on_changed(void *arg, struct inst *in)
 		drop_unused_confs(s); /* it may have left an old config's settings */
 	if (s->shutting_down && !inst_live(in))
 		srv_maybe_exit(s);
+	boot_next(s);
 }
 
 static void on_alert(void *arg, struct inst *in, const char *line, size_t len)
@@ -252,6 +317,7 @@ static const struct inst_events inst_events = {
 	.output = on_output,
 	.changed = on_changed,
 	.alert = on_alert,
+	.may_boot = may_boot,
 };
 
 /* ---- polling ---- */
@@ -440,8 +506,8 @@ int srv_reload(struct srv *s, struct buf *msg)
 void srv_halt_all(struct srv *s)
 {
 	char err[256];
-	for (size_t i = 0; i < s->ninst; i++)
-		if (inst_live(s->inst[i]))
+	for (size_t i = 0; i < s->ninst; i++) /* a queued start is called off */
+		if (inst_live(s->inst[i]) || inst_boot_queued(s->inst[i]))
 			inst_halt(s->inst[i], err, sizeof err);
 }
 
@@ -700,7 +766,9 @@ static void autostart(struct srv *s)
 		char err[256];
 		if (inst_live(s->inst[i]) || inst_adopt(s->inst[i]))
 			continue; /* handed over by an upgrade, or adopted */
-		if (inst_conf(s->inst[i])->autostart && inst_start(s->inst[i], err, sizeof err) < 0)
+		int rc = 0;
+		if (inst_conf(s->inst[i])->autostart &&
+		    (rc = inst_start(s->inst[i], err, sizeof err)) < 0 && rc != -EINPROGRESS)
 			srv_log(s, "autostart %s: %s", inst_name(s->inst[i]), err);
 	}
 }

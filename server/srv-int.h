@@ -38,6 +38,7 @@ struct srv {
 	uv_timer_t status_timer; /* coalesces status broadcasts */
 	uv_timer_t frame_timer;  /* screens to flooded subscribers (client.c) */
 	bool status_due;
+	bool boot_next_running; /* starting queued instances (BOOT_MAX) */
 	uv_signal_t sig_term, sig_int, sig_hup, sig_usr2;
 	char *exe;   /* the binary it was started from, for an upgrade */
 	char **argv; /* ... and its arguments */

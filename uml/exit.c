@@ -209,7 +209,8 @@ void inst_exited(struct inst *in, const int *status)
 	if (in->restart_pending && !in->freeing) {
 		in->restart_pending = false;
 		char err[256];
-		if (inst_start(in, err, sizeof err) < 0)
+		int rc = inst_start(in, err, sizeof err);
+		if (rc < 0 && rc != -EINPROGRESS)
 			inst_log(in, "restart: %s", err);
 	}
 }

@@ -32,6 +32,7 @@ struct inst {
 	int launch_fd;  /* the child's report (uml/launch.h) until it is read, or -1 */
 	unsigned image_waits; /* starts put off while the last run lets go of its images */
 	uint64_t image_wait_ms; /* ... since then (util_now_ms) */
+	uint64_t boot_queued; /* a start waiting for a boot slot: its place, or 0 */
 	bool drop; /* runs as ci->user */
 	bool adopted; /* left running by an earlier server: no console, not our child */
 	bool boot_nice_pending; /* BOOT_NICE not undone yet (EAGAIN): at the next poll */

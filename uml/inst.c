@@ -537,18 +537,32 @@ static void image_wait_cb(uv_timer_t *t)
 {
 	struct inst *in = t->data;
 	char err[512];
-	if (!inst_live(in) && in->image_waits && inst_start(in, err, sizeof err) < 0)
+	int rc;
+	if (!inst_live(in) && in->image_waits && (rc = inst_start(in, err, sizeof err)) < 0 &&
+	    rc != -EINPROGRESS)
 		inst_log(in, "start: %s", err);
 }
 
 bool inst_image_wait_cancel(struct inst *in)
 {
+	if (in->boot_queued) {
+		in->boot_queued = 0;
+		inst_log(in, "the queued start was called off");
+		inst_set_reason(in, "its queued start was called off");
+		inst_changed(in);
+		return true;
+	}
 	if (!in->image_waits)
 		return false;
 	in->image_waits = 0;
 	uv_timer_stop(&in->timer);
 	inst_log(in, "the start waiting for the images was called off");
 	return true;
+}
+
+uint64_t inst_boot_queued(const struct inst *in)
+{
+	return in->boot_queued;
 }
 
 int inst_start(struct inst *in, char *err, size_t errlen)
@@ -583,6 +597,21 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 		return 0;
 	}
 	in->image_waits = 0;
+	if (held == 0 && in->env.ev && in->env.ev->may_boot) {
+		char why[128];
+		if (!in->env.ev->may_boot(in->env.arg, why, sizeof why)) {
+			static uint64_t queue_seq;
+			snprintf(err, errlen, "%s is queued: it starts when a boot ends (%s)", in->ci->name, why);
+			if (!in->boot_queued) {
+				in->boot_queued = ++queue_seq;
+				inst_log(in, "start queued: %s", why);
+				inst_set_reason(in, "start queued: %s", why);
+				inst_changed(in);
+			}
+			return -EINPROGRESS;
+		}
+	}
+	in->boot_queued = 0;
 	if (held == 2) {
 		char *why = xasprintf("%s after %d s: not started, so that two kernels never "
 				      "write one image", err, IMAGE_WAIT_MAX_MS / 1000);

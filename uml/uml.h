@@ -87,6 +87,11 @@ struct inst_events {
 	void (*changed)(void *arg, struct inst *in);
 	/* A clean line of the console matched ALERT. */
 	void (*alert)(void *arg, struct inst *in, const char *line, size_t len);
+	/* Whether one more instance may boot now (BOOT_MAX): when not, the
+	 * start is queued, err says so, and inst_start() returns
+	 * -EINPROGRESS; the server starts it again once a boot ends.  NULL:
+	 * always. */
+	bool (*may_boot)(void *arg, char *why, size_t cap);
 };
 
 /* What every instance shares: the loop, where files go, the settings. */
@@ -131,6 +136,9 @@ void inst_conf_tags(const struct conf_instance *ci, char *out, size_t cap);
 const struct conf_instance *inst_conf(const struct inst *in);
 void inst_status(const struct inst *in, struct inst_status *out);
 bool inst_live(const struct inst *in); /* a process exists */
+/* A start queued for a boot slot (uml_events.may_boot): its place in the
+ * queue, lower first; 0 when not queued. */
+uint64_t inst_boot_queued(const struct inst *in);
 bool inst_asking(const struct inst *in); /* a status poll awaits the guest's answers */
 /* The console's emulator, up to date with every byte read; the emulation
  * thread stays out of it until inst_term_unlock(). */

@@ -600,7 +600,7 @@ static void check_value_accepts(void **state)
 	static const char *const global[][2] = {
 		{ "PREFIX", "C-b" }, { "POLL_INTERVAL", "500" }, { "SCROLLBACK", "2000" },
 		{ "LOG_MAX", "64M" }, { "BIND_HALT_ALL", "H" }, { "BIND_ZOOM", "F2" },
-		{ "UMLDIR", "/uml" },
+		{ "UMLDIR", "/uml" }, { "BOOT_MAX", "0" }, { "BOOT_MAX", "8" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(global); i++) {
 		char *m = conf_check_value(global[i][0], global[i][1], true);
@@ -613,6 +613,13 @@ static void check_value_accepts(void **state)
 	m = conf_check_value("PREFIX", "Ctrl+A", true);
 	assert_prefix(m, "PREFIX='Ctrl+A' is not a key");
 	free(m);
+	static const char *const bad_max[] = { "-1", "4097", "many", "2 4" };
+	for (size_t i = 0; i < ARRAY_LEN(bad_max); i++) {
+		m = conf_check_value("BOOT_MAX", bad_max[i], true);
+		assert_non_null(m);
+		assert_non_null(strstr(m, "is not a number of instances from 0 to 4096"));
+		free(m);
+	}
 }
 
 /* UML's ubd syntax: ubd<n>[FLAGS]=FILE[(,|:)BACKING[(,|:)SERIAL]]. */
