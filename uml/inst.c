@@ -684,8 +684,10 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 
 int inst_kill(struct inst *in, char *err, size_t errlen)
 {
-	if (!inst_live(in) && inst_image_wait_cancel(in))
-		return 0;
+	if (!inst_live(in) && inst_image_wait_cancel(in)) {
+		snprintf(err, errlen, "%s: its start was called off", in->ci->name);
+		return -EALREADY;
+	}
 	if (!inst_live(in)) {
 		snprintf(err, errlen, "%s is not running (%s)", in->ci->name,
 			 util_state_name(in->state));

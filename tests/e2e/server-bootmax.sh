@@ -33,8 +33,8 @@ ok $? "a is up: c, queued first, boots ($(state_of c), pid $(pid_of c)) and d st
 [ -z "$(pid_of d)" ]
 ok $? "... d has no process yet"
 
-ctl halt d >"$T_DIR/halt.d" 2>&1
-ok $? "ctl halt d, queued, succeeds ($(cat "$T_DIR/halt.d"))"
+ctl halt d >"$T_DIR/halt.d" 2>&1 && grep -q '^d: its start was called off' "$T_DIR/halt.d"
+ok $? "ctl halt d, queued, succeeds and says its start was called off ($(cat "$T_DIR/halt.d"))"
 reason_of d | grep -q 'called off'
 ok $? "d's reason says its start was called off ($(reason_of d))"
 wait_until 120 booted b || bail "b shows no prompt ($(state_of b))"
