@@ -121,24 +121,25 @@ int conf_parse_ms(const char *s, unsigned *out)
 	return parse_scaled(s, units, mult, ARRAY_LEN(units), out);
 }
 
-int conf_parse_nice(const char *s, unsigned *out)
+/* A whole number from 0 to max, blanks around it allowed. */
+static int parse_upto(const char *s, uint64_t max, unsigned *out)
 {
 	uint64_t n;
 	const char *e = parse_uint(skip_ws(s), &n);
-	if (!e || *skip_ws(e) || n > 19)
+	if (!e || *skip_ws(e) || n > max)
 		return -EINVAL;
 	*out = (unsigned)n;
 	return 0;
 }
 
+int conf_parse_nice(const char *s, unsigned *out)
+{
+	return parse_upto(s, 19, out);
+}
+
 int conf_parse_boot_max(const char *s, unsigned *out)
 {
-	uint64_t n;
-	const char *e = parse_uint(skip_ws(s), &n);
-	if (!e || *skip_ws(e) || n > 4096)
-		return -EINVAL;
-	*out = (unsigned)n;
-	return 0;
+	return parse_upto(s, 4096, out);
 }
 
 /* ---- value checks: NULL when fine, else a malloc'd message ---- */
