@@ -93,11 +93,8 @@ static void halt_timer_cb(uv_timer_t *t)
 
 int inst_halt(struct inst *in, char *err, size_t errlen)
 {
-	if (!inst_live(in) && inst_image_wait_cancel(in)) {
-		/* a start not made yet (queued, or waiting for its images) */
-		snprintf(err, errlen, "%s: its start was called off", in->ci->name);
+	if (inst_start_call_off(in, err, errlen))
 		return -EALREADY;
-	}
 	if (!inst_live(in)) {
 		snprintf(err, errlen, "%s is not running (%s)", in->ci->name,
 			 util_state_name(in->state));

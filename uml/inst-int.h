@@ -121,9 +121,10 @@ bool inst_process_gone(pid_t pid); /* or a zombie its new parent leaves */
 /* Whether ROOT or SWAP is held: 0 free, 1 by another process, 2 only by
  * the last run's processes on their way out; err says which. */
 int inst_images_in_use(struct inst *in, char *err, size_t errlen);
-/* A halt or kill of a start still waiting for those: called off (true),
- * or there was none. */
-bool inst_image_wait_cancel(struct inst *in);
+/* A halt or kill of an instance whose start is put off (queued for a
+ * boot slot, or waiting for the last run to let go of its images): the
+ * start is called off and err says so (true), or there was none. */
+bool inst_start_call_off(struct inst *in, char *err, size_t errlen);
 
 /* exit.c */
 void inst_watch_child(struct inst *in); /* its end goes to inst_exited() */

@@ -543,20 +543,23 @@ static void image_wait_cb(uv_timer_t *t)
 		inst_log(in, "start: %s", err);
 }
 
-bool inst_image_wait_cancel(struct inst *in)
+bool inst_start_call_off(struct inst *in, char *err, size_t errlen)
 {
+	if (inst_live(in))
+		return false;
 	if (in->boot_queued) {
 		in->boot_queued = 0;
 		inst_log(in, "the queued start was called off");
 		inst_set_reason(in, "its queued start was called off");
 		inst_changed(in);
-		return true;
-	}
-	if (!in->image_waits)
+	} else if (in->image_waits) {
+		in->image_waits = 0;
+		uv_timer_stop(&in->timer);
+		inst_log(in, "the start waiting for the images was called off");
+	} else {
 		return false;
-	in->image_waits = 0;
-	uv_timer_stop(&in->timer);
-	inst_log(in, "the start waiting for the images was called off");
+	}
+	snprintf(err, errlen, "%s: its start was called off", in->ci->name);
 	return true;
 }
 
@@ -684,10 +687,8 @@ int inst_start(struct inst *in, char *err, size_t errlen)
 
 int inst_kill(struct inst *in, char *err, size_t errlen)
 {
-	if (!inst_live(in) && inst_image_wait_cancel(in)) {
-		snprintf(err, errlen, "%s: its start was called off", in->ci->name);
+	if (inst_start_call_off(in, err, errlen))
 		return -EALREADY;
-	}
 	if (!inst_live(in)) {
 		snprintf(err, errlen, "%s is not running (%s)", in->ci->name,
 			 util_state_name(in->state));
