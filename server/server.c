@@ -253,11 +253,8 @@ static unsigned boot_max(const struct srv *s)
 static unsigned booting(const struct srv *s)
 {
 	unsigned n = 0;
-	for (size_t i = 0; i < s->ninst; i++) {
-		struct inst_status st;
-		inst_status(s->inst[i], &st);
-		n += st.pid > 0 && st.state == INST_STARTING;
-	}
+	for (size_t i = 0; i < s->ninst; i++)
+		n += inst_booting(s->inst[i]);
 	return n;
 }
 

@@ -568,6 +568,11 @@ uint64_t inst_boot_queued(const struct inst *in)
 	return in->boot_queued;
 }
 
+bool inst_booting(const struct inst *in)
+{
+	return in->pid > 0 && in->state == INST_STARTING;
+}
+
 int inst_start(struct inst *in, char *err, size_t errlen)
 {
 	/* A start while halting or being killed is kept for when the process

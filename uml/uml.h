@@ -136,9 +136,10 @@ void inst_conf_tags(const struct conf_instance *ci, char *out, size_t cap);
 const struct conf_instance *inst_conf(const struct inst *in);
 void inst_status(const struct inst *in, struct inst_status *out);
 bool inst_live(const struct inst *in); /* a process exists */
-/* A start queued for a boot slot (uml_events.may_boot): its place in the
+/* A start queued for a boot slot (inst_events.may_boot): its place in the
  * queue, lower first; 0 when not queued. */
 uint64_t inst_boot_queued(const struct inst *in);
+bool inst_booting(const struct inst *in); /* launched, not up yet: takes a boot slot */
 bool inst_asking(const struct inst *in); /* a status poll awaits the guest's answers */
 /* The console's emulator, up to date with every byte read; the emulation
  * thread stays out of it until inst_term_unlock(). */
